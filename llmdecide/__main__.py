@@ -1,0 +1,5 @@
+"""``python -m llmdecide``."""
+
+from llmdecide.cli import main
+
+main()

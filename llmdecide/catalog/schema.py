@@ -1,0 +1,455 @@
+"""Pydantic models of the catalog files.
+
+Each YAML file under ``pricing/`` and ``hardware/`` is one :class:`CatalogFile`
+subclass, selected by its ``kind``. Every model forbids unknown keys, every field
+has a description (the README tables and JSON Schema are generated from them),
+and units live in field names. Plausibility and cross-file checks live in
+``validate.py``; this module only states shapes and hard invariants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Strict as StrictType
+
+SUPPORTED_SCHEMA_VERSIONS = (1,)
+"""Catalog schema versions this release reads."""
+
+EntryId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._:-]*$"),
+    Field(description="Stable id, 'namespace/name', lower case, e.g. 'openai/gpt-4o'."),
+]
+ProviderId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$"),
+    Field(description="Provider id, lower case, e.g. 'openai'."),
+]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Num = Annotated[float, StrictType()]
+"""A number as YAML writes it: an int or a float, never a string or a boolean."""
+Int = Annotated[int, StrictType()]
+"""A whole number as YAML writes it, never a string, float or boolean."""
+
+
+class Strict(BaseModel):
+    """Base of every catalog model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Strict):
+    """Mixin for anything that states a fact: where it came from and when it was checked."""
+
+    source: NonEmpty = Field(
+        description="Public URL the values were read from (an overlay may give other text, "
+        "such as a contract reference)."
+    )
+    checked: dt.date = Field(description="Date the source was last read for these values.")
+    note: str | None = Field(
+        default=None,
+        description="Caveats: disagreeing sources, promotions, derivations, confidence.",
+    )
+
+
+class Tier(StrEnum):
+    """Capability tier of a model, as the decision uses it."""
+
+    FRONTIER = "frontier"
+    GOOD_ENOUGH = "good_enough"
+    SPECIALIZED = "specialized"
+    SIMPLE = "simple"
+
+
+class ModelStatus(StrEnum):
+    """Lifecycle of an API model."""
+
+    ACTIVE = "active"
+    PREVIEW = "preview"
+    LEGACY = "legacy"
+    RETIRED = "retired"
+
+
+# ---------------------------------------------------------------- API prices
+
+
+class LongContextTier(Strict):
+    """Prices that apply when a request's input exceeds a threshold."""
+
+    threshold_tokens: Int = Field(
+        gt=0, description="Input tokens above which the whole request is billed at these prices."
+    )
+    input_usd_per_mtok: Num = Field(gt=0, description="USD per 1M input tokens above the threshold.")
+    output_usd_per_mtok: Num = Field(gt=0, description="USD per 1M output tokens above the threshold.")
+    cached_input_usd_per_mtok: Num | None = Field(
+        default=None, gt=0, description="USD per 1M cached input tokens above the threshold."
+    )
+
+
+class ApiPrice(Sourced):
+    """One period of an API model's list price."""
+
+    effective_from: dt.date = Field(description="First day this price applied.")
+    effective_to: dt.date | None = Field(
+        default=None, description="Last day this price applied; absent while it is current."
+    )
+    input_usd_per_mtok: Num = Field(gt=0, description="USD per 1M input (prompt) tokens.")
+    output_usd_per_mtok: Num = Field(gt=0, description="USD per 1M output (completion) tokens.")
+    cached_input_usd_per_mtok: Num | None = Field(
+        default=None,
+        gt=0,
+        description="USD per 1M input tokens read from the prompt cache; absent when not offered.",
+    )
+    batch_discount: Num | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="Fractional discount of the batch API (0.5 = half price); absent when not offered.",
+    )
+    long_context: LongContextTier | None = Field(
+        default=None, description="Higher prices for long prompts, where the provider has them."
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ApiPrice:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        return self
+
+
+class ApiModel(Sourced):
+    """A model sold per token by one provider, with its price history."""
+
+    id: EntryId
+    name: NonEmpty = Field(description="Display name.")
+    tier: Tier = Field(description="Capability tier the decision matches against a workload's need.")
+    tier_basis: NonEmpty = Field(description="Why this tier: the benchmark, ranking or positioning used.")
+    status: ModelStatus = Field(default=ModelStatus.ACTIVE, description="Lifecycle status.")
+    context_window_tokens: Int = Field(gt=0, description="Maximum input context, tokens.")
+    max_output_tokens: Int | None = Field(default=None, gt=0, description="Maximum output tokens per request.")
+    open_model: EntryId | None = Field(
+        default=None,
+        description="Id in hardware/models.yaml when this is a hosted open-weight model.",
+    )
+    prices: list[ApiPrice] = Field(min_length=1, description="Price periods, oldest first.")
+
+
+class Provider(Strict):
+    """Who sells it."""
+
+    id: ProviderId
+    name: NonEmpty = Field(description="Display name.")
+    pricing_url: NonEmpty = Field(description="The provider's public pricing page.")
+
+
+class CatalogHeader(Strict):
+    """Keys every catalog file starts with."""
+
+    schema_version: Int = Field(description="Catalog schema version; this release reads 1.")
+    version: NonEmpty = Field(description="Version of this file's data, e.g. '2026.11.22'.")
+    as_of: dt.date = Field(description="Date the data in this file was last reviewed as a whole.")
+    currency: Literal["USD"] = Field(default="USD", description="Currency of every price in the file.")
+
+
+class ApiPriceFile(CatalogHeader):
+    """``pricing/api/<provider>.yaml``: token prices of one provider."""
+
+    kind: Literal["api_prices"]
+    provider: Provider
+    models: list[ApiModel] = Field(min_length=1, description="The provider's models.")
+
+
+# ---------------------------------------------------------------- GPU rental
+
+
+class RentalPrice(Sourced):
+    """One period of a rental offer's hourly prices, per GPU."""
+
+    effective_from: dt.date = Field(description="First day this price applied.")
+    effective_to: dt.date | None = Field(default=None, description="Last day this price applied.")
+    on_demand_usd_per_gpu_hour: Num | None = Field(
+        default=None, gt=0, description="On-demand USD per GPU-hour (instance price / GPUs)."
+    )
+    spot_usd_per_gpu_hour: Num | None = Field(
+        default=None, gt=0, description="Spot / preemptible / interruptible USD per GPU-hour."
+    )
+    committed_1y_usd_per_gpu_hour: Num | None = Field(
+        default=None, gt=0, description="Effective USD per GPU-hour with a 1-year commitment."
+    )
+    committed_3y_usd_per_gpu_hour: Num | None = Field(
+        default=None, gt=0, description="Effective USD per GPU-hour with a 3-year commitment."
+    )
+
+    @model_validator(mode="after")
+    def _some_price(self) -> RentalPrice:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        if all(
+            v is None
+            for v in (
+                self.on_demand_usd_per_gpu_hour,
+                self.spot_usd_per_gpu_hour,
+                self.committed_1y_usd_per_gpu_hour,
+                self.committed_3y_usd_per_gpu_hour,
+            )
+        ):
+            raise ValueError("a rental price needs at least one of on-demand, spot, 1y or 3y")
+        return self
+
+
+class RentalOffer(Strict):
+    """An instance type (or GPU offer) of one provider."""
+
+    id: EntryId
+    accelerator: EntryId = Field(description="Id in hardware/accelerators.yaml.")
+    instance_type: NonEmpty = Field(description="The provider's name for the instance or offer.")
+    gpus_per_instance: Int = Field(ge=1, le=72, description="GPUs in one instance.")
+    region: NonEmpty = Field(description="Region the prices are for ('us-east-1', 'marketplace', ...).")
+    prices: list[RentalPrice] = Field(min_length=1, description="Price periods, oldest first.")
+
+
+class GpuRentalFile(CatalogHeader):
+    """``pricing/gpu-rental/<provider>.yaml``: GPU rental prices of one provider."""
+
+    kind: Literal["gpu_rental"]
+    provider: Provider
+    offers: list[RentalOffer] = Field(min_length=1, description="The provider's GPU offers.")
+
+
+# ---------------------------------------------------------------- accelerators
+
+
+class AcceleratorClass(StrEnum):
+    """Broad class of an accelerator; sets defaults such as usable memory."""
+
+    DATACENTER = "datacenter"
+    WORKSTATION = "workstation"
+    CONSUMER = "consumer"
+    APPLE_SILICON = "apple_silicon"
+
+
+class PurchasePrice(Sourced):
+    """What it costs to buy one unit (one GPU, or one whole machine for Apple silicon)."""
+
+    effective_from: dt.date = Field(description="Date the price was observed or took effect.")
+    effective_to: dt.date | None = Field(default=None, description="Last day this price applied.")
+    usd: Num = Field(gt=0, description="USD per unit.")
+    unit: Literal["gpu", "system"] = Field(
+        description="'gpu' for one card or module, 'system' for a complete machine (Apple)."
+    )
+    basis: NonEmpty = Field(description="What the figure is: 'MSRP', 'street new', 'used', ...")
+
+
+class Accelerator(Sourced):
+    """A GPU or AI accelerator: the specs the capacity model uses."""
+
+    id: EntryId
+    name: NonEmpty = Field(description="Display name.")
+    vendor: NonEmpty = Field(description="Vendor, e.g. 'NVIDIA', 'AMD', 'Apple'.")
+    accelerator_class: AcceleratorClass = Field(description="Broad class of the device.")
+    architecture: NonEmpty = Field(description="Chip architecture, e.g. 'Hopper'.")
+    memory_gb: Num = Field(gt=0, description="Device memory (unified memory for Apple), GB.")
+    memory_type: NonEmpty = Field(description="Memory technology, e.g. 'HBM3', 'GDDR6X', 'LPDDR5X'.")
+    memory_bandwidth_gb_per_s: Num = Field(gt=0, description="Peak memory bandwidth, GB/s.")
+    bf16_dense_tflops: Num | None = Field(
+        default=None, gt=0, description="Dense BF16 tensor TFLOPS (no sparsity); absent if unsupported."
+    )
+    fp16_dense_tflops: Num | None = Field(default=None, gt=0, description="Dense FP16 tensor TFLOPS (no sparsity).")
+    fp8_dense_tflops: Num | None = Field(
+        default=None, gt=0, description="Dense FP8 tensor TFLOPS; absent if the chip has no FP8 math."
+    )
+    int8_dense_tops: Num | None = Field(default=None, gt=0, description="Dense INT8 tensor TOPS.")
+    fp4_dense_tflops: Num | None = Field(
+        default=None, gt=0, description="Dense FP4 tensor TFLOPS; absent if the chip has no FP4 math."
+    )
+    tdp_w: Num = Field(gt=0, description="Board power / TDP in watts (whole package for Apple).")
+    interconnect: NonEmpty = Field(description="GPU-to-GPU link, e.g. 'NVLink 4, 900 GB/s', or 'PCIe 4.0 x16'.")
+    interconnect_gb_per_s: Num | None = Field(
+        default=None, gt=0, description="GPU-to-GPU bandwidth per GPU, GB/s (bidirectional)."
+    )
+    release_year: Int = Field(ge=2010, le=2035, description="Year of launch.")
+    purchase_prices: list[PurchasePrice] = Field(
+        default_factory=list, description="Purchase prices, oldest first; empty when none is published."
+    )
+
+
+class AcceleratorFile(CatalogHeader):
+    """``hardware/accelerators.yaml``."""
+
+    kind: Literal["accelerators"]
+    accelerators: list[Accelerator] = Field(min_length=1, description="The accelerators.")
+
+
+# ---------------------------------------------------------------- open models
+
+
+class OpenModel(Sourced):
+    """An open-weight model architecture: what the capacity model needs."""
+
+    id: EntryId
+    name: NonEmpty = Field(description="Display name.")
+    family: NonEmpty = Field(description="Model family, e.g. 'Llama 3.1'.")
+    release_date: dt.date = Field(description="Date the weights were published.")
+    licence: NonEmpty = Field(description="Licence of the weights.")
+    tier: Tier = Field(description="Capability tier.")
+    tier_basis: NonEmpty = Field(description="Why this tier: benchmark or ranking used.")
+    total_params_b: Num = Field(gt=0, description="Total parameters, billions (all experts for MoE).")
+    active_params_b: Num = Field(
+        gt=0, description="Parameters used per token, billions (equals total for dense models)."
+    )
+    layers: Int = Field(gt=0, description="Transformer layers (num_hidden_layers).")
+    hidden_size: Int = Field(gt=0, description="Model width (hidden_size).")
+    attention_heads: Int = Field(gt=0, description="Query heads (num_attention_heads).")
+    kv_heads: Int = Field(gt=0, description="Key/value heads (num_key_value_heads); < heads means GQA.")
+    head_dim: Int = Field(gt=0, description="Dimension of one attention head.")
+    max_context_tokens: Int = Field(gt=0, description="Maximum context the model supports, tokens.")
+    vocab_size: Int | None = Field(default=None, gt=0, description="Vocabulary size.")
+    experts: Int | None = Field(default=None, ge=2, description="Routed experts per MoE layer.")
+    experts_per_token: Int | None = Field(default=None, ge=1, description="Routed experts active per token.")
+    kv_cache_dim_per_layer: Int | None = Field(
+        default=None,
+        gt=0,
+        description="Elements cached per token per layer when the attention is not plain "
+        "multi-head/GQA (e.g. MLA: kv_lora_rank + rope dim). Replaces 2 x kv_heads x head_dim.",
+    )
+    sliding_window_tokens: Int | None = Field(
+        default=None, gt=0, description="Window of the sliding-window attention layers, tokens."
+    )
+    sliding_window_layers: Int | None = Field(
+        default=None, ge=0, description="How many of the layers use sliding-window attention."
+    )
+    native_precision: Literal["bf16", "fp16", "fp8", "mxfp4", "fp32"] = Field(
+        default="bf16", description="Precision the weights were released in."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OpenModel:
+        if self.active_params_b > self.total_params_b:
+            raise ValueError("active_params_b exceeds total_params_b")
+        if self.attention_heads % self.kv_heads != 0:
+            raise ValueError("attention_heads is not a multiple of kv_heads")
+        if (self.experts is None) != (self.experts_per_token is None):
+            raise ValueError("give both experts and experts_per_token, or neither")
+        if self.experts is not None and self.experts_per_token is not None and self.experts_per_token > self.experts:
+            raise ValueError("experts_per_token exceeds experts")
+        if self.sliding_window_layers is not None and self.sliding_window_layers > self.layers:
+            raise ValueError("sliding_window_layers exceeds layers")
+        return self
+
+
+class OpenModelFile(CatalogHeader):
+    """``hardware/models.yaml``."""
+
+    kind: Literal["open_models"]
+    models: list[OpenModel] = Field(min_length=1, description="The open-weight models.")
+
+
+# ---------------------------------------------------------------- assumptions
+
+
+class Assumption(Sourced):
+    """A sourced default the cost model uses, with the range it is known to span."""
+
+    value: Num = Field(description="Default value, in the unit its key names.")
+    low: Num | None = Field(default=None, description="Low end of the commonly cited range.")
+    high: Num | None = Field(default=None, description="High end of the commonly cited range.")
+
+    @model_validator(mode="after")
+    def _range(self) -> Assumption:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low is above high")
+        if self.low is not None and self.value < self.low:
+            raise ValueError("value is below low")
+        if self.high is not None and self.value > self.high:
+            raise ValueError("value is above high")
+        return self
+
+
+class OperatingAssumptions(Strict):
+    """The operating assumptions of local deployments."""
+
+    electricity_usd_per_kwh: Assumption = Field(description="Electricity price, USD per kWh.")
+    pue: Assumption = Field(description="Power usage effectiveness of the facility (>= 1).")
+    colocation_usd_per_kw_month: Assumption = Field(description="Colocation, USD per kW of IT load per month.")
+    mlops_fte_loaded_usd_per_year: Assumption = Field(
+        description="Loaded annual cost of one ML/DevOps engineer (salary, benefits, overhead)."
+    )
+    depreciation_years: Assumption = Field(description="Straight-line depreciation period for hardware, years.")
+    hours_per_month: Assumption = Field(description="Hours in a billing month.")
+    maintenance_fraction_of_capex_per_year: Assumption = Field(
+        description="Annual maintenance and support as a fraction of hardware capex."
+    )
+    server_usd_per_gpu: Assumption = Field(
+        description="Host server, networking and rack share per datacenter GPU, USD (capex beyond the GPU)."
+    )
+    setup_hours: Assumption = Field(description="Engineering hours to stand up a first self-hosted deployment.")
+
+
+class AssumptionFile(CatalogHeader):
+    """``pricing/assumptions.yaml``."""
+
+    kind: Literal["assumptions"]
+    assumptions: OperatingAssumptions
+
+
+# ---------------------------------------------------------------- overlays
+
+
+class ApiDiscount(Sourced):
+    """A negotiated discount on list prices, for the models matching a pattern."""
+
+    models: list[NonEmpty] = Field(min_length=1, description="Model ids or shell-style patterns, e.g. 'openai/*'.")
+    discount: Num = Field(gt=0, lt=1, description="Fraction off the list price (0.15 = 15% off).")
+
+
+class PartialAssumptions(Strict):
+    """Operating assumptions an overlay replaces; the others keep their packaged values."""
+
+    electricity_usd_per_kwh: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+    pue: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+    colocation_usd_per_kw_month: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+    mlops_fte_loaded_usd_per_year: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+    depreciation_years: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+    hours_per_month: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+    maintenance_fraction_of_capex_per_year: Assumption | None = Field(
+        default=None, description="See OperatingAssumptions."
+    )
+    server_usd_per_gpu: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+    setup_hours: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+
+
+class OverlayFile(CatalogHeader):
+    """A user's own file layered on top of the catalog: negotiated prices, owned hardware.
+
+    Entries replace the catalog entry with the same id, or add a new one.
+    """
+
+    kind: Literal["overlay"]
+    api_discounts: list[ApiDiscount] = Field(default_factory=list, description="Discounts on API list prices.")
+    api_models: list[ApiModel] = Field(
+        default_factory=list, description="API models to add or replace; the provider is the id's namespace."
+    )
+    rental_offers: list[RentalOffer] = Field(
+        default_factory=list,
+        description="Rental offers to add or replace; the provider is the id's namespace.",
+    )
+    accelerators: list[Accelerator] = Field(default_factory=list, description="Accelerators to add or replace.")
+    open_models: list[OpenModel] = Field(default_factory=list, description="Open models to add or replace.")
+    assumptions: PartialAssumptions | None = Field(default=None, description="Assumptions to replace.")
+
+
+CatalogFile = ApiPriceFile | GpuRentalFile | AcceleratorFile | OpenModelFile | AssumptionFile | OverlayFile
+"""Any one catalog file, discriminated by ``kind``."""
+
+FILE_MODELS: dict[str, type[CatalogHeader]] = {
+    "api_prices": ApiPriceFile,
+    "gpu_rental": GpuRentalFile,
+    "accelerators": AcceleratorFile,
+    "open_models": OpenModelFile,
+    "assumptions": AssumptionFile,
+    "overlay": OverlayFile,
+}

@@ -1,0 +1,269 @@
+"""``llmdecide catalog``: validate, list, show and diff the price and hardware catalogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from llmdecide.catalog.catalog import KINDS, resolve_id
+from llmdecide.catalog.diff import diff_catalogs
+from llmdecide.catalog.loader import locate_catalog_dir
+from llmdecide.catalog.validate import ValidationResult, check_catalog_dir
+from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.cli.options import (
+    CatalogDirOption,
+    Format,
+    FormatOption,
+    OutputOption,
+    OverlayOption,
+    open_catalog,
+)
+from llmdecide.errors import ExitCode, InputFileError, UnknownIdError
+from llmdecide.report.catalog_diff import diff_json, diff_markdown, print_diff
+from llmdecide.report.catalog_view import ListFilter, build_entry_view, build_listing
+from llmdecide.report.tables import (
+    entry_markdown,
+    listing_json,
+    listing_markdown,
+    print_entry,
+    print_listing,
+    to_json,
+)
+
+app = typer.Typer(
+    help="Validate, list, show and diff the price and hardware catalogs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _summary(result: ValidationResult) -> str:
+    cat = result.catalog
+    counts = (
+        f"{len(cat.versions)} files, {len(cat.api_models)} API models from "
+        f"{len({e.provider.id for e in cat.api_models.values() if e.provider})} providers, "
+        f"{len(cat.rental_offers)} rental offers from "
+        f"{len({e.provider.id for e in cat.rental_offers.values() if e.provider})} providers, "
+        f"{len(cat.accelerators)} accelerators, {len(cat.open_models)} open models"
+    )
+    return f"{len(result.errors)} errors, {len(result.warnings)} warnings; {counts}"
+
+
+@app.command("validate")
+def validate_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Catalog directories, catalog files (checked in the context of the active catalog) "
+            "or overlay files. Default: the active catalog.",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    catalog_dir: CatalogDirOption = None,
+    overlay: OverlayOption = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table (one line per problem) or json.")] = Format.TABLE,
+) -> None:
+    """Check catalog files: schema, cross-file references, dates, plausibility bands.
+
+    Prints every problem at once, one line each ('file: key.path: message').
+    Exit 0 when clean, 1 on errors (or on warnings with --strict).
+    """
+    with user_errors():
+        results: list[ValidationResult] = []
+        dirs = [p for p in (paths or []) if p.is_dir()]
+        files = [p for p in (paths or []) if not p.is_dir()]
+        for p in files:
+            if not p.exists():
+                raise InputFileError(f"{p}: no such file or directory")
+        overlay_files = list(overlay or [])
+        replace: list[Path] = []
+        for p in files:
+            (overlay_files if _is_overlay(p) else replace).append(p)
+        if files or not dirs:
+            root = locate_catalog_dir(catalog_dir)
+            results.append(check_catalog_dir(root, overlay_files, replace=replace))
+        for d in dirs:
+            results.append(check_catalog_dir(locate_catalog_dir(d), list(overlay or [])))
+        issues = sorted({i for r in results for i in r.issues})
+        errors = [i for i in issues if i.severity == "error"]
+        warnings = [i for i in issues if i.severity == "warning"]
+        failed = bool(errors) or (strict and bool(warnings))
+        if fmt is Format.JSON:
+            write_output(
+                to_json(
+                    {
+                        "ok": not failed,
+                        "strict": strict,
+                        "errors": [_issue_json(i) for i in errors],
+                        "warnings": [_issue_json(i) for i in warnings],
+                        "summary": [_summary(r) for r in results],
+                    }
+                ),
+                None,
+            )
+        else:
+            lines = [f"{i}" for i in errors] + [f"{i} [warning]" for i in warnings]
+            lines += [_summary(r) for r in results]
+            lines.append("FAILED" if failed else "OK")
+            write_output("\n".join(lines) + "\n", None)
+    if failed:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _is_overlay(path: Path) -> bool:
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError:
+        return False
+    return b"kind: overlay" in head
+
+
+def _issue_json(issue: object) -> dict[str, str]:
+    return {k: str(getattr(issue, k)) for k in ("file", "path", "message", "severity")}
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}", param_hint="--as-of") from None
+
+
+@app.command("list")
+def list_command(
+    kind: Annotated[str, typer.Argument(help="What to list: api, rental, accelerators or models.")] = "api",
+    provider: Annotated[
+        str | None,
+        typer.Option("--provider", help="Only this provider (api, rental), vendor (accelerators) or org (models)."),
+    ] = None,
+    tier: Annotated[
+        str | None,
+        typer.Option("--tier", help="Only this capability tier (api, models).", show_default=False),
+    ] = None,
+    gpu: Annotated[
+        str | None, typer.Option("--gpu", help="Only rental offers of this accelerator.", show_default=False)
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Prices as they stood on this date (YYYY-MM-DD).", show_default=False),
+    ] = None,
+    fmt: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+    catalog_dir: CatalogDirOption = None,
+    overlay: OverlayOption = None,
+) -> None:
+    """List catalog entries with their current (or --as-of) prices and key specs."""
+    if kind not in KINDS:
+        raise typer.BadParameter(f"expected one of {', '.join(KINDS)}, got {kind!r}", param_hint="KIND")
+    if tier is not None and tier not in ("frontier", "good_enough", "specialized", "simple"):
+        raise typer.BadParameter(
+            f"expected frontier, good_enough, specialized or simple, got {tier!r}", param_hint="--tier"
+        )
+    on = _parse_date(as_of)
+    with user_errors():
+        catalog = open_catalog(catalog_dir, overlay)
+        accelerator = catalog.resolve("accelerators", gpu, where="--gpu") if gpu else None
+        listing = build_listing(catalog, kind, ListFilter(provider, tier, accelerator, on))
+        if fmt is Format.JSON:
+            write_output(listing_json(listing), output)
+        elif fmt is Format.MARKDOWN:
+            write_output(listing_markdown(listing), output)
+        elif output is None:
+            print_listing(Console(), listing)
+        else:
+            write_output(_console_text(lambda c: print_listing(c, listing)), output)
+
+
+@app.command("show")
+def show_command(
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="Entry id, e.g. openai/gpt-4o or h100-sxm.")],
+    fmt: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+    catalog_dir: CatalogDirOption = None,
+    overlay: OverlayOption = None,
+) -> None:
+    """Show every field of one catalog entry, with its sources and price history."""
+    with user_errors():
+        catalog = open_catalog(catalog_dir, overlay)
+        views = []
+        for kind in KINDS:
+            try:
+                full = catalog.resolve(kind, entry_id)
+            except UnknownIdError:
+                continue
+            views.append(build_entry_view(catalog, kind, full))
+        if not views:
+            all_ids = [i for kind in KINDS for i in catalog.table(kind)]
+            resolve_id(all_ids, entry_id, "catalog entry")
+        if fmt is Format.JSON:
+            payload = views[0].as_json() if len(views) == 1 else [v.as_json() for v in views]
+            write_output(to_json(payload), output)
+        elif fmt is Format.MARKDOWN:
+            write_output("\n".join(entry_markdown(v) for v in views), output)
+        else:
+
+            def draw(console: Console) -> None:
+                for v in views:
+                    print_entry(console, v)
+
+            if output is None:
+                draw(Console())
+            else:
+                write_output(_console_text(draw), output)
+
+
+def _console_text(draw: Callable[[Console], None]) -> str:
+    console = Console(record=True, width=160, file=io.StringIO())
+    draw(console)
+    return console.export_text()
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The old catalog directory.")],
+    new: Annotated[Path, typer.Argument(help="The new catalog directory.")],
+    fail_on_removed: Annotated[
+        bool, typer.Option("--fail-on-removed", help="Exit 1 when an entry was removed.")
+    ] = False,
+    fail_above: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-above",
+            min=0,
+            help="Exit 1 when any price changed by more than this many percent.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 1 on any difference at all.")] = False,
+    fmt: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """Compare two catalog directories: added, removed and changed entries with old and new values."""
+    with user_errors():
+        old_cat = open_catalog(locate_catalog_dir(old), None)
+        new_cat = open_catalog(locate_catalog_dir(new), None)
+        diff = diff_catalogs(old_cat, new_cat)
+        if fmt is Format.JSON:
+            write_output(diff_json(diff, str(old), str(new)), output)
+        elif fmt is Format.MARKDOWN:
+            write_output(diff_markdown(diff, str(old), str(new)), output)
+        elif output is None:
+            print_diff(Console(), diff)
+        else:
+            write_output(_console_text(lambda c: print_diff(c, diff)), output)
+    tripped = (
+        (fail_on_removed and bool(diff.removed))
+        or (fail_on_change and not diff.empty)
+        or (fail_above is not None and diff.max_price_change_pct() > fail_above)
+    )
+    if tripped:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))

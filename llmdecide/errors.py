@@ -1,0 +1,70 @@
+"""The one error hierarchy of llmdecide.
+
+Every error a user can cause is an :class:`LlmdecideError` subclass carrying the
+process exit code the command line uses for it. The CLI boundary prints the
+one-line message and exits; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    CHECK_FAILED = 1
+    USAGE = 2
+    INPUT_ERROR = 3
+    CATALOG_ERROR = 4
+    UNKNOWN_ID = 5
+    OUTPUT_ERROR = 6
+
+
+class LlmdecideError(Exception):
+    """Base of every user-facing error; ``str()`` is the one-line message."""
+
+    exit_code: ExitCode = ExitCode.INPUT_ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class InputFileError(LlmdecideError):
+    """A file given by the user cannot be read or does not match its schema."""
+
+    exit_code = ExitCode.INPUT_ERROR
+
+
+class CatalogError(LlmdecideError):
+    """The catalog in use is missing, unreadable or invalid."""
+
+    exit_code = ExitCode.CATALOG_ERROR
+
+
+class UnknownIdError(LlmdecideError):
+    """An id that names no catalog entry; carries did-you-mean suggestions."""
+
+    exit_code = ExitCode.UNKNOWN_ID
+
+    def __init__(self, kind: str, wanted: str, suggestions: list[str], *, where: str = "") -> None:
+        prefix = f"{where}: " if where else ""
+        hint = f"did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else None
+        super().__init__(f"{prefix}unknown {kind} id {wanted!r}", hint=hint)
+        self.kind = kind
+        self.wanted = wanted
+        self.suggestions = suggestions
+
+
+class OutputError(LlmdecideError):
+    """An output file cannot be written."""
+
+    exit_code = ExitCode.OUTPUT_ERROR

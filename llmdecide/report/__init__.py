@@ -1,0 +1,1 @@
+"""Result objects and their renderers: terminal (rich), Markdown (jinja2) and JSON."""

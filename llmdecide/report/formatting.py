@@ -1,0 +1,77 @@
+"""The one place numbers are rounded for people. Missing values render as a dash, never as 0."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+MISSING = "—"
+"""What a missing value looks like in a table."""
+
+
+def fmt_usd(value: float | None, *, decimals: int | None = None) -> str:
+    """USD amount: 2 decimals below 100, none above; tiny per-token prices keep their digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if decimals is None:
+        if abs(value) >= 100:
+            decimals = 0
+        elif abs(value) >= 0.01 or value == 0:
+            decimals = 2
+        else:
+            decimals = 4
+    return f"{value:,.{decimals}f}"
+
+
+def fmt_price(value: float | None) -> str:
+    """A unit price: up to 4 significant decimals, trailing zeros dropped."""
+    if value is None:
+        return MISSING
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    if "." not in text and abs(value) < 1000:
+        text = f"{value:,.2f}"
+    elif "." in text and len(text.split(".")[1]) == 1:
+        text += "0"
+    return text
+
+
+def fmt_number(value: float | None, *, decimals: int = 1) -> str:
+    """A plain quantity with thousands separators."""
+    if value is None:
+        return MISSING
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{decimals}f}"
+
+
+def fmt_int(value: int | None) -> str:
+    """A whole number with thousands separators."""
+    return MISSING if value is None else f"{value:,}"
+
+
+def fmt_tokens(value: int | None) -> str:
+    """A token count: 128k, 1.05M."""
+    if value is None:
+        return MISSING
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
+    if value >= 1000:
+        return f"{value / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+    return str(value)
+
+
+def fmt_pct(value: float | None, *, decimals: int = 0) -> str:
+    """A fraction as a percentage: 0.5 -> '50%'."""
+    if value is None:
+        return MISSING
+    return f"{value * 100:.{decimals}f}%"
+
+
+def fmt_date(value: dt.date | None) -> str:
+    """ISO date, or a dash."""
+    return MISSING if value is None else value.isoformat()
+
+
+def fmt_text(value: object) -> str:
+    """Any value as text; None is missing."""
+    return MISSING if value is None else str(value)
