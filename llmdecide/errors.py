@@ -55,10 +55,16 @@ class UnknownIdError(LlmdecideError):
 
     exit_code = ExitCode.UNKNOWN_ID
 
-    def __init__(self, kind: str, wanted: str, suggestions: list[str], *, where: str = "") -> None:
+    def __init__(
+        self, kind: str, wanted: str, suggestions: list[str], *, where: str = "", ambiguous: bool = False
+    ) -> None:
         prefix = f"{where}: " if where else ""
-        hint = f"did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else None
-        super().__init__(f"{prefix}unknown {kind} id {wanted!r}", hint=hint)
+        options = " or ".join(repr(s) for s in suggestions)
+        if ambiguous:
+            super().__init__(f"{prefix}ambiguous {kind} id {wanted!r}", hint=f"it matches {options}; give the full id")
+        else:
+            hint = f"did you mean {options}?" if suggestions else None
+            super().__init__(f"{prefix}unknown {kind} id {wanted!r}", hint=hint)
         self.kind = kind
         self.wanted = wanted
         self.suggestions = suggestions

@@ -158,7 +158,7 @@ def resolve_id(ids: Iterable[str], wanted: str, noun: str, *, where: str = "") -
             return by_prefix[0]
         by_name = by_prefix
     if len(by_name) > 1:
-        raise UnknownIdError(noun, wanted, sorted(by_name)[:5], where=where)
+        raise UnknownIdError(noun, wanted, sorted(by_name)[:5], where=where, ambiguous=True)
     names = {i.split("/", 1)[1]: i for i in ids}
     close = difflib.get_close_matches(key, ids, n=3, cutoff=0.6)
     close += [names[n] for n in difflib.get_close_matches(key.split("/")[-1], list(names), n=3, cutoff=0.6)]

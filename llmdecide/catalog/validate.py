@@ -348,7 +348,7 @@ class _Checker:
             "fp4_dense_tflops",
         ):
             self.band(f"{path}.{key}", getattr(a, key), low=0.5, high=50_000, why_high="GFLOPS typed as TFLOPS?")
-        base = a.bf16_dense_tflops or a.fp16_dense_tflops
+        base = max((v for v in (a.bf16_dense_tflops, a.fp16_dense_tflops) if v is not None), default=None)
         for key, name in (("fp8_dense_tflops", "FP8"), ("int8_dense_tops", "INT8")):
             value = getattr(a, key)
             if base is not None and value is not None and value > 2.5 * base:

@@ -22,6 +22,7 @@ from llmdecide.cli.options import (
     FormatOption,
     OutputOption,
     OverlayOption,
+    make_console,
     open_catalog,
 )
 from llmdecide.errors import ExitCode, InputFileError, UnknownIdError
@@ -178,7 +179,7 @@ def list_command(
         elif fmt is Format.MARKDOWN:
             write_output(listing_markdown(listing), output)
         elif output is None:
-            print_listing(Console(), listing)
+            print_listing(make_console(), listing)
         else:
             write_output(_console_text(lambda c: print_listing(c, listing)), output)
 
@@ -216,7 +217,7 @@ def show_command(
                     print_entry(console, v)
 
             if output is None:
-                draw(Console())
+                draw(make_console())
             else:
                 write_output(_console_text(draw), output)
 
@@ -257,7 +258,7 @@ def diff_command(
         elif fmt is Format.MARKDOWN:
             write_output(diff_markdown(diff, str(old), str(new)), output)
         elif output is None:
-            print_diff(Console(), diff)
+            print_diff(make_console(), diff)
         else:
             write_output(_console_text(lambda c: print_diff(c, diff)), output)
     tripped = (

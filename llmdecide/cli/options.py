@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from llmdecide.catalog import Catalog, load_catalog
 
@@ -46,3 +48,8 @@ OutputOption = Annotated[
 def open_catalog(catalog_dir: Path | None, overlays: list[Path] | None) -> Catalog:
     """Load the catalog the options select."""
     return load_catalog(catalog_dir, overlays or ())
+
+
+def make_console() -> Console:
+    """A console for table output: the terminal's width, or 160 columns when piped."""
+    return Console(width=None if sys.stdout.isatty() else 160)

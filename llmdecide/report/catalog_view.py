@@ -256,7 +256,9 @@ def build_entry_view(catalog: Catalog, kind: str, entry_id: str) -> EntryView:
     entry = catalog.table(kind)[entry_id]
     assert isinstance(entry.item, BaseModel)
     provider = entry.provider.model_dump(mode="json") if entry.provider else None
-    return EntryView(kind, KIND_NOUNS[kind], entry_id, entry.file, provider, entry.item.model_dump(mode="json"))
+    fields = entry.item.model_dump(mode="json")
+    provenance: dict[str, Any] = {k: fields.pop(k) for k in ("source", "checked", "note") if k in fields}
+    return EntryView(kind, KIND_NOUNS[kind], entry_id, entry.file, provider, {**fields, **provenance})
 
 
 def flatten(fields: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

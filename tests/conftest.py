@@ -1,0 +1,51 @@
+"""Shared fixtures: the frozen test catalog and a way to plant a fault in a copy of it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+DATA = Path(__file__).parent / "data"
+TEST_CATALOG = DATA / "catalog"
+REPO = Path(__file__).parent.parent
+
+Mutator = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture
+def test_catalog() -> Path:
+    """The frozen test catalog (read only)."""
+    return TEST_CATALOG
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> Path:
+    """A writable copy of the test catalog."""
+    target = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, target)
+    return target
+
+
+def plant(root: Path, relative: str, mutate: Mutator) -> Path:
+    """Load one YAML file of a catalog copy, let ``mutate`` change it, write it back."""
+    path = root / relative
+    data = yaml.safe_load(path.read_text())
+    mutate(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def planted(catalog_copy: Path) -> Callable[[str, Mutator], Path]:
+    """Plant a fault in the catalog copy: ``planted('pricing/api/openai.yaml', fn)`` returns the root."""
+
+    def _plant(relative: str, mutate: Mutator) -> Path:
+        plant(catalog_copy, relative, mutate)
+        return catalog_copy
+
+    return _plant
