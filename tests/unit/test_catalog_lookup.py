@@ -45,7 +45,7 @@ def test_price_on_dates(test_catalog: Path) -> None:
 
 def test_invalid_catalog_refuses_to_load(catalog_copy: Path) -> None:
     (catalog_copy / "hardware/models.yaml").write_text("schema_version: 1\nkind: open_models\n")
-    with pytest.raises(CatalogError, match="hardware/models.yaml"):
+    with pytest.raises(CatalogError, match=r"hardware/models\.yaml"):
         load_catalog(catalog_copy)
 
 

@@ -108,7 +108,6 @@ ERROR_CASES = [
     ),
     (ACC, ["accelerators", 0, "memory_bandwidth_gb_per_s"], 3.35, "memory_bandwidth_gb_per_s: 3.35 is implausibly low"),
     (ACC, ["accelerators", 0, "tdp_w"], 0.7, "tdp_w: 0.7 is implausibly low"),
-    (MODELS, ["models", 0, "total_params_b"], 8030, None),  # active > total stays consistent only if both change
     (MODELS, ["models", 0, "kv_heads"], 7, "attention_heads is not a multiple of kv_heads"),
     (
         MODELS,
@@ -122,11 +121,9 @@ ERROR_CASES = [
 
 
 @pytest.mark.parametrize(("file", "path", "value", "expected"), ERROR_CASES)
-def test_planted_errors(planted: Planter, file: str, path: list[Any], value: Any, expected: str | None) -> None:
+def test_planted_errors(planted: Planter, file: str, path: list[Any], value: Any, expected: str) -> None:
     root = planted(file, _set(path, value))
     errors = lines(root, Severity.ERROR)
-    if expected is None:
-        return
     assert any(expected in line for line in errors), errors
     assert all(line.startswith(file) for line in errors if expected in line)
 
