@@ -24,7 +24,11 @@ from llmdecide.catalog.schema import (
     ApiPrice,
     ApiPriceFile,
     AssumptionFile,
+    Engine,
+    EngineFile,
     GpuRentalFile,
+    Measurement,
+    MeasurementFile,
     OpenModel,
     OpenModelFile,
     OperatingAssumptions,
@@ -98,6 +102,8 @@ class Catalog:
     rental_offers: dict[str, Entry[RentalOffer]] = field(default_factory=dict)
     accelerators: dict[str, Entry[Accelerator]] = field(default_factory=dict)
     open_models: dict[str, Entry[OpenModel]] = field(default_factory=dict)
+    engines: dict[str, Entry[Engine]] = field(default_factory=dict)
+    measurements: dict[str, Entry[Measurement]] = field(default_factory=dict)
     providers: dict[str, Provider] = field(default_factory=dict)
     assumptions: OperatingAssumptions | None = None
     assumptions_file: str = ""
@@ -131,6 +137,14 @@ class Catalog:
     def open_model(self, wanted: str, *, where: str = "") -> Entry[OpenModel]:
         """An open-weight model by id (namespace optional when unambiguous)."""
         return self.open_models[self.resolve("models", wanted, where=where)]
+
+    def engine(self, wanted: str, *, where: str = "") -> Entry[Engine]:
+        """A serving engine by id."""
+        key = wanted.strip().lower()
+        if key in self.engines:
+            return self.engines[key]
+        close = difflib.get_close_matches(key, list(self.engines), n=3, cutoff=0.5)
+        raise UnknownIdError("engine", wanted, close, where=where)
 
     def rental_offer(self, wanted: str, *, where: str = "") -> Entry[RentalOffer]:
         """A rental offer by id (namespace optional when unambiguous)."""
@@ -193,6 +207,12 @@ def build_catalog(files: Sequence[LoadedFile], overlays: Sequence[LoadedFile] = 
         elif isinstance(model, OpenModelFile):
             for i, om in enumerate(model.models):
                 put(cat.open_models, om.id, Entry(om, f), f"models[{i}].id")
+        elif isinstance(model, EngineFile):
+            for i, e in enumerate(model.engines):
+                put(cat.engines, e.id, Entry(e, f), f"engines[{i}].id")
+        elif isinstance(model, MeasurementFile):
+            for i, ms in enumerate(model.measurements):
+                put(cat.measurements, ms.id, Entry(ms, f), f"measurements[{i}].id")
         elif isinstance(model, AssumptionFile):
             if cat.assumptions is not None:
                 cat.issues.append(Issue(f, "", f"second assumptions file (also {cat.assumptions_file})"))

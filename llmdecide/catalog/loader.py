@@ -25,7 +25,7 @@ EXPECTED_KINDS: dict[str, tuple[str, ...]] = {
     "pricing/api": ("api_prices",),
     "pricing/gpu-rental": ("gpu_rental",),
     "pricing": ("assumptions",),
-    "hardware": ("accelerators", "open_models"),
+    "hardware": ("accelerators", "open_models", "engines", "measurements"),
 }
 """Which kinds of file may sit in which folder of a catalog directory."""
 

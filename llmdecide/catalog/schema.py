@@ -36,6 +36,10 @@ Int = Annotated[int, StrictType()]
 """A whole number as YAML writes it, never a string, float or boolean."""
 
 
+Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4", "fp4"]
+"""Weight (or KV-cache) precision of a deployment."""
+
+
 class Strict(BaseModel):
     """Base of every catalog model: unknown keys are errors, values are frozen."""
 
@@ -396,6 +400,111 @@ class AssumptionFile(CatalogHeader):
     assumptions: OperatingAssumptions
 
 
+# ---------------------------------------------------------------- serving engines
+
+EngineId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$"),
+    Field(description="Engine id, lower case, e.g. 'vllm', 'llama.cpp'."),
+]
+
+
+class EngineProfile(Sourced):
+    """How efficiently one engine uses one class of accelerator, calibrated on published measurements."""
+
+    accelerator_class: AcceleratorClass = Field(description="The accelerator class this profile applies to.")
+    precisions: list[Precision] = Field(
+        min_length=1, description="Weight precisions the engine serves on this class of accelerator."
+    )
+    bandwidth_efficiency: Num = Field(
+        gt=0, le=1, description="Fraction of peak memory bandwidth reached by a decode step."
+    )
+    decode_compute_efficiency: Num = Field(
+        gt=0, le=1, description="Fraction of peak tensor FLOPS reached by batched decode."
+    )
+    prefill_compute_efficiency: Num = Field(
+        gt=0, le=1, description="Fraction of peak tensor FLOPS reached by prefill (prompt processing)."
+    )
+    step_overhead_ms: Num = Field(ge=0, le=100, description="Fixed time per decode step: scheduling, launches.")
+    allreduce_latency_us: Num = Field(
+        ge=0, le=1000, description="Latency of one tensor-parallel all-reduce (two per layer per step)."
+    )
+    memory_utilization: Num = Field(
+        gt=0, le=1, description="Fraction of device memory the engine may use (weights + KV + overhead)."
+    )
+    runtime_overhead_gb: Num = Field(
+        ge=0, le=64, description="Memory per GPU taken by activations, CUDA context and graphs, GB."
+    )
+    max_batch: Int = Field(ge=1, le=65536, description="Most sequences one replica decodes at once.")
+    calibrated_on: list[NonEmpty] = Field(
+        default_factory=list, description="Ids in hardware/measurements.yaml the factors were fitted on."
+    )
+
+
+class Engine(Strict):
+    """A serving engine (vLLM, TensorRT-LLM, llama.cpp, ...) and its per-class profiles."""
+
+    id: EngineId
+    name: NonEmpty = Field(description="Display name.")
+    url: NonEmpty = Field(description="Project page.")
+    profiles: list[EngineProfile] = Field(min_length=1, description="One profile per accelerator class served.")
+
+
+class EngineFile(CatalogHeader):
+    """``hardware/engines.yaml``: serving-engine efficiency profiles."""
+
+    kind: Literal["engines"]
+    engines: list[Engine] = Field(min_length=1, description="The engines.")
+
+
+# ---------------------------------------------------------------- measurements
+
+
+class Measurement(Sourced):
+    """A published throughput or latency measurement, for calibrating and checking the capacity model."""
+
+    id: EntryId
+    model: EntryId = Field(description="Id in hardware/models.yaml.")
+    accelerator: EntryId = Field(description="Id in hardware/accelerators.yaml.")
+    engine: NonEmpty = Field(description="Serving engine id, e.g. 'vllm', 'tensorrt-llm', 'llama.cpp'.")
+    gpus: Int = Field(ge=1, le=1024, description="GPUs in the measured system.")
+    tp: Int = Field(ge=1, le=64, description="Tensor-parallel degree (GPUs per replica).")
+    precision: Precision = Field(description="Weight precision (Q4_0 and AWQ/GPTQ 4-bit are int4, Q8_0 is int8).")
+    kv_precision: Precision | None = Field(default=None, description="KV-cache precision when not bf16/fp16.")
+    input_tokens: Int = Field(ge=1, description="Prompt tokens per request.")
+    output_tokens: Int = Field(ge=1, description="Generated tokens per request.")
+    concurrency: Int | None = Field(
+        default=None, ge=1, description="Concurrent requests (whole system); absent for offline / max throughput."
+    )
+    output_tokens_per_s: Num | None = Field(default=None, gt=0, description="Measured output tokens/s, whole system.")
+    per_user_output_tokens_per_s: Num | None = Field(
+        default=None, gt=0, description="Measured decode tokens/s seen by one request."
+    )
+    ttft_ms: Num | None = Field(default=None, gt=0, description="Measured time to first token, ms.")
+    prefill_tokens_per_s: Num | None = Field(
+        default=None, gt=0, description="Measured prompt-processing tokens/s (e.g. llama-bench pp512)."
+    )
+    split: Literal["calibration", "holdout"] = Field(
+        description="'calibration' entries tune the engine factors; 'holdout' entries only check the model."
+    )
+
+    @model_validator(mode="after")
+    def _some_metric(self) -> Measurement:
+        metrics = (self.output_tokens_per_s, self.per_user_output_tokens_per_s, self.ttft_ms, self.prefill_tokens_per_s)
+        if all(v is None for v in metrics):
+            raise ValueError("a measurement needs at least one measured figure")
+        if self.gpus % self.tp != 0:
+            raise ValueError("gpus is not a multiple of tp")
+        return self
+
+
+class MeasurementFile(CatalogHeader):
+    """``hardware/measurements.yaml``: published measurements the capacity model is calibrated and checked on."""
+
+    kind: Literal["measurements"]
+    measurements: list[Measurement] = Field(min_length=1, description="The measurements.")
+
+
 # ---------------------------------------------------------------- overlays
 
 
@@ -452,4 +561,6 @@ FILE_MODELS: dict[str, type[CatalogHeader]] = {
     "open_models": OpenModelFile,
     "assumptions": AssumptionFile,
     "overlay": OverlayFile,
+    "measurements": MeasurementFile,
+    "engines": EngineFile,
 }

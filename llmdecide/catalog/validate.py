@@ -25,7 +25,11 @@ from llmdecide.catalog.schema import (
     ApiPriceFile,
     AssumptionFile,
     CatalogHeader,
+    Engine,
+    EngineFile,
     GpuRentalFile,
+    Measurement,
+    MeasurementFile,
     OpenModel,
     OpenModelFile,
     OperatingAssumptions,
@@ -161,6 +165,12 @@ def check_files(
                 ctx.open_model(f"models[{i}]", om)
         elif isinstance(model, AssumptionFile):
             ctx.assumptions("assumptions", model.assumptions)
+        elif isinstance(model, EngineFile):
+            for i, e in enumerate(model.engines):
+                ctx.engine(f"engines[{i}]", e)
+        elif isinstance(model, MeasurementFile):
+            for i, ms in enumerate(model.measurements):
+                ctx.measurement(f"measurements[{i}]", ms)
         elif isinstance(model, OverlayFile):
             for i, d in enumerate(model.api_discounts):
                 ctx.sourced(f"api_discounts[{i}]", d)
@@ -385,6 +395,29 @@ class _Checker:
             self.add(f"{path}.active_params_b", "an MoE model should have fewer active than total parameters", W)
         if m.sliding_window_tokens is not None and m.sliding_window_layers is None:
             self.add(f"{path}.sliding_window_layers", "give how many layers use the sliding window")
+
+    def engine(self, path: str, e: Engine) -> None:
+        self.url(f"{path}.url", e.url)
+        classes = [p.accelerator_class for p in e.profiles]
+        for j, p in enumerate(e.profiles):
+            pp = f"{path}.profiles[{j}]"
+            self.sourced(pp, p)
+            if classes.count(p.accelerator_class) > 1:
+                self.add(f"{pp}.accelerator_class", f"second profile for {p.accelerator_class.value}")
+            for k, mid in enumerate(p.calibrated_on):
+                if mid not in self.catalog.measurements:
+                    self.add(f"{pp}.calibrated_on[{k}]", _unresolved("measurement", mid, self.catalog.measurements))
+                elif self.catalog.measurements[mid].item.split != "calibration":
+                    self.add(f"{pp}.calibrated_on[{k}]", f"{mid!r} is a holdout measurement; calibrate on others")
+
+    def measurement(self, path: str, ms: Measurement) -> None:
+        self.sourced(path, ms)
+        if ms.model not in self.catalog.open_models:
+            self.add(f"{path}.model", _unresolved("open model", ms.model, self.catalog.open_models))
+        if ms.accelerator not in self.catalog.accelerators:
+            self.add(f"{path}.accelerator", _unresolved("accelerator", ms.accelerator, self.catalog.accelerators))
+        if self.catalog.engines and ms.engine not in self.catalog.engines:
+            self.add(f"{path}.engine", _unresolved("engine", ms.engine, self.catalog.engines))
 
     def assumptions(self, path: str, a: OperatingAssumptions | PartialAssumptions) -> None:
         for key, value in a:

@@ -8,6 +8,7 @@ import typer
 
 from llmdecide import __version__
 from llmdecide.cli import catalog as catalog_cli
+from llmdecide.cli.capacity import capacity_command
 
 app = typer.Typer(
     name="llmdecide",
@@ -18,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(catalog_cli.app, name="catalog")
+app.command("capacity")(capacity_command)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,77 @@
+"""``llmdecide capacity``: how a model runs on an accelerator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from llmdecide.capacity.plan import plan_capacity
+from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.cli.options import CatalogDirOption, Format, OutputOption, OverlayOption, make_console, open_catalog
+from llmdecide.report.capacity_view import capacity_json, print_capacity
+
+
+def capacity_command(
+    model: Annotated[str, typer.Option("--model", "-m", help="Open-model id, e.g. llama-3.1-70b.")],
+    gpu: Annotated[str, typer.Option("--gpu", "-g", help="Accelerator id, e.g. h100-sxm.")],
+    gpus: Annotated[
+        int | None, typer.Option("--gpus", help="GPUs in the whole system (default: the fewest that fit).")
+    ] = None,
+    tp: Annotated[
+        int | None, typer.Option("--tp", help="Tensor-parallel degree (default: the smallest that fits).")
+    ] = None,
+    precision: Annotated[
+        str | None,
+        typer.Option("--precision", help="Weight precision: bf16, fp16, fp8, int8, int4, fp4 (default: native)."),
+    ] = None,
+    kv_precision: Annotated[
+        str | None,
+        typer.Option("--kv-precision", help="KV-cache precision (default: fp8 with fp8 weights, else bf16)."),
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="Serving engine (default: vllm; llama.cpp on Apple silicon).")
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", help="Concurrent requests (default: the most the KV cache holds)."),
+    ] = None,
+    input_tokens: Annotated[int, typer.Option("--input-tokens", help="Prompt tokens per request.")] = 1024,
+    output_tokens: Annotated[int, typer.Option("--output-tokens", help="Generated tokens per request.")] = 256,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.TABLE,
+    output: OutputOption = None,
+    catalog_dir: CatalogDirOption = None,
+    overlay: OverlayOption = None,
+) -> None:
+    """Will a model fit on an accelerator, and how fast will it run?
+
+    Memory fit (weights, KV cache, overhead), tensor parallelism and replicas,
+    decode speed per user and for the whole system, time to first token, and
+    what bounds it: memory bandwidth, compute or KV-cache capacity. A model that
+    does not fit is a result (exit 0) that says how much memory it needs.
+    """
+    if fmt is Format.MARKDOWN:
+        raise typer.BadParameter("capacity prints table or json", param_hint="--format")
+    with user_errors():
+        catalog = open_catalog(catalog_dir, overlay)
+        result = plan_capacity(
+            catalog,
+            model,
+            gpu,
+            engine_id=engine,
+            precision=precision,
+            kv_precision=kv_precision,
+            gpus=gpus,
+            tp=tp,
+            concurrency=concurrency,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+        )
+        if fmt is Format.JSON:
+            write_output(capacity_json(result), output)
+        elif output is None:
+            print_capacity(make_console(), result)
+        else:
+            from llmdecide.cli.catalog import _console_text
+
+            write_output(_console_text(lambda c: print_capacity(c, result)), output)
