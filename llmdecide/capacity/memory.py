@@ -24,9 +24,16 @@ from llmdecide.units import BYTES_PER_GB, BYTES_PER_PARAM
 FloatArray = NDArray[np.float64]
 
 
-def weights_gb(model: OpenModel, precision: str) -> float:
+def bytes_per_param(precision: str, profile: EngineProfile | None = None) -> float:
+    """Bytes per weight: the engine's effective bits for its quantised formats, else the nominal size."""
+    if profile is not None and precision in profile.weight_bits:
+        return profile.weight_bits[precision] / 8.0
+    return BYTES_PER_PARAM[precision]
+
+
+def weights_gb(model: OpenModel, precision: str, profile: EngineProfile | None = None) -> float:
     """Resident weight memory, GB: total_params_b x 1e9 x bytes/param / 1e9."""
-    return model.total_params_b * BYTES_PER_PARAM[precision]
+    return model.total_params_b * bytes_per_param(precision, profile)
 
 
 def kv_elements_per_token_per_layer(model: OpenModel) -> int:
@@ -102,7 +109,7 @@ def memory_fit(
     tp: int,
 ) -> MemoryFit:
     """The memory budget of one replica of ``tp`` GPUs."""
-    weights = weights_gb(model, precision)
+    weights = weights_gb(model, precision, profile)
     usable = accelerator.memory_gb * profile.memory_utilization
     overhead = profile.runtime_overhead_gb
     per_token = float(kv_gb_per_sequence(model, kv_precision, 1.0)) * kv_replication(model, tp)

@@ -16,12 +16,12 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmdecide.capacity.memory import MemoryFit, memory_fit, smallest_fitting_tp
+from llmdecide.capacity.memory import MemoryFit, bytes_per_param, memory_fit, smallest_fitting_tp
 from llmdecide.capacity.throughput import ReplicaSpec, decode_step, prefill_seconds, ttft_seconds
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import Accelerator, AcceleratorClass, Engine, EngineProfile, OpenModel
 from llmdecide.errors import InputFileError, LlmdecideError
-from llmdecide.units import BYTES_PER_GB, BYTES_PER_PARAM, PRECISIONS
+from llmdecide.units import BYTES_PER_GB, PRECISIONS
 
 Bound = Literal["memory-bandwidth", "compute", "kv-capacity"]
 
@@ -166,7 +166,7 @@ def compute_tflops(accelerator: Accelerator, precision: str) -> float | None:
 def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
     """The numbers the speed model needs for one replica of ``tp`` GPUs."""
     m, a, p = d.model, d.accelerator, d.profile
-    bytes_per_param = BYTES_PER_PARAM[d.precision]
+    param_bytes = bytes_per_param(d.precision, d.profile)
     total = m.total_params_b * 1e9
     active = m.active_params_b * 1e9
     if m.experts and m.experts_per_token:
@@ -175,23 +175,26 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
     else:
         expert_params, dense_params = 0.0, total
     tflops = compute_tflops(a, d.precision)
+    attention_tflops = compute_tflops(a, "fp8" if d.kv_precision == "fp8" else "bf16")
+    moe = p.moe_efficiency if m.experts else 1.0
     fit = memory_fit(m, a, p, d.precision, d.kv_precision, tp)
     interconnect = a.interconnect_gb_per_s * 1e9 / 2 if a.interconnect_gb_per_s else 32e9
     return ReplicaSpec.from_values(
         tp=tp,
         bandwidth_bytes_per_s=a.memory_bandwidth_gb_per_s * 1e9,
         flops_per_s=tflops * 1e12 if tflops else np.nan,
-        bandwidth_efficiency=p.bandwidth_efficiency,
-        decode_compute_efficiency=p.decode_compute_efficiency,
-        prefill_compute_efficiency=p.prefill_compute_efficiency,
+        attention_flops_per_s=attention_tflops * 1e12 if attention_tflops else np.nan,
+        bandwidth_efficiency=p.bandwidth_efficiency * moe,
+        decode_compute_efficiency=p.decode_compute_efficiency * moe,
+        prefill_compute_efficiency=p.prefill_compute_efficiency * moe,
         step_overhead_s=p.step_overhead_ms / 1000.0,
         allreduce_s=p.allreduce_latency_us / 1e6,
         interconnect_bytes_per_s=interconnect,
         layers=m.layers,
         hidden_size=m.hidden_size,
         activation_bytes=2.0,
-        dense_weight_bytes=dense_params * bytes_per_param,
-        expert_bytes=expert_params * bytes_per_param,
+        dense_weight_bytes=dense_params * param_bytes,
+        expert_bytes=expert_params * param_bytes,
         experts=m.experts or 0,
         experts_per_token=m.experts_per_token or 0,
         active_params=active,
@@ -400,9 +403,46 @@ def size_for_load(
 
     The batch is the largest (up to the KV-cache limit) whose per-user speed and
     time to first token meet the targets; throughput grows with the batch.
+    Without ``tp``, every tensor-parallel degree from the smallest that fits up
+    to 8 is tried and the one needing the fewest GPUs wins (ties: smaller tp),
+    so more load or longer context never needs fewer GPUs.
     """
     if not 0 < target_utilization <= 1:
         raise InputFileError(f"target utilisation must be in (0, 1], got {target_utilization}")
+    if peak_requests_per_s < 0 or not math.isfinite(peak_requests_per_s):
+        raise InputFileError(f"peak load must be a finite number >= 0, got {peak_requests_per_s}")
+    kwargs = {
+        "peak_requests_per_s": peak_requests_per_s,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "ttft_slo_ms": ttft_slo_ms,
+        "min_output_tokens_per_s": min_output_tokens_per_s,
+        "target_utilization": target_utilization,
+    }
+    if tp is not None:
+        return _size_at_tp(d, tp=tp, **kwargs)  # type: ignore[arg-type]
+    seq = input_tokens + output_tokens
+    smallest = smallest_fitting_tp(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP)
+    if smallest is None:
+        return _size_at_tp(d, tp=None, **kwargs)  # type: ignore[arg-type]
+    options = [_size_at_tp(d, tp=t, **kwargs) for t in (1, 2, 4, 8) if smallest <= t <= MAX_TP]  # type: ignore[arg-type]
+    serving = [o for o in options if o.meets_latency]
+    if not serving:
+        return options[0]
+    return min(serving, key=lambda o: (o.gpus, o.tp))
+
+
+def _size_at_tp(
+    d: Deployment,
+    *,
+    tp: int | None,
+    peak_requests_per_s: float,
+    input_tokens: float,
+    output_tokens: float,
+    ttft_slo_ms: float | None,
+    min_output_tokens_per_s: float | None,
+    target_utilization: float,
+) -> LoadSizing:
     seq = input_tokens + output_tokens
     tp_used = tp or smallest_fitting_tp(
         d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP

@@ -42,7 +42,9 @@ class ReplicaSpec:
     bandwidth_bytes_per_s: FloatArray
     """Peak memory bandwidth of one GPU."""
     flops_per_s: FloatArray
-    """Peak dense tensor FLOPS of one GPU at the compute precision (NaN when unpublished)."""
+    """Peak dense tensor FLOPS of one GPU for the weight matmuls (NaN when unpublished)."""
+    attention_flops_per_s: FloatArray
+    """Peak dense tensor FLOPS of one GPU for attention (KV-cache precision, 16-bit unless FP8)."""
     bandwidth_efficiency: FloatArray
     decode_compute_efficiency: FloatArray
     prefill_compute_efficiency: FloatArray
@@ -106,9 +108,13 @@ def weight_bytes_read(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
 
 
 def _allreduce_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
-    """Two all-reduces per layer of ``tokens x hidden`` activations, when tp > 1."""
+    """Two ring all-reduces per layer of ``tokens x hidden`` activations, when tp > 1.
+
+    A ring all-reduce moves 2 x (tp - 1) / tp of the payload through each GPU's link.
+    """
     payload = tokens * spec.hidden_size * spec.activation_bytes
-    one = spec.allreduce_s + payload / spec.interconnect_bytes_per_s
+    ring = 2.0 * (spec.tp - 1.0) / np.maximum(spec.tp, 1.0)
+    one = spec.allreduce_s + ring * payload / spec.interconnect_bytes_per_s
     return np.asarray(np.where(spec.tp > 1, 2.0 * spec.layers * one, 0.0), dtype=np.float64)
 
 
@@ -143,18 +149,28 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
 def prefill_seconds(spec: ReplicaSpec, input_tokens: ArrayLike) -> FloatArray:
     """Time to process one prompt alone: max(compute, one weight read) plus fixed costs. NaN without FLOPS."""
     n = np.asarray(input_tokens, dtype=np.float64)
-    flops = n * (2.0 * spec.active_params + spec.attention_flops_per_context_token * n / 2.0)
-    compute_s = flops / (spec.tp * spec.flops_per_s * spec.prefill_compute_efficiency)
+    matmul_s = n * 2.0 * spec.active_params / (spec.tp * spec.flops_per_s)
+    attention_s = n * spec.attention_flops_per_context_token * n / 2.0 / (spec.tp * spec.attention_flops_per_s)
+    compute_s = (matmul_s + attention_s) / spec.prefill_compute_efficiency
     memory_s = weight_bytes_read(spec, n) / (spec.tp * spec.bandwidth_bytes_per_s * spec.bandwidth_efficiency)
     return np.asarray(np.maximum(compute_s, memory_s) + spec.step_overhead_s + _allreduce_s(spec, n))
 
 
 def ttft_seconds(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:
-    """Time to first token: the prompt's prefill, plus one running step when others share the replica."""
+    """Time to first token: the prompt's prefill, plus, when others share the replica, one running
+    step and the wait for prompts ahead of it.
+
+    Prompts arrive as running sequences finish: ``batch / (output_tokens x step)`` a
+    second, each taking ``t_prefill``, so prefill keeps the replica busy a fraction
+    ``rho`` of the time; the wait is the M/D/1 queue's ``rho x t_prefill / (2 (1 - rho))``.
+    """
     b = np.asarray(batch, dtype=np.float64)
+    n_out = np.asarray(output_tokens, dtype=np.float64)
     alone = prefill_seconds(spec, input_tokens)
     running = decode_step(spec, b, input_tokens, output_tokens).step_s
-    return np.asarray(alone + np.where(b > 1, running, 0.0), dtype=np.float64)
+    rho = np.minimum(b * alone / (n_out * running), 0.95)
+    wait = rho * alone / (2.0 * (1.0 - rho))
+    return np.asarray(alone + np.where(b > 1, running + wait, 0.0), dtype=np.float64)
 
 
 def replica_tokens_per_s(

@@ -436,6 +436,18 @@ class EngineProfile(Sourced):
         ge=0, le=64, description="Memory per GPU taken by activations, CUDA context and graphs, GB."
     )
     max_batch: Int = Field(ge=1, le=65536, description="Most sequences one replica decodes at once.")
+    weight_bits: dict[Literal["int8", "int4", "fp4"], Num] = Field(
+        default_factory=dict,
+        description="Effective bits per weight of the engine's usual quantised formats, scales included "
+        "(e.g. llama.cpp Q4_K_M is about 4.9); absent formats use 8 or 4 bits.",
+    )
+    moe_efficiency: Num = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Extra efficiency factor for mixture-of-experts models (routing, expert kernels, "
+        "expert-parallel traffic); multiplies the bandwidth and compute efficiencies.",
+    )
     calibrated_on: list[NonEmpty] = Field(
         default_factory=list, description="Ids in hardware/measurements.yaml the factors were fitted on."
     )
@@ -487,6 +499,14 @@ class Measurement(Sourced):
     split: Literal["calibration", "holdout"] = Field(
         description="'calibration' entries tune the engine factors; 'holdout' entries only check the model."
     )
+    excluded_metrics: list[
+        Literal["output_tokens_per_s", "per_user_output_tokens_per_s", "ttft_ms", "prefill_tokens_per_s"]
+    ] = Field(
+        default_factory=list,
+        description="Figures recorded for context but outside what the model predicts (e.g. a time to "
+        "first token dominated by queueing at saturation); neither fitted nor scored.",
+    )
+    exclusion_reason: str | None = Field(default=None, description="Why the excluded figures are excluded.")
 
     @model_validator(mode="after")
     def _some_metric(self) -> Measurement:
@@ -495,6 +515,8 @@ class Measurement(Sourced):
             raise ValueError("a measurement needs at least one measured figure")
         if self.gpus % self.tp != 0:
             raise ValueError("gpus is not a multiple of tp")
+        if self.excluded_metrics and not self.exclusion_reason:
+            raise ValueError("give exclusion_reason when excluding figures")
         return self
 
 

@@ -1,0 +1,87 @@
+"""Fit each engine profile's efficiency factors on the calibration measurements and print the errors.
+
+Usage: python benchmarks/calibrate.py [--catalog-dir DIR]
+
+It prints, per engine and accelerator class, the fitted factors (to copy into
+hardware/engines.yaml with the measurement ids in ``calibrated_on``) and the
+model's error on the calibration and holdout points with the factors now in
+the catalog. It never writes files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from pathlib import Path
+
+from llmdecide.capacity.calibration import fit_profile, prediction_errors, summarise
+from llmdecide.catalog import Catalog, Entry, load_catalog
+from llmdecide.catalog.schema import EngineProfile
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog-dir", type=Path, default=None)
+    parser.add_argument("--points", action="store_true", help="print every point's error")
+    parser.add_argument(
+        "--fitted", action="store_true", help="report errors with the fitted factors, not the catalog's"
+    )
+    args = parser.parse_args()
+    catalog = load_catalog(args.catalog_dir)
+    pairs = sorted(
+        {
+            (e.item.engine, catalog.accelerators[e.item.accelerator].item.accelerator_class.value)
+            for e in catalog.measurements.values()
+        }
+    )
+    fitted: dict[tuple[str, str], EngineProfile] = {}
+    print("fitted factors (calibration points only):")
+    for engine, cls in pairs:
+        result = fit_profile(catalog, engine, cls)
+        if result is None:
+            print(f"  {engine:13} {cls:14} no calibration points or no profile")
+            continue
+        p, s = result
+        fitted[(engine, cls)] = p
+        print(
+            f"  {engine:13} {cls:14} bw {p.bandwidth_efficiency:.2f} decode {p.decode_compute_efficiency:.2f} "
+            f"prefill {p.prefill_compute_efficiency:.2f} overhead {p.step_overhead_ms:g} ms "
+            f"moe {p.moe_efficiency:.2f} | "
+            f"{s.points} figures, median {s.median_abs_pct:.1f}%, worst x{s.worst_ratio:.2f}"
+        )
+        print(f"      calibrated_on: {p.calibrated_on}")
+    if args.fitted:
+        catalog = with_profiles(catalog, fitted)
+    print("\nerror with the " + ("fitted factors:" if args.fitted else "factors in the catalog:"))
+    for split in ("calibration", "holdout"):
+        errors = prediction_errors(catalog, split)
+        s = summarise(errors)
+        print(
+            f"  {split:11} {s.points} figures: median |error| {s.median_abs_pct:.1f}%, "
+            f"worst x{s.worst_ratio:.2f}, within 2x: {s.within_2x}/{s.points}"
+        )
+        by_class: dict[str, list[object]] = {}
+        for e in errors:
+            by_class.setdefault(e.accelerator_class, []).append(e)
+        for cls, errs in sorted(by_class.items()):
+            cs = summarise(errs)  # type: ignore[arg-type]
+            print(f"      {cls:14} {cs.points:3} figures: median {cs.median_abs_pct:.1f}%, worst x{cs.worst_ratio:.2f}")
+        if args.points:
+            for e in sorted(errors, key=lambda e: -abs(e.ratio - 1)):
+                print(
+                    f"      {e.measurement:70} {e.metric:30} measured {e.measured:10.1f} predicted {e.predicted:10.1f}"
+                )
+
+
+def with_profiles(catalog: Catalog, profiles: dict[tuple[str, str], EngineProfile]) -> Catalog:
+    """A copy of the catalog whose engine profiles are replaced by fitted ones."""
+    out = copy.copy(catalog)
+    out.engines = dict(catalog.engines)
+    for engine_id, entry in catalog.engines.items():
+        new = [profiles.get((engine_id, p.accelerator_class.value), p) for p in entry.item.profiles]
+        out.engines[engine_id] = Entry(entry.item.model_copy(update={"profiles": new}), entry.file)
+    return out
+
+
+if __name__ == "__main__":
+    main()

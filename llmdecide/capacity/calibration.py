@@ -1,0 +1,222 @@
+"""Checking the capacity model against published measurements, and fitting engine factors to them.
+
+``hardware/measurements.yaml`` holds measured points, each marked ``calibration``
+(used to fit the engine profiles' efficiency factors) or ``holdout`` (used only
+to check). :func:`prediction_errors` compares the model with every point;
+:func:`fit_profile` grid-searches the factors that minimise the median
+absolute log error on an engine's calibration points for one accelerator class.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from llmdecide.capacity.memory import memory_fit
+from llmdecide.capacity.plan import Deployment, max_batch_per_replica, replica_spec, resolve_deployment
+from llmdecide.capacity.throughput import ReplicaSpec, decode_step, prefill_seconds, ttft_seconds
+from llmdecide.catalog.catalog import Catalog
+from llmdecide.catalog.schema import EngineProfile, Measurement
+
+METRICS = ("output_tokens_per_s", "per_user_output_tokens_per_s", "ttft_ms", "prefill_tokens_per_s")
+
+
+@dataclass(frozen=True)
+class PointError:
+    """The model against one measured figure."""
+
+    measurement: str
+    split: str
+    engine: str
+    accelerator_class: str
+    metric: str
+    measured: float
+    predicted: float
+
+    @property
+    def ratio(self) -> float:
+        """Predicted / measured."""
+        return self.predicted / self.measured
+
+    @property
+    def abs_pct_error(self) -> float:
+        """|predicted - measured| / measured, in percent."""
+        return abs(self.ratio - 1.0) * 100.0
+
+
+def _deployment(catalog: Catalog, m: Measurement, profile: EngineProfile | None) -> Deployment:
+    d = resolve_deployment(
+        catalog, m.model, m.accelerator, engine_id=m.engine, precision=m.precision, kv_precision=m.kv_precision
+    )
+    return d if profile is None else replace(d, profile=profile)
+
+
+def _batch(d: Deployment, m: Measurement) -> float:
+    replicas = m.gpus // m.tp
+    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, m.tp)
+    limit = max_batch_per_replica(fit, d.profile, m.input_tokens, m.output_tokens)
+    if m.concurrency is None:
+        return float(limit)
+    return float(min(m.concurrency / replicas, max(limit, 1)))
+
+
+def _predict_with_spec(spec: ReplicaSpec, m: Measurement, batch: float) -> dict[str, NDArray[np.float64]]:
+    replicas = m.gpus // m.tp
+    step = decode_step(spec, batch, m.input_tokens, m.output_tokens).step_s
+    return {
+        "output_tokens_per_s": replicas * batch / step,
+        "per_user_output_tokens_per_s": 1.0 / step,
+        "ttft_ms": ttft_seconds(spec, batch, m.input_tokens, m.output_tokens) * 1000.0,
+        "prefill_tokens_per_s": m.input_tokens / prefill_seconds(spec, m.input_tokens),
+    }
+
+
+def predict_measurement(catalog: Catalog, m: Measurement, profile: EngineProfile | None = None) -> dict[str, float]:
+    """The model's figures for a measured setup (NaN where it cannot predict)."""
+    d = _deployment(catalog, m, profile)
+    spec = replica_spec(d, m.tp)
+    return {k: float(v) for k, v in _predict_with_spec(spec, m, _batch(d, m)).items()}
+
+
+def prediction_errors(catalog: Catalog, split: str | None = None) -> list[PointError]:
+    """Every measured figure against the model, for one split or all."""
+    out: list[PointError] = []
+    for mid in sorted(catalog.measurements):
+        m = catalog.measurements[mid].item
+        if split is not None and m.split != split:
+            continue
+        d = _deployment(catalog, m, None)
+        predicted = predict_measurement(catalog, m)
+        for metric in METRICS:
+            measured = getattr(m, metric)
+            value = predicted[metric]
+            if measured is None or math.isnan(value) or metric in m.excluded_metrics:
+                continue
+            out.append(PointError(mid, m.split, m.engine, d.profile.accelerator_class.value, metric, measured, value))
+    return out
+
+
+@dataclass(frozen=True)
+class ErrorSummary:
+    """How far the model is from a set of measured figures."""
+
+    points: int
+    median_abs_pct: float
+    worst_ratio: float
+    """Largest of predicted/measured and measured/predicted (1 = exact)."""
+    within_2x: int
+
+
+def summarise(errors: list[PointError]) -> ErrorSummary:
+    """Median absolute % error, the worst factor off, and how many are within 2x."""
+    if not errors:
+        return ErrorSummary(0, math.nan, math.nan, 0)
+    pct = np.array([e.abs_pct_error for e in errors])
+    factor = np.array([max(e.ratio, 1.0 / e.ratio) for e in errors])
+    return ErrorSummary(len(errors), float(np.median(pct)), float(factor.max()), int((factor <= 2.0).sum()))
+
+
+GRID = {
+    "bandwidth_efficiency": np.round(np.arange(0.40, 0.96, 0.05), 2),
+    "decode_compute_efficiency": np.round(np.arange(0.05, 0.91, 0.05), 2),
+    "prefill_compute_efficiency": np.round(np.arange(0.05, 0.91, 0.05), 2),
+    "step_overhead_ms": np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]),
+}
+"""Values the fit tries for each factor."""
+
+MOE_GRID = np.round(np.arange(0.2, 1.01, 0.05), 2)
+"""Values the fit tries for the mixture-of-experts factor."""
+
+
+def _log_errors(
+    catalog: Catalog, points: list[Measurement], base: EngineProfile, factors: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """|log(predicted / measured)| for every figure of every point (rows) under each factor set (columns).
+
+    ``factors`` columns: bandwidth, decode compute, prefill compute efficiency, step overhead (ms), MoE factor.
+    """
+    rows: list[NDArray[np.float64]] = []
+    for m in points:
+        d = _deployment(catalog, m, base)
+        spec = replica_spec(d, m.tp)
+        moe = factors[:, 4] if d.model.experts else 1.0
+        spec = replace(
+            spec,
+            bandwidth_efficiency=factors[:, 0] * moe,
+            decode_compute_efficiency=factors[:, 1] * moe,
+            prefill_compute_efficiency=factors[:, 2] * moe,
+            step_overhead_s=factors[:, 3] / 1000.0,
+        )
+        predicted = _predict_with_spec(spec, m, _batch(d, m))
+        for metric in METRICS:
+            measured = getattr(m, metric)
+            if measured is None or metric in m.excluded_metrics:
+                continue
+            values = np.broadcast_to(predicted[metric], (len(factors),))
+            if np.isnan(values).all():
+                continue
+            rows.append(np.abs(np.log(values / measured)))
+    return np.vstack(rows) if rows else np.empty((0, len(factors)))
+
+
+def _best(errors: NDArray[np.float64]) -> int:
+    score = np.nanmedian(errors, axis=0) + 0.25 * np.nanmean(errors, axis=0)
+    return int(np.nanargmin(score))
+
+
+def fit_profile(catalog: Catalog, engine_id: str, accelerator_class: str) -> tuple[EngineProfile, ErrorSummary] | None:
+    """Grid-search the engine factors minimising median + mean/4 of |log error| on the calibration points.
+
+    Dense-model points fit the bandwidth, compute and overhead factors; then
+    mixture-of-experts points fit the MoE factor with those held. Returns the
+    fitted profile and its error on the calibration points, or None when the
+    engine has no calibration points on that class.
+    """
+    engine = catalog.engine(engine_id).item
+    base = next((p for p in engine.profiles if p.accelerator_class.value == accelerator_class), None)
+    if base is None:
+        return None
+    points = [
+        e.item
+        for e in catalog.measurements.values()
+        if e.item.split == "calibration"
+        and e.item.engine == engine_id
+        and catalog.accelerators[e.item.accelerator].item.accelerator_class.value == accelerator_class
+    ]
+    if not points:
+        return None
+    dense = [m for m in points if not catalog.open_models[m.model].item.experts]
+    moe_points = [m for m in points if catalog.open_models[m.model].item.experts]
+    grid = np.array(list(itertools.product(*GRID.values(), [1.0])), dtype=np.float64)
+    errors = _log_errors(catalog, dense or points, base, grid)
+    if errors.shape[0] == 0:
+        return None
+    best = grid[_best(errors)].copy()
+    if moe_points and dense:
+        moe_grid = np.repeat(best[None, :], len(MOE_GRID), axis=0)
+        moe_grid[:, 4] = MOE_GRID
+        moe_errors = _log_errors(catalog, moe_points, base, moe_grid)
+        if moe_errors.shape[0]:
+            best[4] = MOE_GRID[_best(moe_errors)]
+    fitted = base.model_copy(
+        update={
+            "bandwidth_efficiency": float(best[0]),
+            "decode_compute_efficiency": float(best[1]),
+            "prefill_compute_efficiency": float(best[2]),
+            "step_overhead_ms": float(best[3]),
+            "moe_efficiency": float(best[4]),
+            "calibrated_on": sorted(m.id for m in points),
+        }
+    )
+    errs = []
+    for m in points:
+        pred = predict_measurement(catalog, m, fitted)
+        for metric in METRICS:
+            measured = getattr(m, metric)
+            if measured is not None and metric not in m.excluded_metrics and not math.isnan(pred[metric]):
+                errs.append(PointError(m.id, m.split, engine_id, accelerator_class, metric, measured, pred[metric]))
+    return fitted, summarise(errs)
