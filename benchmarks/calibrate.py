@@ -14,7 +14,7 @@ import argparse
 import copy
 from pathlib import Path
 
-from llmdecide.capacity.calibration import fit_profile, prediction_errors, summarise
+from llmdecide.capacity.calibration import CLASS_GROUPS, fit_profile, prediction_errors, summarise
 from llmdecide.catalog import Catalog, Entry, load_catalog
 from llmdecide.catalog.schema import EngineProfile
 
@@ -28,28 +28,29 @@ def main() -> None:
     )
     args = parser.parse_args()
     catalog = load_catalog(args.catalog_dir)
-    pairs = sorted(
-        {
-            (e.item.engine, catalog.accelerators[e.item.accelerator].item.accelerator_class.value)
-            for e in catalog.measurements.values()
-        }
-    )
+    engines = sorted({e.item.engine for e in catalog.measurements.values()})
     fitted: dict[tuple[str, str], EngineProfile] = {}
     print("fitted factors (calibration points only):")
-    for engine, cls in pairs:
-        result = fit_profile(catalog, engine, cls)
-        if result is None:
-            print(f"  {engine:13} {cls:14} no calibration points or no profile")
-            continue
-        p, s = result
-        fitted[(engine, cls)] = p
-        print(
-            f"  {engine:13} {cls:14} bw {p.bandwidth_efficiency:.2f} decode {p.decode_compute_efficiency:.2f} "
-            f"prefill {p.prefill_compute_efficiency:.2f} overhead {p.step_overhead_ms:g} ms "
-            f"moe {p.moe_efficiency:.2f} | "
-            f"{s.points} figures, median {s.median_abs_pct:.1f}%, worst x{s.worst_ratio:.2f}"
-        )
-        print(f"      calibrated_on: {p.calibrated_on}")
+    for engine in engines:
+        for group in CLASS_GROUPS:
+            result = fit_profile(catalog, engine, group)
+            label = "+".join(group)
+            if result is None:
+                print(f"  {engine:13} {label:36} no calibration points or no profile")
+                continue
+            profiles, s = result
+            p = next(iter(profiles.values()))
+            for cls, prof in profiles.items():
+                fitted[(engine, cls)] = prof
+            print(
+                f"  {engine:13} {label:36} bw {p.bandwidth_efficiency:.2f} kv {p.kv_bandwidth_efficiency:.2f} "
+                f"decode {p.decode_compute_efficiency:.2f} "
+                f"prefill {p.prefill_compute_efficiency:.2f} overhead {p.step_overhead_ms:g} ms "
+                f"allreduce {p.allreduce_latency_us:g} us tp-scaling {p.tp_scaling:g} "
+                f"moe {p.moe_efficiency:.2f} | {s.points} figures, median {s.median_abs_pct:.1f}%, "
+                f"worst x{s.worst_ratio:.2f}"
+            )
+            print(f"      calibrated_on: {p.calibrated_on}")
     if args.fitted:
         catalog = with_profiles(catalog, fitted)
     print("\nerror with the " + ("fitted factors:" if args.fitted else "factors in the catalog:"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -121,35 +122,57 @@ def summarise(errors: list[PointError]) -> ErrorSummary:
 
 
 GRID = {
-    "bandwidth_efficiency": np.round(np.arange(0.40, 0.96, 0.05), 2),
-    "decode_compute_efficiency": np.round(np.arange(0.05, 0.91, 0.05), 2),
-    "prefill_compute_efficiency": np.round(np.arange(0.05, 0.91, 0.05), 2),
-    "step_overhead_ms": np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]),
+    "bandwidth_efficiency": np.round(np.arange(0.60, 0.96, 0.05), 2),
+    "kv_bandwidth_efficiency": np.round(np.arange(0.30, 0.91, 0.10), 2),
+    "decode_compute_efficiency": np.round(np.arange(0.10, 0.91, 0.10), 2),
+    "prefill_compute_efficiency": np.round(np.arange(0.10, 0.91, 0.10), 2),
+    "step_overhead_ms": np.array([0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]),
+    "allreduce_latency_us": np.array([5.0, 10.0, 20.0, 40.0, 80.0]),
+    "tp_scaling": np.array([1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7]),
 }
 """Values the fit tries for each factor."""
+
+MIN_FIGURES_FOR_FULL_FIT = 8
+"""Below this many calibration figures an engine gets one efficiency scale on top of a reference engine."""
+
+REFERENCE_ENGINE: dict[tuple[str, ...], str] = {
+    ("datacenter", "workstation", "consumer"): "tensorrt-llm",
+    ("apple_silicon",): "llama.cpp",
+}
+"""The best-measured engine of each class group, whose factors sparsely measured engines are scaled from."""
+
+ENGINE_SCALE_GRID = np.round(np.arange(0.5, 1.31, 0.05), 2)
+"""Scales tried on the reference engine's efficiencies."""
 
 MOE_GRID = np.round(np.arange(0.2, 1.01, 0.05), 2)
 """Values the fit tries for the mixture-of-experts factor."""
 
 
 def _log_errors(
-    catalog: Catalog, points: list[Measurement], base: EngineProfile, factors: NDArray[np.float64]
+    catalog: Catalog,
+    points: list[Measurement],
+    base_of: Callable[[Measurement], EngineProfile],
+    factors: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """|log(predicted / measured)| for every figure of every point (rows) under each factor set (columns).
 
-    ``factors`` columns: bandwidth, decode compute, prefill compute efficiency, step overhead (ms), MoE factor.
+    ``factors`` columns: weight bandwidth, KV bandwidth, decode compute, prefill compute efficiency,
+    step overhead (ms), all-reduce latency (us), MoE factor.
     """
     rows: list[NDArray[np.float64]] = []
     for m in points:
-        d = _deployment(catalog, m, base)
+        d = _deployment(catalog, m, base_of(m))
         spec = replica_spec(d, m.tp)
-        moe = factors[:, 4] if d.model.experts else 1.0
+        moe = factors[:, 7] if d.model.experts else 1.0
+        scale = factors[:, 6] ** np.log2(m.tp)
         spec = replace(
             spec,
-            bandwidth_efficiency=factors[:, 0] * moe,
-            decode_compute_efficiency=factors[:, 1] * moe,
-            prefill_compute_efficiency=factors[:, 2] * moe,
-            step_overhead_s=factors[:, 3] / 1000.0,
+            bandwidth_efficiency=factors[:, 0] * moe * scale,
+            kv_bandwidth_efficiency=factors[:, 1] * scale,
+            decode_compute_efficiency=factors[:, 2] * moe * scale,
+            prefill_compute_efficiency=factors[:, 3] * moe * scale,
+            step_overhead_s=factors[:, 4] / 1000.0,
+            allreduce_s=factors[:, 5] / 1e6,
         )
         predicted = _predict_with_spec(spec, m, _batch(d, m))
         for metric in METRICS:
@@ -168,55 +191,109 @@ def _best(errors: NDArray[np.float64]) -> int:
     return int(np.nanargmin(score))
 
 
-def fit_profile(catalog: Catalog, engine_id: str, accelerator_class: str) -> tuple[EngineProfile, ErrorSummary] | None:
-    """Grid-search the engine factors minimising median + mean/4 of |log error| on the calibration points.
+CLASS_GROUPS: tuple[tuple[str, ...], ...] = (("datacenter", "workstation", "consumer"), ("apple_silicon",))
+"""Accelerator classes whose profiles of one engine share fitted factors: the same kernels run on
+every discrete GPU, so their points are pooled; Apple silicon runs other kernels (Metal)."""
+
+
+def fit_profile(
+    catalog: Catalog, engine_id: str, accelerator_classes: tuple[str, ...]
+) -> tuple[dict[str, EngineProfile], ErrorSummary] | None:
+    """Grid-search one set of engine factors for a group of classes, minimising median + mean/4 of |log error|.
 
     Dense-model points fit the bandwidth, compute and overhead factors; then
     mixture-of-experts points fit the MoE factor with those held. Returns the
-    fitted profile and its error on the calibration points, or None when the
-    engine has no calibration points on that class.
+    fitted profile of each class in the group that the engine has, and the error
+    on the calibration points; None when there are no calibration points.
     """
     engine = catalog.engine(engine_id).item
-    base = next((p for p in engine.profiles if p.accelerator_class.value == accelerator_class), None)
-    if base is None:
+    bases = {p.accelerator_class.value: p for p in engine.profiles if p.accelerator_class.value in accelerator_classes}
+    if not bases:
         return None
     points = [
         e.item
         for e in catalog.measurements.values()
         if e.item.split == "calibration"
         and e.item.engine == engine_id
-        and catalog.accelerators[e.item.accelerator].item.accelerator_class.value == accelerator_class
+        and catalog.accelerators[e.item.accelerator].item.accelerator_class.value in bases
+        and any(getattr(e.item, k) is not None and k not in e.item.excluded_metrics for k in METRICS)
     ]
     if not points:
         return None
+
+    def base_of(m: Measurement) -> EngineProfile:
+        return bases[catalog.accelerators[m.accelerator].item.accelerator_class.value]
+
     dense = [m for m in points if not catalog.open_models[m.model].item.experts]
     moe_points = [m for m in points if catalog.open_models[m.model].item.experts]
-    grid = np.array(list(itertools.product(*GRID.values(), [1.0])), dtype=np.float64)
-    errors = _log_errors(catalog, dense or points, base, grid)
-    if errors.shape[0] == 0:
-        return None
-    best = grid[_best(errors)].copy()
+    reference = REFERENCE_ENGINE.get(accelerator_classes)
+    figures = sum(1 for m in points for k in METRICS if getattr(m, k) is not None and k not in m.excluded_metrics)
+    if figures < MIN_FIGURES_FOR_FULL_FIT and reference is not None and reference != engine_id:
+        # Too few points to fit every factor: scale the reference engine's fitted
+        # efficiencies by one factor and fit the step overhead alone.
+        ref = fit_profile(catalog, reference, accelerator_classes)
+        if ref is None:
+            return None
+        r = next(iter(ref[0].values()))
+        ref_vector = np.array(
+            [
+                r.bandwidth_efficiency,
+                r.kv_bandwidth_efficiency,
+                r.decode_compute_efficiency,
+                r.prefill_compute_efficiency,
+                0.0,
+                r.allreduce_latency_us,
+                r.tp_scaling,
+                r.moe_efficiency,
+            ]
+        )
+        combos = []
+        for scale, overhead in itertools.product(ENGINE_SCALE_GRID, GRID["step_overhead_ms"]):
+            v = ref_vector.copy()
+            v[:4] = np.minimum(v[:4] * scale, 1.0)
+            v[4] = overhead
+            combos.append(v)
+        grid = np.array(combos, dtype=np.float64)
+        errors = _log_errors(catalog, points, base_of, grid)
+        if errors.shape[0] == 0:
+            return None
+        best = grid[_best(errors)].copy()
+        moe_points = []
+        dense = points
+    else:
+        grid = np.array(list(itertools.product(*GRID.values(), [1.0])), dtype=np.float64)
+        errors = _log_errors(catalog, dense or points, base_of, grid)
+        if errors.shape[0] == 0:
+            return None
+        best = grid[_best(errors)].copy()
     if moe_points and dense:
         moe_grid = np.repeat(best[None, :], len(MOE_GRID), axis=0)
-        moe_grid[:, 4] = MOE_GRID
-        moe_errors = _log_errors(catalog, moe_points, base, moe_grid)
+        moe_grid[:, 7] = MOE_GRID
+        moe_errors = _log_errors(catalog, moe_points, base_of, moe_grid)
         if moe_errors.shape[0]:
-            best[4] = MOE_GRID[_best(moe_errors)]
-    fitted = base.model_copy(
-        update={
-            "bandwidth_efficiency": float(best[0]),
-            "decode_compute_efficiency": float(best[1]),
-            "prefill_compute_efficiency": float(best[2]),
-            "step_overhead_ms": float(best[3]),
-            "moe_efficiency": float(best[4]),
-            "calibrated_on": sorted(m.id for m in points),
-        }
-    )
+            best[7] = MOE_GRID[_best(moe_errors)]
+    fitted = {
+        cls: base.model_copy(
+            update={
+                "bandwidth_efficiency": float(best[0]),
+                "kv_bandwidth_efficiency": float(best[1]),
+                "decode_compute_efficiency": float(best[2]),
+                "prefill_compute_efficiency": float(best[3]),
+                "step_overhead_ms": float(best[4]),
+                "allreduce_latency_us": float(best[5]),
+                "tp_scaling": float(best[6]),
+                "moe_efficiency": float(best[7]),
+                "calibrated_on": sorted(m.id for m in points),
+            }
+        )
+        for cls, base in bases.items()
+    }
     errs = []
     for m in points:
-        pred = predict_measurement(catalog, m, fitted)
+        cls = catalog.accelerators[m.accelerator].item.accelerator_class.value
+        pred = predict_measurement(catalog, m, fitted[cls])
         for metric in METRICS:
             measured = getattr(m, metric)
             if measured is not None and metric not in m.excluded_metrics and not math.isnan(pred[metric]):
-                errs.append(PointError(m.id, m.split, engine_id, accelerator_class, metric, measured, pred[metric]))
+                errs.append(PointError(m.id, m.split, engine_id, cls, metric, measured, pred[metric]))
     return fitted, summarise(errs)

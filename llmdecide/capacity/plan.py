@@ -53,6 +53,7 @@ class EfficiencyUsed(BaseModel):
     engine: str
     accelerator_class: str
     bandwidth_efficiency: float
+    kv_bandwidth_efficiency: float
     decode_compute_efficiency: float
     prefill_compute_efficiency: float
     step_overhead_ms: float
@@ -154,7 +155,9 @@ def compute_tflops(accelerator: Accelerator, precision: str) -> float | None:
     formats (int8, int4, and fp8/fp4 without native support) dequantise to 16-bit.
     """
     sixteen = accelerator.bf16_dense_tflops or accelerator.fp16_dense_tflops
-    if precision == "fp16":
+    if precision in ("fp16", "int8", "int4"):
+        # FP16 weights, and integer weights dequantised to FP16, use the FP16 rate
+        # (on GeForce cards twice the BF16 rate, with FP16 accumulation).
         sixteen = accelerator.fp16_dense_tflops or accelerator.bf16_dense_tflops
     if precision == "fp4":
         return accelerator.fp4_dense_tflops or accelerator.fp8_dense_tflops or sixteen
@@ -177,6 +180,7 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
     tflops = compute_tflops(a, d.precision)
     attention_tflops = compute_tflops(a, "fp8" if d.kv_precision == "fp8" else "bf16")
     moe = p.moe_efficiency if m.experts else 1.0
+    scale = p.tp_scaling ** math.log2(tp)
     fit = memory_fit(m, a, p, d.precision, d.kv_precision, tp)
     interconnect = a.interconnect_gb_per_s * 1e9 / 2 if a.interconnect_gb_per_s else 32e9
     return ReplicaSpec.from_values(
@@ -184,9 +188,10 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
         bandwidth_bytes_per_s=a.memory_bandwidth_gb_per_s * 1e9,
         flops_per_s=tflops * 1e12 if tflops else np.nan,
         attention_flops_per_s=attention_tflops * 1e12 if attention_tflops else np.nan,
-        bandwidth_efficiency=p.bandwidth_efficiency * moe,
-        decode_compute_efficiency=p.decode_compute_efficiency * moe,
-        prefill_compute_efficiency=p.prefill_compute_efficiency * moe,
+        bandwidth_efficiency=p.bandwidth_efficiency * moe * scale,
+        kv_bandwidth_efficiency=p.kv_bandwidth_efficiency * scale,
+        decode_compute_efficiency=p.decode_compute_efficiency * moe * scale,
+        prefill_compute_efficiency=p.prefill_compute_efficiency * moe * scale,
         step_overhead_s=p.step_overhead_ms / 1000.0,
         allreduce_s=p.allreduce_latency_us / 1e6,
         interconnect_bytes_per_s=interconnect,
@@ -231,6 +236,7 @@ def _efficiency(d: Deployment) -> EfficiencyUsed:
         engine=d.engine.id,
         accelerator_class=p.accelerator_class.value,
         bandwidth_efficiency=p.bandwidth_efficiency,
+        kv_bandwidth_efficiency=p.kv_bandwidth_efficiency,
         decode_compute_efficiency=p.decode_compute_efficiency,
         prefill_compute_efficiency=p.prefill_compute_efficiency,
         step_overhead_ms=p.step_overhead_ms,

@@ -6,7 +6,9 @@ costs (domain note, "capacity"; the roofline of Williams et al., 2009):
 
 - memory: every step reads the weights once for the whole batch (MoE: the
   experts the step's tokens route to) plus each sequence's KV cache,
-  ``t_mem = (weight_bytes_read + batch x context x kv_bytes_per_token) / (tp x bandwidth x eff_bw)``;
+  ``t_mem = weight_bytes_read / (tp x bandwidth x eff_w)
+          + batch x context x kv_bytes_per_token / (tp x bandwidth x eff_kv)``
+  (attention kernels gather a paged cache and reach less of the peak than weight streaming);
 - compute: 2 FLOPs per active parameter per token plus attention
   (4 x layers x heads x head_dim x context), at the engine's decode efficiency.
   With continuous batching, each generated token also carries
@@ -46,6 +48,9 @@ class ReplicaSpec:
     attention_flops_per_s: FloatArray
     """Peak dense tensor FLOPS of one GPU for attention (KV-cache precision, 16-bit unless FP8)."""
     bandwidth_efficiency: FloatArray
+    """Fraction of peak bandwidth reached streaming weights."""
+    kv_bandwidth_efficiency: FloatArray
+    """Fraction of peak bandwidth reached reading the KV cache (paged attention kernels)."""
     decode_compute_efficiency: FloatArray
     prefill_compute_efficiency: FloatArray
     step_overhead_s: FloatArray
@@ -126,8 +131,10 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
     prefill_per_token = n_in / n_out
     context = n_in + n_out / 2.0
     tokens = b * (1.0 + prefill_per_token)
-    read = weight_bytes_read(spec, tokens) + b * context * spec.kv_bytes_per_token
-    memory_s = read / (spec.tp * spec.bandwidth_bytes_per_s * spec.bandwidth_efficiency)
+    peak_bw = spec.tp * spec.bandwidth_bytes_per_s
+    memory_s = weight_bytes_read(spec, tokens) / (peak_bw * spec.bandwidth_efficiency) + (
+        b * context * spec.kv_bytes_per_token
+    ) / (peak_bw * spec.kv_bandwidth_efficiency)
     decode_flops = b * (2.0 * spec.active_params + spec.attention_flops_per_context_token * context)
     prefill_flops = (
         b * prefill_per_token * (2.0 * spec.active_params + spec.attention_flops_per_context_token * n_in / 2.0)
@@ -157,20 +164,14 @@ def prefill_seconds(spec: ReplicaSpec, input_tokens: ArrayLike) -> FloatArray:
 
 
 def ttft_seconds(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:
-    """Time to first token: the prompt's prefill, plus, when others share the replica, one running
-    step and the wait for prompts ahead of it.
+    """Time to first token: the prompt's prefill, plus one running step when others share the replica.
 
-    Prompts arrive as running sequences finish: ``batch / (output_tokens x step)`` a
-    second, each taking ``t_prefill``, so prefill keeps the replica busy a fraction
-    ``rho`` of the time; the wait is the M/D/1 queue's ``rho x t_prefill / (2 (1 - rho))``.
+    A steady-state figure: it does not include waiting behind a burst of other prompts.
     """
     b = np.asarray(batch, dtype=np.float64)
-    n_out = np.asarray(output_tokens, dtype=np.float64)
     alone = prefill_seconds(spec, input_tokens)
     running = decode_step(spec, b, input_tokens, output_tokens).step_s
-    rho = np.minimum(b * alone / (n_out * running), 0.95)
-    wait = rho * alone / (2.0 * (1.0 - rho))
-    return np.asarray(alone + np.where(b > 1, running + wait, 0.0), dtype=np.float64)
+    return np.asarray(alone + np.where(b > 1, running, 0.0), dtype=np.float64)
 
 
 def replica_tokens_per_s(
@@ -189,6 +190,7 @@ def roofline_tokens_per_s(
         **{
             **{f.name: getattr(spec, f.name) for f in fields(spec)},
             "bandwidth_efficiency": np.ones_like(spec.bandwidth_efficiency),
+            "kv_bandwidth_efficiency": np.ones_like(spec.kv_bandwidth_efficiency),
             "decode_compute_efficiency": np.ones_like(spec.decode_compute_efficiency),
             "prefill_compute_efficiency": np.ones_like(spec.prefill_compute_efficiency),
             "step_overhead_s": np.zeros_like(spec.step_overhead_s),

@@ -417,7 +417,10 @@ class EngineProfile(Sourced):
         min_length=1, description="Weight precisions the engine serves on this class of accelerator."
     )
     bandwidth_efficiency: Num = Field(
-        gt=0, le=1, description="Fraction of peak memory bandwidth reached by a decode step."
+        gt=0, le=1, description="Fraction of peak memory bandwidth reached streaming weights in a decode step."
+    )
+    kv_bandwidth_efficiency: Num = Field(
+        gt=0, le=1, description="Fraction of peak memory bandwidth reached reading the KV cache (attention)."
     )
     decode_compute_efficiency: Num = Field(
         gt=0, le=1, description="Fraction of peak tensor FLOPS reached by batched decode."
@@ -440,6 +443,13 @@ class EngineProfile(Sourced):
         default_factory=dict,
         description="Effective bits per weight of the engine's usual quantised formats, scales included "
         "(e.g. llama.cpp Q4_K_M is about 4.9); absent formats use 8 or 4 bits.",
+    )
+    tp_scaling: Num = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Efficiency kept per doubling of tensor parallelism (smaller matmuls per GPU, "
+        "synchronisation): efficiencies are multiplied by tp_scaling ** log2(tp).",
     )
     moe_efficiency: Num = Field(
         default=1.0,
