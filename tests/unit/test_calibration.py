@@ -1,0 +1,49 @@
+"""The capacity model against published measurements (hardware/measurements.yaml).
+
+Reports the error table in the test output and holds the model to its stated
+accuracy: on holdout measurements (never used to fit), median error within 15%
+and every figure within 2x.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from llmdecide.capacity.calibration import prediction_errors, summarise
+from llmdecide.catalog import Catalog, load_catalog
+
+
+@pytest.fixture(scope="module")
+def packaged() -> Catalog:
+    return load_catalog()
+
+
+def test_holdout_accuracy(packaged: Catalog, capsys: pytest.CaptureFixture[str]) -> None:
+    errors = prediction_errors(packaged, "holdout")
+    summary = summarise(errors)
+    with capsys.disabled():
+        print(
+            f"\ncapacity model vs {summary.points} holdout figures: median |error| "
+            f"{summary.median_abs_pct:.1f}%, worst x{summary.worst_ratio:.2f}"
+        )
+    assert summary.points >= 20
+    assert summary.median_abs_pct <= 15.0
+    assert summary.worst_ratio <= 2.0
+
+
+def test_calibration_points_within_2x(packaged: Catalog) -> None:
+    summary = summarise(prediction_errors(packaged, "calibration"))
+    assert summary.points >= 40
+    assert summary.worst_ratio <= 2.0
+
+
+def test_every_class_is_measured(packaged: Catalog) -> None:
+    classes = {e.accelerator_class for e in prediction_errors(packaged, "holdout")}
+    assert {"datacenter", "consumer", "apple_silicon"} <= classes
+
+
+def test_profiles_name_only_calibration_points(packaged: Catalog) -> None:
+    for engine in packaged.engines.values():
+        for profile in engine.item.profiles:
+            for mid in profile.calibrated_on:
+                assert packaged.measurements[mid].item.split == "calibration"
