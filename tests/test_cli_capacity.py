@@ -73,7 +73,7 @@ def test_long_context_is_bound_by_kv_capacity(test_catalog: Path) -> None:
     data = as_json(
         test_catalog,
         *("--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--precision", "fp8"),
-        *("--input-tokens", "32000", "--output-tokens", "1000"),
+        *("--input-tokens", "16000", "--output-tokens", "4000"),
     )
     assert data["tp"] == 2 and data["bound"] == "kv-capacity"
     assert 1 <= data["max_concurrency"] < 32
