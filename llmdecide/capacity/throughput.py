@@ -199,3 +199,10 @@ def roofline_tokens_per_s(
         }
     )
     return replica_tokens_per_s(ideal, batch, input_tokens, output_tokens)
+
+
+def stack_specs(specs: list[ReplicaSpec]) -> ReplicaSpec:
+    """Concatenate replica specs into one whose arrays evaluate every deployment in one call."""
+    return ReplicaSpec(
+        **{f.name: np.concatenate([np.atleast_1d(getattr(s, f.name)) for s in specs]) for f in fields(ReplicaSpec)}
+    )
