@@ -207,7 +207,9 @@ def fit_profile(
     on the calibration points; None when there are no calibration points.
     """
     engine = catalog.engine(engine_id).item
-    bases = {p.accelerator_class.value: p for p in engine.profiles if p.accelerator_class.value in accelerator_classes}
+    bases: dict[str, EngineProfile] = {
+        p.accelerator_class.value: p for p in engine.profiles if p.accelerator_class.value in accelerator_classes
+    }
     if not bases:
         return None
     points = [
