@@ -8,6 +8,7 @@ import typer
 
 from llmdecide import __version__
 from llmdecide.cli import catalog as catalog_cli
+from llmdecide.cli.assess import assess_command
 from llmdecide.cli.capacity import capacity_command
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("assess")(assess_command)
 app.add_typer(catalog_cli.app, name="catalog")
 app.command("capacity")(capacity_command)
 

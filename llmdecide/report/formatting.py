@@ -13,6 +13,8 @@ def fmt_usd(value: float | None, *, decimals: int | None = None) -> str:
     """USD amount: 2 decimals below 100, none above; tiny per-token prices keep their digits."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
+    if value == 0:
+        return "0"
     if decimals is None:
         if abs(value) >= 100:
             decimals = 0
@@ -75,3 +77,15 @@ def fmt_date(value: dt.date | None) -> str:
 def fmt_text(value: object) -> str:
     """Any value as text; None is missing."""
     return MISSING if value is None else str(value)
+
+
+def round_floats(data: object, digits: int = 6) -> object:
+    """A JSON-ready structure with every float rounded, so output is stable across platforms."""
+    if isinstance(data, float):
+        rounded = round(data, digits)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(data, dict):
+        return {k: round_floats(v, digits) for k, v in data.items()}
+    if isinstance(data, list):
+        return [round_floats(v, digits) for v in data]
+    return data

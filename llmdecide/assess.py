@@ -1,0 +1,27 @@
+"""The library entry point: ``assess(workload_file, catalog) -> DecisionReport``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from llmdecide.catalog import Catalog, load_catalog
+from llmdecide.report.build import build_report
+from llmdecide.report.result import DecisionReport
+from llmdecide.scoring.engine import assess_workload
+from llmdecide.workload import Workload, load_workload
+
+
+def assess(
+    workload: Path | Workload, catalog: Catalog | None = None, *, as_of: dt.date | None = None
+) -> DecisionReport:
+    """Assess a workload (a file or a parsed :class:`Workload`) against a catalog (default: the packaged one).
+
+    ``as_of`` prices it with the catalog as it stood on that date; it overrides the workload's own ``as_of``.
+    """
+    path = workload if isinstance(workload, Path) else None
+    parsed = load_workload(workload) if isinstance(workload, Path) else workload
+    if as_of is not None:
+        parsed = parsed.model_copy(update={"as_of": as_of})
+    cat = catalog if catalog is not None else load_catalog()
+    return build_report(assess_workload(parsed, cat), cat, workload_file=path)

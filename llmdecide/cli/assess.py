@@ -1,0 +1,59 @@
+"""``llmdecide assess``: the recommendation for a workload file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmdecide.assess import assess
+from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.cli.options import (
+    CatalogDirOption,
+    Format,
+    FormatOption,
+    OutputOption,
+    OverlayOption,
+    make_console,
+    open_catalog,
+)
+from llmdecide.report.json_report import render_json
+from llmdecide.report.markdown import render_markdown
+from llmdecide.report.terminal import print_report
+
+
+def assess_command(
+    workload: Annotated[Path, typer.Argument(help="Workload YAML file (see 'llmdecide init').")],
+    fmt: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Price with the catalog as it stood on this date (YYYY-MM-DD).", show_default=False
+        ),
+    ] = None,
+    catalog_dir: CatalogDirOption = None,
+    overlay: OverlayOption = None,
+) -> None:
+    """Recommend cloud, local or hybrid for a workload, with costs, scores and what would flip it."""
+    on = None
+    if as_of is not None:
+        try:
+            on = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {as_of!r}", param_hint="--as-of") from None
+    with user_errors():
+        catalog = open_catalog(catalog_dir, overlay)
+        report = assess(workload, catalog, as_of=on)
+        if fmt is Format.JSON:
+            write_output(render_json(report), output)
+        elif fmt is Format.MARKDOWN:
+            write_output(render_markdown(report), output)
+        elif output is None:
+            print_report(make_console(), report)
+        else:
+            from llmdecide.cli.catalog import _console_text
+
+            write_output(_console_text(lambda c: print_report(c, report)), output)

@@ -1,0 +1,366 @@
+"""Pricing one segment on one side, month by month over the horizon.
+
+A :class:`CloudChoice` is a segment on an API model; a :class:`LocalChoice` is a
+segment on a sized local deployment, bought or rented. Each carries its
+first-month line items and two series over the horizon: the cost recognised
+each month (bought hardware as straight-line depreciation) and the cash paid
+each month (hardware when bought), which payback uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from llmdecide.capacity.plan import Deployment, LoadSizing
+from llmdecide.catalog.catalog import Catalog, Entry, price_on
+from llmdecide.catalog.schema import AcceleratorClass, ApiModel, RentalOffer
+from llmdecide.costing.cloud import RequestShape, TokenPrices, cloud_line_items, cost_per_request, token_prices
+from llmdecide.costing.line_item import CostLineItem
+from llmdecide.costing.segment_load import SegmentLoad
+
+FloatArray = NDArray[np.float64]
+RateKind = Literal["on_demand", "spot", "committed_1y", "committed_3y"]
+
+
+@dataclass(frozen=True)
+class CostSeries:
+    """Monthly cost (recognised), cash (paid), and the up-front part of that cash, over the horizon."""
+
+    monthly_usd: FloatArray
+    cash_usd: FloatArray
+    up_front_usd: FloatArray
+    """Cash paid at the start of each month for hardware and setup (part of ``cash_usd``)."""
+
+    def __add__(self, other: CostSeries) -> CostSeries:
+        return CostSeries(
+            self.monthly_usd + other.monthly_usd,
+            self.cash_usd + other.cash_usd,
+            self.up_front_usd + other.up_front_usd,
+        )
+
+    @classmethod
+    def zeros(cls, months: int) -> CostSeries:
+        """No cost at all."""
+        return cls(np.zeros(months), np.zeros(months), np.zeros(months))
+
+    @classmethod
+    def running(cls, monthly: FloatArray) -> CostSeries:
+        """A cost paid as it is incurred, with nothing up front."""
+        return cls(monthly, monthly.copy(), np.zeros(len(monthly)))
+
+    def scaled(self, factor: float) -> CostSeries:
+        """Every series times ``factor``."""
+        return CostSeries(self.monthly_usd * factor, self.cash_usd * factor, self.up_front_usd * factor)
+
+
+@dataclass(frozen=True)
+class CloudChoice:
+    """A segment served by an API model."""
+
+    segment: str
+    entry: Entry[ApiModel]
+    prices: TokenPrices
+    cost_per_request_usd: float
+    series: CostSeries
+    line_items: list[CostLineItem]
+    warnings: tuple[str, ...]
+
+    @property
+    def model_id(self) -> str:
+        """The API model id."""
+        return self.entry.item.id
+
+    @property
+    def label(self) -> str:
+        """Short description for reports."""
+        return self.entry.item.id
+
+
+def price_cloud(load: SegmentLoad, entry: Entry[ApiModel], *, on: dt.date | None, batch: bool) -> CloudChoice:
+    """The segment's bill on one API model: cost per request x requests, every month."""
+    seg = load.segment
+    shape = RequestShape(
+        seg.input_tokens, seg.output_tokens, seg.cached_input_fraction, batch=batch, token_overhead=seg.token_overhead
+    )
+    prices = token_prices(entry, shape, on)
+    cost = cost_per_request(prices, shape)
+    monthly = load.requests_per_month * cost.total_usd
+    items = cloud_line_items(entry, prices, shape, load.start_requests_per_month, label=load.name)
+    return CloudChoice(load.name, entry, prices, cost.total_usd, CostSeries.running(monthly), items, cost.warnings)
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A number and where it came from."""
+
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class BuyPrices:
+    """Prices of owning hardware."""
+
+    unit_usd: Sourced
+    unit: Literal["gpu", "system"]
+    server_usd_per_gpu: Sourced | None
+    depreciation_years: Sourced
+    residual_fraction: float
+    maintenance_fraction_per_year: Sourced
+    electricity_usd_per_kwh: Sourced
+    pue: Sourced
+    colocation_usd_per_kw_month: Sourced | None
+    running_costs: bool = True
+    """Whether power, hosting and maintenance are costed here (False: the workload states them separately)."""
+
+
+@dataclass(frozen=True)
+class RentPrices:
+    """Prices of renting."""
+
+    usd_per_gpu_hour: Sourced
+    rate_kind: str
+    gpus_per_instance: int
+    billing: Literal["always_on", "by_use"]
+
+
+@dataclass(frozen=True)
+class LocalChoice:
+    """A segment served by a local deployment (or a share of it, the rest going to the cloud)."""
+
+    segment: str
+    label: str
+    deployment: Deployment
+    acquisition: Literal["buy", "rent"]
+    sizing: LoadSizing
+    gpus: FloatArray
+    """GPUs (or machines) held or billed in each month."""
+    series: CostSeries
+    line_items: list[CostLineItem]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    pinned: bool = False
+    gpus_per_instance: int = 1
+    """Rental instances come in this many GPUs; billed GPUs round up to whole instances."""
+
+
+def cheapest_rental(
+    catalog: Catalog, accelerator_id: str, rate: RateKind, on: dt.date | None
+) -> tuple[Entry[RentalOffer], float, str] | None:
+    """The cheapest offer for an accelerator at a rate kind: (offer, USD per GPU-hour, source), or None."""
+    key = f"{rate}_usd_per_gpu_hour"
+    best: tuple[Entry[RentalOffer], float, str] | None = None
+    for entry_id in sorted(catalog.rental_offers):
+        entry = catalog.rental_offers[entry_id]
+        if entry.item.accelerator != accelerator_id:
+            continue
+        period = price_on(entry.item.prices, on)
+        if period is None:
+            continue
+        value = getattr(period, key)
+        if value is None:
+            continue
+        if best is None or value < best[1]:
+            when = period.effective_from.isoformat()
+            source = f"{entry.item.id} ({entry.item.region}, effective {when}; {period.source})"
+            best = (entry, value, source)
+    return best
+
+
+def gpus_over_horizon(load: SegmentLoad, sizing: LoadSizing, target_utilization: float, share: float) -> FloatArray:
+    """GPUs needed each month: ceil(peak x share / (rate per replica x utilisation)) replicas x tp."""
+    replicas = np.ceil(load.peak_rps() * share / (sizing.requests_per_s_per_replica * target_utilization))
+    return np.asarray(np.maximum(replicas, 1.0) * sizing.tp, dtype=np.float64)
+
+
+def _cohort_amortisation(purchases_usd: FloatArray, months: int, residual: float) -> FloatArray:
+    """Straight-line amortisation of purchases made in each month, each over ``months`` months."""
+    n = len(purchases_usd)
+    out = np.zeros(n)
+    per_month = purchases_usd * (1.0 - residual) / months
+    for start in np.flatnonzero(purchases_usd > 0):
+        out[start : min(n, start + months)] += per_month[start]
+    return out
+
+
+def price_local(
+    load: SegmentLoad,
+    deployment: Deployment,
+    sizing: LoadSizing,
+    gpus: FloatArray,
+    *,
+    acquisition: Literal["buy", "rent"],
+    buy: BuyPrices | None,
+    rent: RentPrices | None,
+    hours_per_month: float,
+    share: float,
+    label: str,
+    pinned: bool = False,
+) -> LocalChoice:
+    """The hardware bill of a local deployment serving ``share`` of a segment, every month (see local.py)."""
+    acc = deployment.accelerator
+    name = acc.name
+    n = len(gpus)
+    warnings: list[str] = []
+    capacity_rps = np.maximum(gpus / max(sizing.tp, 1), 1.0) * sizing.requests_per_s_per_replica
+    utilization = np.minimum(1.0, load.average_rps() * share / np.maximum(capacity_rps, 1e-12))
+    if pinned and np.any(load.peak_rps() * share > capacity_rps * 1.0001):
+        worst = float(np.max(load.peak_rps() * share / capacity_rps))
+        warnings.append(f"{label}: peak load reaches {worst:.0%} of this deployment's modelled capacity")
+    items: list[CostLineItem] = []
+    if acquisition == "buy":
+        assert buy is not None
+        held = np.maximum.accumulate(gpus)
+        bought = np.diff(np.concatenate(([0.0], held)))
+        per_unit = buy.unit_usd.value + (buy.server_usd_per_gpu.value if buy.server_usd_per_gpu else 0.0)
+        purchases = bought * per_unit
+        dep_months = max(1, round(buy.depreciation_years.value * 12))
+        amortisation = _cohort_amortisation(purchases, dep_months, buy.residual_fraction)
+        kwh = held * acc.tdp_w * utilization * buy.pue.value * hours_per_month / 1000.0
+        power = kwh * buy.electricity_usd_per_kwh.value
+        hosting = (
+            held * acc.tdp_w / 1000.0 * buy.colocation_usd_per_kw_month.value
+            if buy.colocation_usd_per_kw_month
+            else np.zeros(n)
+        )
+        capex_held = np.cumsum(purchases)
+        maintenance = capex_held * buy.maintenance_fraction_per_year.value / 12.0
+        if not buy.running_costs:
+            power, hosting, maintenance = np.zeros(n), np.zeros(n), np.zeros(n)
+        opex = power + hosting + maintenance
+        series = CostSeries(amortisation + opex, purchases + opex, purchases)
+        months_word = f"{buy.depreciation_years.value:g} years"
+        g0 = float(held[0])
+        unit_word = "systems" if buy.unit == "system" else "GPUs"
+        items.append(
+            CostLineItem(
+                name=f"{load.name}: {name} purchase, amortised",
+                category="capex",
+                quantity=g0,
+                unit=unit_word,
+                unit_price_usd=buy.unit_usd.value * (1 - buy.residual_fraction) / dep_months,
+                monthly_cost_usd=g0 * buy.unit_usd.value * (1 - buy.residual_fraction) / dep_months,
+                one_time_usd=g0 * buy.unit_usd.value,
+                source=buy.unit_usd.source,
+                note=f"straight line over {months_word}",
+            )
+        )
+        if buy.server_usd_per_gpu is not None and buy.server_usd_per_gpu.value > 0:
+            items.append(
+                CostLineItem(
+                    name=f"{load.name}: host server and networking share, amortised",
+                    category="capex",
+                    quantity=g0,
+                    unit="GPUs",
+                    unit_price_usd=buy.server_usd_per_gpu.value * (1 - buy.residual_fraction) / dep_months,
+                    monthly_cost_usd=g0 * buy.server_usd_per_gpu.value * (1 - buy.residual_fraction) / dep_months,
+                    one_time_usd=g0 * buy.server_usd_per_gpu.value,
+                    source=buy.server_usd_per_gpu.source,
+                    note=f"straight line over {months_word}",
+                )
+            )
+        if buy.running_costs:
+            items += _running_items(
+                load.name,
+                acc.tdp_w,
+                hours_per_month,
+                g0,
+                kwh,
+                power,
+                hosting,
+                capex_held,
+                maintenance,
+                utilization,
+                buy,
+            )
+    else:
+        assert rent is not None
+        rate = rent.usd_per_gpu_hour.value
+        if rent.billing == "always_on":
+            billed = np.ceil(gpus / rent.gpus_per_instance) * rent.gpus_per_instance
+            hours = billed * hours_per_month
+            basis = f"{billed[0]:g} GPUs ({rent.gpus_per_instance} per instance) x {hours_per_month:g} h, always on"
+        else:
+            busy = load.requests_per_month * share / sizing.requests_per_s_per_replica / 3600.0
+            hours = busy * sizing.tp
+            billed = gpus
+            basis = "GPU-hours the average load needs at the sized batch, billed by use"
+        cost = hours * rate
+        series = CostSeries.running(cost)
+        gpus = billed
+        items.append(
+            CostLineItem(
+                name=f"{load.name}: {name} rental ({rent.rate_kind.replace('_', ' ')})",
+                category="rental",
+                quantity=float(hours[0]),
+                unit="GPU-hours",
+                unit_price_usd=rate,
+                monthly_cost_usd=float(cost[0]),
+                source=rent.usd_per_gpu_hour.source,
+                note=basis,
+            )
+        )
+    return LocalChoice(load.name, label, deployment, acquisition, sizing, gpus, series, items, tuple(warnings), pinned)
+
+
+def default_hosting(accelerator_class: AcceleratorClass) -> Literal["colocation", "on_premises"]:
+    """Datacenter GPUs go to a colocation facility; workstations, consumer cards and Macs stay on premises."""
+    return "colocation" if accelerator_class is AcceleratorClass.DATACENTER else "on_premises"
+
+
+def _running_items(
+    segment: str,
+    tdp_w: float,
+    hours_per_month: float,
+    gpus: float,
+    kwh: FloatArray,
+    power: FloatArray,
+    hosting: FloatArray,
+    capex_held: FloatArray,
+    maintenance: FloatArray,
+    utilization: FloatArray,
+    buy: BuyPrices,
+) -> list[CostLineItem]:
+    """First-month line items for power, colocation and maintenance of bought hardware."""
+    items = [
+        CostLineItem(
+            name=f"{segment}: electricity",
+            category="power",
+            quantity=float(kwh[0]),
+            unit="kWh",
+            unit_price_usd=buy.electricity_usd_per_kwh.value,
+            monthly_cost_usd=float(power[0]),
+            source=buy.electricity_usd_per_kwh.source,
+            note=f"{gpus:g} x {tdp_w:g} W x {utilization[0]:.0%} average utilisation x PUE {buy.pue.value:g} "
+            f"x {hours_per_month:g} h (PUE: {buy.pue.source})",
+        )
+    ]
+    if buy.colocation_usd_per_kw_month is not None:
+        items.append(
+            CostLineItem(
+                name=f"{segment}: colocation",
+                category="hosting",
+                quantity=gpus * tdp_w / 1000.0,
+                unit="kW of IT load",
+                unit_price_usd=buy.colocation_usd_per_kw_month.value,
+                monthly_cost_usd=float(hosting[0]),
+                source=buy.colocation_usd_per_kw_month.source,
+            )
+        )
+    items.append(
+        CostLineItem(
+            name=f"{segment}: hardware maintenance",
+            category="maintenance",
+            quantity=float(capex_held[0]),
+            unit="USD of capex",
+            unit_price_usd=buy.maintenance_fraction_per_year.value / 12.0,
+            monthly_cost_usd=float(maintenance[0]),
+            source=buy.maintenance_fraction_per_year.source,
+            note=f"{buy.maintenance_fraction_per_year.value:.0%} of capex a year",
+        )
+    )
+    return items

@@ -1,0 +1,278 @@
+"""Turning an :class:`Assessment` into the :class:`DecisionReport` every renderer draws from."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from llmdecide.catalog.catalog import Catalog, price_on
+from llmdecide.report.result import (
+    AssumptionUsed,
+    BreakEvenReport,
+    CatalogStamp,
+    DecisionReport,
+    LedgerEntry,
+    OptionReport,
+    PlanStep,
+    Recommendation,
+    ScoreRow,
+    Scores,
+    SegmentExclusions,
+    SegmentSummary,
+    Series,
+    WorkloadSummary,
+)
+from llmdecide.scoring.dimensions import DIMENSIONS, normalised_weights
+from llmdecide.scoring.engine import Assessment
+from llmdecide.scoring.plans import Placement, Plan
+
+
+def _portable(file_id: str) -> str:
+    """Catalog file ids as reports show them: catalog-relative, or the bare name of an overlay file."""
+    return Path(file_id).name if Path(file_id).is_absolute() or file_id.startswith(".") else file_id
+
+
+def _finite(value: float | None) -> float | None:
+    """None for missing, NaN or infinite values: no such figure reaches a user."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _step(p: Placement) -> PlanStep:
+    step: dict[str, object] = {"segment": p.segment, "side": p.side, "local_share": p.local_share if p.local else 0.0}
+    if p.cloud is not None and p.local_share < 1.0:
+        step["cloud_model"] = p.cloud.model_id
+        step["cloud_provider"] = p.cloud.entry.provider.id if p.cloud.entry.provider else None
+        step["cost_per_request_usd"] = p.cloud.cost_per_request_usd
+    if p.local is not None:
+        d = p.local.deployment
+        s = p.local.sizing
+        step.update(
+            open_model=d.model.id,
+            accelerator=d.accelerator.id,
+            gpus=float(p.local.gpus[0]),
+            gpus_at_horizon_end=float(p.local.gpus[-1]),
+            tp=s.tp,
+            acquisition=p.local.acquisition,
+            engine=d.engine.id,
+            precision=d.precision,
+            per_user_output_tokens_per_s=_finite(s.per_user_output_tokens_per_s),
+            ttft_ms=_finite(s.ttft_ms),
+            batch_per_replica=s.batch_per_replica,
+        )
+    return PlanStep.model_validate(step)
+
+
+def _option(plan: Plan, a: Assessment) -> OptionReport:
+    feasible = plan.feasible
+    return OptionReport(
+        id=plan.id,
+        kind=plan.kind,
+        label=plan.label,
+        feasible=feasible,
+        excluded_reason=plan.excluded_reason,
+        monthly_cost_usd=_finite(plan.monthly_cost_usd) if feasible else None,
+        horizon_cost_usd=_finite(plan.horizon_cost_usd) if feasible else None,
+        one_time_usd=_finite(plan.one_time_usd) if feasible else None,
+        score=a.scores[plan.id].total if plan.id in a.scores else None,
+        plan=[_step(p) for p in plan.placements],
+        line_items=plan.line_items if feasible else [],
+    )
+
+
+def _ledger(a: Assessment, catalog: Catalog) -> list[LedgerEntry]:
+    used: dict[str, LedgerEntry] = {}
+    plans = [p for p in a.best_by_kind.values()]
+    if a.recommended is not None:
+        plans.append(a.recommended)
+    on = a.workload.as_of
+    for plan in plans:
+        for pl in plan.placements:
+            if pl.cloud is not None:
+                m = pl.cloud.entry.item
+                price = price_on(m.prices, on)
+                used[f"api:{m.id}"] = LedgerEntry(
+                    id=m.id,
+                    kind="API price",
+                    what=f"{m.name}: {pl.cloud.prices.input_usd_per_mtok:g} / {pl.cloud.prices.output_usd_per_mtok:g} "
+                    "USD per 1M input / output tokens",
+                    date=price.effective_from if price and not price.source.startswith("workload") else None,
+                    source=price.source if price else m.source,
+                )
+            if pl.local is not None:
+                d = pl.local.deployment
+                used[f"acc:{d.accelerator.id}"] = LedgerEntry(
+                    id=d.accelerator.id,
+                    kind="accelerator",
+                    what=d.accelerator.name,
+                    date=d.accelerator.checked,
+                    source=d.accelerator.source,
+                )
+                used[f"model:{d.model.id}"] = LedgerEntry(
+                    id=d.model.id,
+                    kind="open model",
+                    what=f"{d.model.name} ({d.model.licence})",
+                    date=d.model.checked,
+                    source=d.model.source,
+                )
+                used[f"engine:{d.engine.id}:{d.profile.accelerator_class.value}"] = LedgerEntry(
+                    id=d.engine.id,
+                    kind="engine profile",
+                    what=f"{d.engine.name} on {d.profile.accelerator_class.value} accelerators",
+                    date=d.profile.checked,
+                    source=d.profile.source,
+                )
+                for item in pl.local.line_items:
+                    if item.category in ("rental", "capex") and not item.source.startswith(("workload", "assumption")):
+                        key = f"price:{item.source}"
+                        used[key] = LedgerEntry(
+                            id=d.accelerator.id,
+                            kind="rental price" if item.category == "rental" else "purchase price",
+                            what=item.name.split(": ", 1)[-1],
+                            date=None,
+                            source=item.source,
+                        )
+    return [used[k] for k in sorted(used)]
+
+
+def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
+    w = a.workload
+    out = [
+        AssumptionUsed(
+            name="hours per month",
+            value=w.hours_per_month,
+            unit="h",
+            source="workload" if "hours_per_month" in w.model_fields_set else "default (cloud billing)",
+        ),
+        AssumptionUsed(
+            name="horizon",
+            value=w.horizon_months,
+            unit="months",
+            source="workload" if "horizon_months" in w.model_fields_set else "default",
+        ),
+        AssumptionUsed(
+            name="target utilisation of local capacity",
+            value=w.local.target_utilization,
+            unit="of peak",
+            source="workload" if "target_utilization" in w.local.model_fields_set else "default",
+        ),
+        AssumptionUsed(name="rental rate", value=w.local.rental_rate, unit="", source="workload or default"),
+        AssumptionUsed(name="rental billing", value=w.local.rent_billing, unit="", source="workload or default"),
+    ]
+    if catalog.assumptions is not None:
+        units = {
+            "electricity_usd_per_kwh": "USD/kWh",
+            "pue": "",
+            "colocation_usd_per_kw_month": "USD per kW-month",
+            "mlops_fte_loaded_usd_per_year": "USD per FTE-year",
+            "depreciation_years": "years",
+            "hours_per_month": "h",
+            "maintenance_fraction_of_capex_per_year": "of capex a year",
+            "server_usd_per_gpu": "USD per GPU",
+            "setup_hours": "engineer-hours",
+        }
+        for key, value in catalog.assumptions:
+            out.append(
+                AssumptionUsed(
+                    name=key.replace("_", " "),
+                    value=value.value,
+                    unit=units[key],
+                    source=f"{catalog.assumptions_file}: {value.source}",
+                )
+            )
+    return out
+
+
+def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None = None) -> DecisionReport:
+    """The report for an assessment; deterministic for the same inputs and catalogs."""
+    w = a.workload
+    segments = [
+        SegmentSummary(
+            name=s.name,
+            requests_per_month=a.loads[s.name].start_requests_per_month,
+            input_tokens=s.input_tokens,
+            output_tokens=s.output_tokens,
+            cached_input_fraction=s.cached_input_fraction,
+            growth_per_month=s.growth_per_month,
+            pattern=s.pattern.value,
+            peak_to_average=a.loads[s.name].peak_to_average,
+            data_sensitivity=s.data_sensitivity.value,
+            latency=s.latency.value,
+            capability=s.capability.value,
+            ttft_slo_ms=s.ttft_slo_ms,
+            min_output_tokens_per_s=s.min_output_tokens_per_s,
+        )
+        for s in w.segments
+    ]
+    summary = WorkloadSummary(
+        name=w.name,
+        file=workload_file.name if workload_file else None,
+        description=w.description,
+        horizon_months=w.horizon_months,
+        hours_per_month=w.hours_per_month,
+        prices_as_of=w.as_of,
+        team_capability=w.team.capability.value,
+        segments=segments,
+    )
+    rec = a.recommended
+    recommendation = Recommendation(
+        decision=rec.kind if rec else "none",
+        option=rec.id if rec else None,
+        label=rec.label if rec else None,
+        plan=[_step(p) for p in rec.placements] if rec else [],
+        monthly_cost_usd=_finite(rec.monthly_cost_usd) if rec else None,
+        horizon_cost_usd=_finite(rec.horizon_cost_usd) if rec else None,
+        one_time_usd=_finite(rec.one_time_usd) if rec else None,
+        decided_by=a.decided_by,
+        rationale=a.rationale,
+        flips=a.flips,
+    )
+    be = a.break_even
+    weights = normalised_weights(w)
+    score_rows = [
+        ScoreRow(option=pid, total=s.total, **{d: s.dimensions[d] for d in DIMENSIONS})
+        for pid, s in sorted(a.scores.items(), key=lambda kv: (-kv[1].total, kv[0]))
+    ]
+    series = []
+    for kind in ("cloud", "local", "hybrid"):
+        plan = a.best_by_kind.get(kind)
+        if plan is not None and plan.series is not None:
+            cumulative = np.cumsum(plan.series.cash_usd)
+            series.append(
+                Series(option=plan.id, kind=kind, label=plan.label, cumulative_usd=[float(v) for v in cumulative])
+            )
+    exclusions = []
+    for sc in a.segments:
+        for side in ("cloud", "local"):
+            blocked = sc.cloud_blocked if side == "cloud" else sc.local_blocked
+            counts = sc.cloud_exclusions if side == "cloud" else sc.local_exclusions
+            if blocked or counts:
+                exclusions.append(
+                    SegmentExclusions(
+                        segment=sc.load.name, side=side, blocked_by=blocked, excluded=dict(sorted(counts.items()))
+                    )
+                )
+    return DecisionReport(
+        workload=summary,
+        recommendation=recommendation,
+        options=[_option(p, a) for p in a.plans],
+        best_by_kind={k: (a.best_by_kind[k].id if k in a.best_by_kind else None) for k in ("cloud", "local", "hybrid")},
+        break_even=BreakEvenReport(
+            cloud_option=be.cloud_plan,
+            local_option=be.local_plan,
+            requests_per_month=_finite(be.requests_per_month),
+            volume_multiple=_finite(be.scale),
+            payback_months=_finite(be.payback_months),
+            note=be.note,
+        ),
+        scores=Scores(weights=weights, options=score_rows),
+        cumulative_cost=series,
+        exclusions=exclusions,
+        catalogs=[CatalogStamp(id=_portable(v.id), version=v.version, as_of=v.as_of) for v in catalog.versions],
+        assumptions=_assumptions(a, catalog),
+        ledger=_ledger(a, catalog),
+        warnings=a.warnings,
+    )

@@ -1,0 +1,250 @@
+"""The Markdown report (jinja2), for finance and pull requests.
+
+Every figure is formatted here in Python and handed to the template as text;
+the template only lays it out.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jinja2
+
+from llmdecide.report.formatting import MISSING, fmt_pct, fmt_price, fmt_text, fmt_usd
+from llmdecide.report.result import DecisionReport, PlanStep
+from llmdecide.report.tables import markdown_table
+from llmdecide.scoring.dimensions import DIMENSIONS
+
+
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("llmdecide.report", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("report.md.j2")
+
+
+def _runs_on(step: PlanStep) -> str:
+    if step.side == "cloud":
+        return f"cloud: {step.cloud_model}"
+    local = f"{step.open_model} ({step.precision}) on {fmt_gpus(step.gpus)} x {step.accelerator}, {step.acquisition}"
+    if step.side == "split":
+        return f"{fmt_pct(step.local_share)} local: {local}; rest cloud: {step.cloud_model}"
+    return f"local: {local}"
+
+
+def plan_rows_text(steps: list[PlanStep]) -> list[str]:
+    """One line per segment saying where it runs."""
+    return [f"{s.segment}: {_runs_on(s)}" for s in steps]
+
+
+def fmt_quantity(value: float) -> str:
+    """A line item's quantity: whole numbers plainly, small fractions with two decimals."""
+    if float(value).is_integer() or value >= 100:
+        return fmt_usd(value, decimals=0)
+    return fmt_usd(value, decimals=2)
+
+
+def fmt_gpus(value: float | None) -> str:
+    """A GPU count."""
+    return MISSING if value is None else f"{value:g}"
+
+
+def plan_table(steps: list[PlanStep]) -> str:
+    """Segment, where it runs, and the local performance figures."""
+    rows = [
+        [
+            s.segment,
+            _runs_on(s),
+            fmt_price(s.cost_per_request_usd) if s.cost_per_request_usd is not None else MISSING,
+            fmt_gpus(s.gpus_at_horizon_end) if s.gpus is not None else MISSING,
+            fmt_text(s.engine),
+            fmt_usd(s.per_user_output_tokens_per_s, decimals=1) if s.per_user_output_tokens_per_s else MISSING,
+            fmt_usd(s.ttft_ms, decimals=0) if s.ttft_ms is not None else MISSING,
+        ]
+        for s in steps
+    ]
+    return markdown_table(
+        ["segment", "runs on", "cloud USD/request", "GPUs at horizon end", "engine", "tokens/s per user", "TTFT ms"],
+        rows,
+        [False, False, True, True, False, True, True],
+    )
+
+
+def render_markdown(report: DecisionReport) -> str:
+    """The whole Markdown report."""
+    r = report.recommendation
+    options_rows = [
+        [
+            f"`{o.id}`",
+            o.kind,
+            o.label,
+            "yes" if o.feasible else "no",
+            fmt_usd(o.monthly_cost_usd),
+            fmt_usd(o.horizon_cost_usd),
+            fmt_usd(o.one_time_usd),
+            f"{o.score:.2f}" if o.score is not None else MISSING,
+            o.excluded_reason or "",
+        ]
+        for o in report.options
+    ]
+    options_table = markdown_table(
+        ["option", "kind", "plan", "feasible", "first month USD", "horizon USD", "up front USD", "score", "why not"],
+        options_rows,
+        [False, False, False, False, True, True, True, True, False],
+    )
+    chart = None
+    if len(report.cumulative_cost) >= 1:
+        months = len(report.cumulative_cost[0].cumulative_usd)
+        top = max(max(s.cumulative_usd) for s in report.cumulative_cost)
+        chart = {
+            "months": ", ".join(str(m) for m in range(1, months + 1)),
+            "top": f"{_nice_ceiling(top):.0f}",
+            "lines": [", ".join(f"{v:.0f}" for v in s.cumulative_usd) for s in report.cumulative_cost],
+            "legend": ", ".join(f"{i + 1}. {s.kind} (`{s.option}`)" for i, s in enumerate(report.cumulative_cost)),
+        }
+        if len(report.cumulative_cost) < 2:
+            chart = None
+    be = report.break_even
+    if be.cloud_option and be.local_option:
+        lines = [f"Cheapest cloud plan `{be.cloud_option}` against cheapest local plan `{be.local_option}`:", ""]
+        if be.requests_per_month is not None:
+            lines.append(
+                f"- break-even volume: {fmt_usd(be.requests_per_month)} requests a month "
+                f"({be.volume_multiple:.2f}x today's volume); {be.note}."
+            )
+        else:
+            lines.append(f"- break-even volume: none ({be.note}).")
+        lines.append(
+            f"- payback of local's up-front cash: {be.payback_months:.1f} months."
+            if be.payback_months is not None
+            else "- payback of local's up-front cash: never within the horizon."
+        )
+        break_even = "\n".join(lines)
+    else:
+        break_even = f"Not computed: {be.note}."
+    score_rows = [
+        [f"`{s.option}`", f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS]]
+        for s in report.scores.options
+    ]
+    score_rows.append(["weight", "1.00", *[f"{report.scores.weights[d]:.2f}" for d in DIMENSIONS]])
+    scores_table = markdown_table(
+        ["option", "total", *[d.replace("_", " ") for d in DIMENSIONS]], score_rows, [False] + [True] * 7
+    )
+    rec_option = next((o for o in report.options if o.id == r.option), None)
+    items_table = ""
+    if rec_option is not None:
+        items_table = markdown_table(
+            ["item", "quantity", "unit", "unit price USD", "monthly USD", "one-time USD", "source"],
+            [
+                [
+                    i.name,
+                    fmt_quantity(i.quantity),
+                    i.unit,
+                    fmt_price(i.unit_price_usd),
+                    fmt_usd(i.monthly_cost_usd, decimals=2),
+                    fmt_usd(i.one_time_usd, decimals=2) if i.one_time_usd else "",
+                    i.source + (f" ({i.note})" if i.note else ""),
+                ]
+                for i in rec_option.line_items
+            ]
+            + [
+                [
+                    "**total**",
+                    "",
+                    "",
+                    "",
+                    f"**{fmt_usd(rec_option.monthly_cost_usd, decimals=2)}**",
+                    f"**{fmt_usd(rec_option.one_time_usd, decimals=2)}**",
+                    "",
+                ]
+            ],
+            [False, True, False, True, True, True, False],
+        )
+    segments_table = markdown_table(
+        [
+            "segment",
+            "requests/month",
+            "tokens in/out",
+            "pattern",
+            "peak/avg",
+            "growth/month",
+            "data",
+            "latency",
+            "capability",
+        ],
+        [
+            [
+                s.name,
+                fmt_usd(s.requests_per_month),
+                f"{s.input_tokens:g} / {s.output_tokens:g}",
+                s.pattern,
+                f"{s.peak_to_average:g}",
+                fmt_pct(s.growth_per_month, decimals=1),
+                s.data_sensitivity,
+                s.latency + (f", TTFT {s.ttft_slo_ms:g} ms" if s.ttft_slo_ms else ""),
+                s.capability,
+            ]
+            for s in report.workload.segments
+        ],
+        [False, True, False, False, True, True, False, False, False],
+    )
+    exclusions_rows = [
+        [
+            e.segment,
+            e.side,
+            e.blocked_by or "; ".join(f"{n} {reason}" for reason, n in e.excluded.items()),
+        ]
+        for e in report.exclusions
+    ]
+    assumptions_table = markdown_table(
+        ["assumption", "value", "unit", "source"],
+        [
+            [a.name, f"{a.value:g}" if isinstance(a.value, float) else str(a.value), a.unit, a.source]
+            for a in report.assumptions
+        ],
+    )
+    ledger_table = markdown_table(
+        ["entry", "kind", "what", "date", "source"],
+        [[f"`{e.id}`", e.kind, e.what, e.date.isoformat() if e.date else MISSING, e.source] for e in report.ledger],
+    )
+    catalogs_table = markdown_table(
+        ["file", "version", "as of"], [[f"`{c.id}`", c.version, c.as_of.isoformat()] for c in report.catalogs]
+    )
+    text = _template().render(
+        title=report.workload.name,
+        decision=r.decision,
+        label=r.label,
+        monthly=fmt_usd(r.monthly_cost_usd) if r.monthly_cost_usd is not None else None,
+        horizon=fmt_usd(r.horizon_cost_usd) if r.horizon_cost_usd is not None else None,
+        one_time=fmt_usd(r.one_time_usd) if r.one_time_usd else None,
+        horizon_months=report.workload.horizon_months,
+        decided_by=r.decided_by,
+        description=report.workload.description,
+        rationale=r.rationale,
+        flips=r.flips,
+        plan_rows=bool(r.plan),
+        plan_table=plan_table(r.plan),
+        options_table=options_table,
+        chart=chart,
+        break_even=break_even,
+        scores_table=scores_table,
+        items_table=items_table,
+        segments_table=segments_table,
+        exclusions_table=markdown_table(["segment", "side", "ruled out"], exclusions_rows) if exclusions_rows else "",
+        assumptions_table=assumptions_table,
+        ledger_table=ledger_table,
+        catalogs_table=catalogs_table,
+        warnings=report.warnings,
+    )
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round number at or above ``value`` for a chart axis."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** (len(f"{int(value)}") - 1)
+    return float(-(-value // magnitude) * magnitude)

@@ -1,0 +1,202 @@
+"""``DecisionReport``: the one result object every renderer draws from.
+
+Plain floats and strings only, so JSON and equality stay trivial. Every number
+the Markdown and terminal reports show is a field here. ``None`` means
+"not applicable" or "never"; no NaN or infinity is ever stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from llmdecide.costing.line_item import CostLineItem
+
+REPORT_VERSION = "1.0"
+"""Version of the report's JSON shape; bumped when a field changes meaning or is removed."""
+
+
+class Model(BaseModel):
+    """Base of report models."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SegmentSummary(Model):
+    """A segment as the report restates it."""
+
+    name: str
+    requests_per_month: float = Field(description="Requests in the first month.")
+    input_tokens: float
+    output_tokens: float
+    cached_input_fraction: float
+    growth_per_month: float
+    pattern: str
+    peak_to_average: float
+    data_sensitivity: str
+    latency: str
+    capability: str
+    ttft_slo_ms: float | None
+    min_output_tokens_per_s: float | None
+
+
+class WorkloadSummary(Model):
+    """The workload the report is about."""
+
+    name: str
+    file: str | None = Field(description="File name of the workload (no directories).")
+    description: str | None
+    horizon_months: int
+    hours_per_month: float
+    prices_as_of: dt.date | None = Field(description="Date prices were taken at; None = newest.")
+    team_capability: str
+    segments: list[SegmentSummary]
+
+
+class PlanStep(Model):
+    """Where one segment runs in a plan."""
+
+    segment: str
+    side: Literal["cloud", "local", "split"]
+    local_share: float = Field(description="Share of the segment's requests served locally.")
+    cloud_model: str | None = None
+    cloud_provider: str | None = None
+    cost_per_request_usd: float | None = None
+    open_model: str | None = None
+    accelerator: str | None = None
+    gpus: float | None = Field(default=None, description="GPUs (or machines) in the first month.")
+    gpus_at_horizon_end: float | None = None
+    tp: int | None = None
+    acquisition: Literal["buy", "rent"] | None = None
+    engine: str | None = None
+    precision: str | None = None
+    per_user_output_tokens_per_s: float | None = None
+    ttft_ms: float | None = None
+    batch_per_replica: int | None = None
+
+
+class OptionReport(Model):
+    """One plan compared in the report."""
+
+    id: str
+    kind: Literal["cloud", "local", "hybrid"]
+    label: str
+    feasible: bool
+    excluded_reason: str | None
+    monthly_cost_usd: float | None = Field(description="Cost of the first month.")
+    horizon_cost_usd: float | None = Field(description="Monthly costs over the horizon plus one-time setup.")
+    one_time_usd: float | None = Field(description="Cash paid up front: hardware and setup.")
+    score: float | None
+    plan: list[PlanStep]
+    line_items: list[CostLineItem]
+
+
+class Recommendation(Model):
+    """The decision and why."""
+
+    decision: Literal["cloud", "local", "hybrid", "none"]
+    option: str | None = Field(description="Id of the recommended option.")
+    label: str | None
+    plan: list[PlanStep]
+    monthly_cost_usd: float | None
+    horizon_cost_usd: float | None
+    one_time_usd: float | None
+    decided_by: str = Field(description="The rule or score that decided.")
+    rationale: list[str]
+    flips: list[str] = Field(description="What would have to change for the decision to flip.")
+
+
+class BreakEvenReport(Model):
+    """Cheapest cloud plan against cheapest local plan."""
+
+    cloud_option: str | None
+    local_option: str | None
+    requests_per_month: float | None = Field(description="Total monthly requests where both cost the same.")
+    volume_multiple: float | None = Field(description="That volume as a multiple of today's.")
+    payback_months: float | None = Field(description="Months for local's up-front cash to pay back; None = never.")
+    note: str
+
+
+class ScoreRow(Model):
+    """One option's six dimension scores and weighted total."""
+
+    option: str
+    total: float
+    data_sensitivity: float
+    latency: float
+    volume_pattern: float
+    capability: float
+    cost: float
+    team: float
+
+
+class Scores(Model):
+    """Weights and per-option scores."""
+
+    weights: dict[str, float]
+    options: list[ScoreRow]
+
+
+class Series(Model):
+    """Cumulative cash over the horizon for one option."""
+
+    option: str
+    kind: str
+    label: str
+    cumulative_usd: list[float]
+
+
+class SegmentExclusions(Model):
+    """What was ruled out for one segment on one side, and why."""
+
+    segment: str
+    side: Literal["cloud", "local"]
+    blocked_by: str | None
+    excluded: dict[str, int]
+
+
+class CatalogStamp(Model):
+    """Version of one catalog file used."""
+
+    id: str
+    version: str
+    as_of: dt.date
+
+
+class AssumptionUsed(Model):
+    """An assumption the costs rest on."""
+
+    name: str
+    value: float | str
+    unit: str
+    source: str
+
+
+class LedgerEntry(Model):
+    """A catalog entry the recommended or best plans use, with its source and date."""
+
+    id: str
+    kind: str
+    what: str
+    date: dt.date | None
+    source: str
+
+
+class DecisionReport(Model):
+    """Everything ``llmdecide assess`` reports."""
+
+    report_version: str = REPORT_VERSION
+    workload: WorkloadSummary
+    recommendation: Recommendation
+    options: list[OptionReport]
+    best_by_kind: dict[str, str | None]
+    break_even: BreakEvenReport
+    scores: Scores
+    cumulative_cost: list[Series]
+    exclusions: list[SegmentExclusions]
+    catalogs: list[CatalogStamp]
+    assumptions: list[AssumptionUsed]
+    ledger: list[LedgerEntry]
+    warnings: list[str]

@@ -1,0 +1,117 @@
+"""The terminal report (rich): summary panel, options compared, line items, scores, warnings."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from llmdecide.report.formatting import MISSING, fmt_price, fmt_usd
+from llmdecide.report.markdown import fmt_quantity, plan_rows_text
+from llmdecide.report.result import DecisionReport
+from llmdecide.scoring.dimensions import DIMENSIONS
+
+COLOURS = {"cloud": "cyan", "local": "green", "hybrid": "magenta", "none": "red"}
+
+
+def print_report(console: Console, report: DecisionReport) -> None:
+    """Render the report to a rich console."""
+    r = report.recommendation
+    colour = COLOURS[r.decision]
+    head = Text.assemble(("Recommendation: ", "bold"), (r.decision.upper(), f"bold {colour}"))
+    if r.label:
+        head.append(f"  ({r.label})")
+    lines: list[Text | str] = [head]
+    if r.monthly_cost_usd is not None and r.horizon_cost_usd is not None:
+        lines.append(
+            f"{fmt_usd(r.monthly_cost_usd)} USD in the first month, {fmt_usd(r.horizon_cost_usd)} USD over "
+            f"{report.workload.horizon_months} months"
+            + (f", {fmt_usd(r.one_time_usd)} USD up front" if r.one_time_usd else "")
+        )
+    lines.append(Text(f"Decided by {r.decided_by}", style="italic"))
+    for step in plan_rows_text(r.plan):
+        lines.append(f"  {step}")
+    for line in r.rationale:
+        lines.append(f"- {line}")
+    if r.flips:
+        lines.append(Text("What would flip it:", style="bold"))
+        lines += [f"- {f}" for f in r.flips]
+    console.print(Panel(Group(*lines), title=report.workload.name, border_style=colour))
+
+    options = Table(title="Options compared", header_style="bold")
+    for col, justify in (
+        ("option", "left"),
+        ("kind", "left"),
+        ("plan", "left"),
+        ("first month USD", "right"),
+        ("horizon USD", "right"),
+        ("up front USD", "right"),
+        ("score", "right"),
+    ):
+        options.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for o in report.options:
+        if o.feasible:
+            options.add_row(
+                o.id,
+                o.kind,
+                o.label,
+                fmt_usd(o.monthly_cost_usd),
+                fmt_usd(o.horizon_cost_usd),
+                fmt_usd(o.one_time_usd),
+                f"{o.score:.2f}" if o.score is not None else MISSING,
+                style="bold" if o.id == r.option else None,
+            )
+        else:
+            options.add_row(
+                o.id, o.kind, f"ruled out: {o.excluded_reason}", MISSING, MISSING, MISSING, MISSING, style="dim"
+            )
+    console.print(options)
+
+    be = report.break_even
+    if be.requests_per_month is not None:
+        console.print(
+            f"Break-even: {fmt_usd(be.requests_per_month)} requests a month "
+            f"({be.volume_multiple:.2f}x today); {be.note}."
+        )
+    else:
+        console.print(f"Break-even: none ({be.note}).")
+    console.print(
+        f"Payback of local's up-front cash: {be.payback_months:.1f} months."
+        if be.payback_months is not None
+        else "Payback of local's up-front cash: never within the horizon."
+    )
+
+    rec = next((o for o in report.options if o.id == r.option), None)
+    if rec is not None:
+        items = Table(title=f"Line items of {rec.id} (first month)", header_style="bold")
+        for col, justify in (
+            ("item", "left"),
+            ("quantity", "right"),
+            ("unit", "left"),
+            ("unit price", "right"),
+            ("monthly USD", "right"),
+            ("one-time USD", "right"),
+        ):
+            items.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for i in rec.line_items:
+            items.add_row(
+                i.name,
+                fmt_quantity(i.quantity),
+                i.unit,
+                fmt_price(i.unit_price_usd),
+                fmt_usd(i.monthly_cost_usd, decimals=2),
+                fmt_usd(i.one_time_usd, decimals=2) if i.one_time_usd else "",
+            )
+        console.print(items)
+
+    scores = Table(title="Scores (0-1, weighted)", header_style="bold")
+    scores.add_column("option")
+    scores.add_column("total", justify="right")
+    for d in DIMENSIONS:
+        scores.add_column(f"{d.replace('_', ' ')}\n(w {report.scores.weights[d]:.2f})", justify="right")
+    for s in report.scores.options:
+        scores.add_row(s.option, f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS])
+    console.print(scores)
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {w}")

@@ -1,0 +1,354 @@
+"""Plans: each segment placed on the cloud, on a local deployment, or split between them.
+
+The plans compared are: the cheapest cloud plan (each segment on its cheapest
+eligible API model), the cheapest local plan, a hybrid that places each segment
+where it fits best (sensitive data local, frontier work in the cloud, the rest on
+the cheaper side), any pinned deployments the workload states, and runner-up
+cloud and local plans. A plan that some segment cannot follow is kept,
+marked infeasible, with the reason.
+
+A plan's horizon cost is the sum of its monthly costs (bought hardware as
+straight-line depreciation, so its remaining book value is not a cost) plus
+one-time setup. Staff and the workload's extra fixed costs are counted once per
+plan that runs anything locally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from llmdecide.catalog.catalog import Catalog
+from llmdecide.catalog.schema import Tier
+from llmdecide.costing.line_item import CostLineItem
+from llmdecide.costing.local import OPS_FTE_BY_CAPABILITY, SETUP_POINT_BY_CAPABILITY, WORK_HOURS_PER_YEAR
+from llmdecide.costing.placement import CloudChoice, CostSeries, LocalChoice
+from llmdecide.scoring.candidates import SegmentCandidates, pinned_choice
+from llmdecide.workload.schema import Sensitivity, Workload
+
+Kind = Literal["cloud", "local", "hybrid"]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one segment runs in a plan."""
+
+    segment: str
+    cloud: CloudChoice | None
+    local: LocalChoice | None
+    local_share: float
+
+    @property
+    def side(self) -> Literal["cloud", "local", "split"]:
+        """cloud, local, or split (a share of the requests each way)."""
+        if self.local is None:
+            return "cloud"
+        if self.cloud is None or self.local_share >= 1.0:
+            return "local"
+        return "split"
+
+    def series(self, months: int) -> CostSeries:
+        """This segment's cost over the horizon."""
+        total = CostSeries.zeros(months)
+        if self.local is not None:
+            total = total + self.local.series
+        if self.cloud is not None and self.local_share < 1.0:
+            total = total + self.cloud.series.scaled(1.0 - self.local_share)
+        return total
+
+    def line_items(self) -> list[CostLineItem]:
+        """First-month line items of this segment."""
+        items: list[CostLineItem] = []
+        if self.local is not None:
+            items += self.local.line_items
+        if self.cloud is not None and self.local_share < 1.0:
+            share = 1.0 - self.local_share
+            for item in self.cloud.line_items:
+                if share < 1.0:
+                    item = item.model_copy(
+                        update={
+                            "quantity": item.quantity * share,
+                            "monthly_cost_usd": item.monthly_cost_usd * share,
+                            "note": f"{share:.0%} of the segment's requests" + (f"; {item.note}" if item.note else ""),
+                        }
+                    )
+                items.append(item)
+        return items
+
+
+@dataclass
+class Plan:
+    """One option: a placement for every segment, with its total cost."""
+
+    id: str
+    kind: Kind
+    label: str
+    placements: list[Placement]
+    feasible: bool = True
+    excluded_reason: str | None = None
+    fixed_items: list[CostLineItem] = field(default_factory=list)
+    series: CostSeries | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def line_items(self) -> list[CostLineItem]:
+        """First-month line items: each segment's, then staff and fixed costs."""
+        items: list[CostLineItem] = []
+        for p in self.placements:
+            items += p.line_items()
+        return items + self.fixed_items
+
+    @property
+    def monthly_cost_usd(self) -> float:
+        """Cost of the first month."""
+        return float(self.series.monthly_usd[0]) if self.series is not None else float("nan")
+
+    @property
+    def one_time_usd(self) -> float:
+        """Cash paid once: hardware bought in the first month and setup."""
+        return sum(i.one_time_usd for i in self.line_items)
+
+    @property
+    def setup_usd(self) -> float:
+        """One-time setup work (not hardware)."""
+        return sum(i.one_time_usd for i in self.fixed_items if i.category == "setup")
+
+    @property
+    def horizon_cost_usd(self) -> float:
+        """Sum of monthly costs over the horizon plus one-time setup."""
+        return float(self.series.monthly_usd.sum()) + self.setup_usd if self.series is not None else float("nan")
+
+    def runs_locally(self) -> bool:
+        """Whether any segment uses local hardware."""
+        return any(p.local is not None for p in self.placements)
+
+
+def staff_and_fixed(workload: Workload, catalog: Catalog) -> tuple[list[CostLineItem], float, float]:
+    """Staff and extra fixed line items of a plan that runs locally: (items, monthly USD, one-time USD)."""
+    a = catalog.require_assumptions()
+    team = workload.team
+    loaded = (
+        (team.fte_loaded_usd_per_year, "workload: team.fte_loaded_usd_per_year")
+        if team.fte_loaded_usd_per_year is not None
+        else (a.mlops_fte_loaded_usd_per_year.value, f"assumption ({a.mlops_fte_loaded_usd_per_year.source})")
+    )
+    if team.ops_fte is not None:
+        fte = (team.ops_fte, "workload: team.ops_fte")
+    else:
+        value = OPS_FTE_BY_CAPABILITY[team.capability.value]
+        fte = (value, f"default for a team of {team.capability.value} capability")
+    if team.setup_hours is not None:
+        setup = (team.setup_hours, "workload: team.setup_hours")
+    else:
+        point = SETUP_POINT_BY_CAPABILITY[team.capability.value]
+        value = getattr(a.setup_hours, point)
+        value = a.setup_hours.value if value is None else value
+        setup = (
+            value,
+            f"assumption setup_hours, {point} end for {team.capability.value} teams ({a.setup_hours.source})",
+        )
+    items: list[CostLineItem] = []
+    if fte[0] > 0:
+        items.append(
+            CostLineItem(
+                name="ML/DevOps operations",
+                category="staff",
+                quantity=fte[0],
+                unit="FTE",
+                unit_price_usd=loaded[0] / 12.0,
+                monthly_cost_usd=fte[0] * loaded[0] / 12.0,
+                source=f"{fte[1]}; loaded cost: {loaded[1]}",
+            )
+        )
+    if setup[0] > 0:
+        hourly = loaded[0] / WORK_HOURS_PER_YEAR
+        items.append(
+            CostLineItem(
+                name="setup (one time)",
+                category="setup",
+                quantity=setup[0],
+                unit="engineer-hours",
+                unit_price_usd=hourly,
+                monthly_cost_usd=0.0,
+                one_time_usd=setup[0] * hourly,
+                source=setup[1],
+                note=f"loaded cost / {WORK_HOURS_PER_YEAR:,.0f} working hours a year",
+            )
+        )
+    for extra in workload.local.extra_monthly_costs:
+        items.append(
+            CostLineItem(
+                name=extra.name,
+                category="other",
+                quantity=1,
+                unit="month",
+                unit_price_usd=extra.usd_per_month,
+                monthly_cost_usd=extra.usd_per_month,
+                source="workload: local.extra_monthly_costs",
+            )
+        )
+    monthly = sum(i.monthly_cost_usd for i in items)
+    one_time = sum(i.one_time_usd for i in items)
+    return items, monthly, one_time
+
+
+def describe(placements: list[Placement]) -> str:
+    """Where each segment runs, in a few words (the segment name is left out when there is only one)."""
+    parts = []
+    for p in placements:
+        if p.side == "cloud":
+            assert p.cloud is not None
+            text = p.cloud.model_id
+        elif p.side == "local":
+            assert p.local is not None
+            text = p.local.label
+        else:
+            assert p.local is not None and p.cloud is not None
+            text = f"{p.local_share:.0%} {p.local.label}, rest {p.cloud.model_id}"
+        parts.append(text if len(placements) == 1 else f"{p.segment}: {text}")
+    return "; ".join(parts)
+
+
+def finish(plan: Plan, workload: Workload, catalog: Catalog) -> Plan:
+    """Total a plan's series: segments, plus staff and fixed costs when it runs locally."""
+    plan.label = describe(plan.placements)
+    months = workload.horizon_months
+    total = CostSeries.zeros(months)
+    for p in plan.placements:
+        total = total + p.series(months)
+    if plan.runs_locally():
+        items, monthly, one_time = staff_and_fixed(workload, catalog)
+        plan.fixed_items = items
+        cash = np.full(months, monthly)
+        cash[0] += one_time
+        up_front = np.zeros(months)
+        up_front[0] = one_time
+        total = total + CostSeries(np.full(months, monthly), cash, up_front)
+    plan.series = total
+    for p in plan.placements:
+        if p.local is not None:
+            plan.warnings.extend(p.local.warnings)
+    return plan
+
+
+def _kind(placements: list[Placement]) -> Kind:
+    sides = {p.side for p in placements}
+    if sides == {"cloud"}:
+        return "cloud"
+    if sides == {"local"}:
+        return "local"
+    return "hybrid"
+
+
+def _signature(placements: list[Placement]) -> tuple[object, ...]:
+    return tuple(
+        (p.segment, p.cloud.model_id if p.cloud else None, p.local.label if p.local else None, p.local_share)
+        for p in placements
+    )
+
+
+def build_plans(workload: Workload, catalog: Catalog, segments: list[SegmentCandidates]) -> list[Plan]:
+    """Every plan compared in the report, feasible or not, without duplicates."""
+    plans: list[Plan] = []
+    seen: set[tuple[object, ...]] = set()
+
+    def add(plan: Plan) -> None:
+        if plan.feasible:
+            sig = _signature(plan.placements)
+            if sig in seen:
+                return
+            seen.add(sig)
+            finish(plan, workload, catalog)
+        plans.append(plan)
+
+    for rank in range(3):
+        for side in ("cloud", "local"):
+            plan = _ranked_plan(segments, side, rank)
+            if plan is not None:
+                add(plan)
+
+    hybrid = _hybrid_by_segment(segments)
+    if hybrid is not None and _kind(hybrid) == "hybrid":
+        add(Plan("hybrid", "hybrid", "hybrid by segment", hybrid))
+
+    for i in range(len(workload.candidates.deployments)):
+        add(_pinned_plan(workload, catalog, segments, pin_index=i))
+    return plans
+
+
+def _ranked_plan(segments: list[SegmentCandidates], side: Literal["cloud", "local"], rank: int) -> Plan | None:
+    """Every segment on its rank-th cheapest choice of one side (its last one when it has fewer)."""
+    counts = [len(sc.cloud if side == "cloud" else sc.local) for sc in segments]
+    if rank > 0 and all(n <= rank for n in counts):
+        return None
+    reasons = [sc.why_no(side) for sc, n in zip(segments, counts, strict=True) if n == 0]
+    if reasons:
+        if rank > 0:
+            return None
+        return Plan(side, side, f"all {side}", [], feasible=False, excluded_reason="; ".join(reasons))
+    placements: list[Placement] = []
+    for sc in segments:
+        if side == "cloud":
+            placements.append(Placement(sc.load.name, sc.cloud[min(rank, len(sc.cloud) - 1)], None, 0.0))
+        else:
+            placements.append(Placement(sc.load.name, None, sc.local[min(rank, len(sc.local) - 1)], 1.0))
+    suffix = "" if rank == 0 else f"-{rank + 1}"
+    return Plan(f"{side}{suffix}", side, f"{side}{'' if rank == 0 else f' #{rank + 1}'}", placements)
+
+
+def _hybrid_by_segment(segments: list[SegmentCandidates]) -> list[Placement] | None:
+    """Each segment where it fits best: sensitive data local, frontier work cloud, the rest the cheaper side."""
+    placements: list[Placement] = []
+    for sc in segments:
+        cloud = sc.cloud[0] if sc.cloud else None
+        local = sc.local[0] if sc.local else None
+        if cloud is None and local is None:
+            return None
+        seg = sc.load.segment
+        if cloud is None:
+            placements.append(Placement(sc.load.name, None, local, 1.0))
+        elif local is None:
+            placements.append(Placement(sc.load.name, cloud, None, 0.0))
+        elif seg.data_sensitivity in (Sensitivity.REGULATED, Sensitivity.CRITICAL):
+            placements.append(Placement(sc.load.name, None, local, 1.0))
+        elif seg.capability is Tier.FRONTIER:
+            placements.append(Placement(sc.load.name, cloud, None, 0.0))
+        elif float(local.series.monthly_usd.sum()) < float(cloud.series.monthly_usd.sum()):
+            placements.append(Placement(sc.load.name, None, local, 1.0))
+        else:
+            placements.append(Placement(sc.load.name, cloud, None, 0.0))
+    return placements
+
+
+def _pinned_plan(workload: Workload, catalog: Catalog, segments: list[SegmentCandidates], *, pin_index: int) -> Plan:
+    pin = workload.candidates.deployments[pin_index]
+    served = set(pin.segments or [s.load.name for s in segments])
+    placements: list[Placement] = []
+    reasons: list[str] = []
+    for sc in segments:
+        cloud = sc.cloud[0] if sc.cloud else None
+        if sc.load.name not in served:
+            if cloud is None:
+                reasons.append(sc.why_no("cloud"))
+            else:
+                placements.append(Placement(sc.load.name, cloud, None, 0.0))
+            continue
+        if sc.local_blocked:
+            reasons.append(f"{sc.load.name}: {sc.local_blocked}")
+            continue
+        choice = pinned_choice(catalog, workload, sc.load, pin, pin_index)
+        if isinstance(choice, str):
+            reasons.append(choice)
+            continue
+        if pin.local_share < 1.0 and cloud is None:
+            reasons.append(
+                f"{sc.load.name}: {1 - pin.local_share:.0%} of requests go to the cloud, but {sc.why_no('cloud')}"
+            )
+            continue
+        placements.append(Placement(sc.load.name, cloud if pin.local_share < 1.0 else None, choice, pin.local_share))
+    plan_id = f"pinned-{pin_index + 1}"
+    if reasons:
+        return Plan(plan_id, "local", pin.name, [], feasible=False, excluded_reason="; ".join(reasons))
+    return Plan(plan_id, _kind(placements), pin.name, placements)

@@ -1,0 +1,336 @@
+"""The workload file: what a team wants to run, described in YAML.
+
+Every model forbids unknown keys and every field has a description; the
+``init`` template and the JSON Schema are generated from these descriptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from llmdecide.catalog.schema import Int, Num, Precision, Tier
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Strict(BaseModel):
+    """Base of the workload models: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TeamCapability(StrEnum):
+    """How much ML operations skill the team has."""
+
+    NONE = "none"
+    BASIC = "basic"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Pattern(StrEnum):
+    """How the request volume behaves over time."""
+
+    SPORADIC = "sporadic"
+    STEADY_LOW = "steady_low"
+    STEADY_HIGH = "steady_high"
+    SPIKY = "spiky"
+    GROWING = "growing"
+
+
+class Sensitivity(StrEnum):
+    """How sensitive the data in the prompts is."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    REGULATED = "regulated"
+    CRITICAL = "critical"
+
+
+class Latency(StrEnum):
+    """How quickly answers are needed."""
+
+    BATCH = "batch"
+    INTERACTIVE = "interactive"
+    REAL_TIME = "real_time"
+    EMBEDDED = "embedded"
+
+
+class Team(Strict):
+    """Who would run a local deployment."""
+
+    capability: TeamCapability = Field(
+        default=TeamCapability.INTERMEDIATE,
+        description="ML/DevOps maturity: none, basic, intermediate or advanced. Local needs intermediate or more.",
+    )
+    fte_loaded_usd_per_year: Num | None = Field(
+        default=None, gt=0, le=2_000_000, description="Loaded annual cost of one ML/DevOps engineer, USD."
+    )
+    ops_fte: Num | None = Field(
+        default=None,
+        ge=0,
+        le=50,
+        description="Engineers (FTE) operating a local deployment; default by capability (advanced 0.25, "
+        "intermediate 0.5, basic 0.75, none 1.0).",
+    )
+    setup_hours: Num | None = Field(
+        default=None, ge=0, le=20_000, description="One-time engineering hours to set up a local deployment."
+    )
+
+
+class Segment(Strict):
+    """One class of requests in the workload, with its own volume and needs."""
+
+    name: NonEmpty = Field(description="Name of the request class, e.g. 'chat' or 'nightly summaries'.")
+    requests_per_day: Num | None = Field(default=None, gt=0, le=1e10, description="Requests per day.")
+    requests_per_month: Num | None = Field(default=None, gt=0, le=3e11, description="Requests per month.")
+    tokens_per_month: Num | None = Field(
+        default=None,
+        gt=0,
+        le=1e14,
+        description="Input plus output tokens per month; requests = tokens / (input_tokens + output_tokens).",
+    )
+    input_tokens: Num = Field(gt=0, le=10_000_000, description="Prompt tokens per request (average).")
+    output_tokens: Num = Field(gt=0, le=1_000_000, description="Generated tokens per request (average).")
+    cached_input_fraction: Num = Field(
+        default=0.0, ge=0, le=1, description="Share of prompt tokens served from a provider's prompt cache."
+    )
+    token_overhead: Num = Field(
+        default=0.0,
+        ge=0,
+        le=5,
+        description="Extra tokens for retries and underestimated prompts (0.4 = 40% more than stated).",
+    )
+    growth_per_month: Num = Field(
+        default=0.0, ge=-0.5, le=1.0, description="Month-on-month volume growth (0.05 = 5% a month)."
+    )
+    pattern: Pattern = Field(
+        default=Pattern.STEADY_LOW, description="sporadic, steady_low, steady_high, spiky or growing."
+    )
+    peak_to_average: Num | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Peak request rate over the average; default by pattern (sporadic 10, steady_low 2, "
+        "steady_high 1.5, spiky 5, growing 2).",
+    )
+    data_sensitivity: Sensitivity = Field(
+        default=Sensitivity.INTERNAL, description="public, internal, regulated or critical."
+    )
+    latency: Latency = Field(default=Latency.INTERACTIVE, description="batch, interactive, real_time or embedded.")
+    ttft_slo_ms: Num | None = Field(default=None, gt=0, le=600_000, description="Target time to first token, ms.")
+    min_output_tokens_per_s: Num | None = Field(
+        default=None, gt=0, le=10_000, description="Slowest acceptable generation speed one user sees, tokens/s."
+    )
+    capability: Tier = Field(
+        default=Tier.GOOD_ENOUGH, description="Capability needed: frontier, good_enough, specialized or simple."
+    )
+    context_tokens: Int | None = Field(
+        default=None, gt=0, le=20_000_000, description="Longest context a request needs; default input_tokens."
+    )
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> Segment:
+        given = [k for k in ("requests_per_day", "requests_per_month", "tokens_per_month") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of requests_per_day, requests_per_month or tokens_per_month"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.cached_input_fraction > 0 and self.latency is Latency.EMBEDDED:
+            raise ValueError("cached_input_fraction applies to cloud prompt caches, not embedded deployments")
+        return self
+
+
+class Constraints(Strict):
+    """Rules the decision must respect."""
+
+    cloud_allowed_for: list[Sensitivity] = Field(
+        default_factory=list,
+        description="Sensitive data classes the organisation may send to a cloud under an agreement "
+        "(BAA, DPA), e.g. [regulated]. Critical data never leaves.",
+    )
+    monthly_budget_usd: Num | None = Field(
+        default=None, gt=0, description="Plans above this monthly cost are flagged (not excluded)."
+    )
+    force: Literal["cloud", "local"] | None = Field(
+        default=None, description="Rule out the other side entirely, whatever the scores."
+    )
+    excluded_providers: list[NonEmpty] = Field(
+        default_factory=list, description="API providers that must not be used (e.g. [xai])."
+    )
+
+
+class PinnedDeployment(Strict):
+    """A local deployment stated exactly, as the articles' worked examples do."""
+
+    name: NonEmpty = Field(description="Label for the deployment.")
+    accelerator: NonEmpty = Field(description="Accelerator id, e.g. nvidia/a100-sxm-80gb.")
+    gpus: Int = Field(ge=1, le=10_000, description="GPUs (or Apple machines) in the deployment.")
+    acquisition: Literal["buy", "rent"] = Field(description="buy or rent.")
+    open_model: NonEmpty | None = Field(
+        default=None, description="Open model it serves; default: the best one that fits and meets the need."
+    )
+    usd_per_gpu_hour: Num | None = Field(
+        default=None, gt=0, le=1000, description="Rental price to use instead of the catalog's, USD per GPU-hour."
+    )
+    usd_per_unit: Num | None = Field(
+        default=None, gt=0, le=10_000_000, description="Purchase price to use instead of the catalog's, USD."
+    )
+    segments: list[NonEmpty] | None = Field(
+        default=None, description="The one segment it serves, as a one-item list; may be left out with one segment."
+    )
+    local_share: Num = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Share of the segment's requests it serves; the rest goes to the cloud (0.8 = 80% local).",
+    )
+    output_tokens_per_s: Num | None = Field(
+        default=None,
+        gt=0,
+        le=10_000_000,
+        description="Measured output tokens/s of the whole deployment, replacing the modelled throughput.",
+    )
+    running_costs: Literal["modelled", "stated_separately"] = Field(
+        default="modelled",
+        description="modelled: add the host-server share, power, hosting and maintenance of bought hardware "
+        "from the catalog's assumptions; stated_separately: they are in local.extra_monthly_costs.",
+    )
+
+
+def _both_acquisitions() -> list[Literal["buy", "rent"]]:
+    return ["buy", "rent"]
+
+
+class PinnedCloudModel(Strict):
+    """An API price stated exactly (a quote, a negotiated rate, or an article's example)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._:-]*$")] = Field(
+        description="Id for the report, 'namespace/name', not already in the catalog."
+    )
+    name: NonEmpty = Field(description="Display name.")
+    input_usd_per_mtok: Num = Field(gt=0, le=1000, description="USD per 1M input tokens.")
+    output_usd_per_mtok: Num = Field(gt=0, le=1000, description="USD per 1M output tokens.")
+    cached_input_usd_per_mtok: Num | None = Field(default=None, gt=0, le=1000, description="USD per 1M cached.")
+    batch_discount: Num | None = Field(default=None, ge=0, lt=1, description="Batch-API discount.")
+    tier: Tier = Field(default=Tier.FRONTIER, description="Capability tier of the model.")
+    context_window_tokens: Int = Field(default=128_000, gt=0, description="Context window, tokens.")
+
+
+class Candidates(Strict):
+    """What to consider; anything not listed is left out. Omit a list to consider the whole catalog."""
+
+    cloud_models: list[NonEmpty] | None = Field(default=None, description="API model ids to consider.")
+    open_models: list[NonEmpty] | None = Field(default=None, description="Open-model ids to consider.")
+    accelerators: list[NonEmpty] | None = Field(default=None, description="Accelerator ids to consider.")
+    acquisitions: list[Literal["buy", "rent"]] = Field(
+        default_factory=_both_acquisitions, min_length=1, description="buy, rent or both."
+    )
+    deployments: list[PinnedDeployment] = Field(
+        default_factory=list, description="Local deployments stated exactly; considered besides the sized ones."
+    )
+    pinned_cloud_models: list[PinnedCloudModel] = Field(
+        default_factory=list, description="API prices stated exactly; considered besides the catalog's models."
+    )
+    size_deployments: bool = Field(
+        default=True,
+        description="Size local deployments from the catalog; false compares only the pinned deployments.",
+    )
+
+
+class ExtraCost(Strict):
+    """A fixed monthly cost of a local deployment."""
+
+    name: NonEmpty = Field(description="What it is, e.g. 'monitoring'.")
+    usd_per_month: Num = Field(ge=0, le=10_000_000, description="USD per month.")
+
+
+class LocalSettings(Strict):
+    """How local deployments are run and billed."""
+
+    extra_monthly_costs: list[ExtraCost] = Field(
+        default_factory=list, description="Fixed monthly costs beyond hardware and staff (monitoring, licences)."
+    )
+    target_utilization: Num = Field(
+        default=0.7, gt=0.05, le=1, description="Peak load as a share of sized capacity (headroom for bursts)."
+    )
+    engine: NonEmpty | None = Field(default=None, description="Serving engine; default vLLM (llama.cpp on Apple).")
+    precision: Precision | None = Field(default=None, description="Weight precision; default the model's native.")
+    rental_rate: Literal["on_demand", "spot", "committed_1y", "committed_3y"] = Field(
+        default="on_demand", description="Which rental price to use."
+    )
+    rent_billing: Literal["always_on", "by_use"] = Field(
+        default="always_on",
+        description="always_on bills every hour of the month; by_use bills only the GPU-hours the load needs.",
+    )
+    hosting: Literal["colocation", "on_premises"] | None = Field(
+        default=None,
+        description="Where bought datacenter GPUs live: colocation (billed per kW) or on_premises (power only). "
+        "Default: colocation for datacenter GPUs, on_premises for workstations, consumer cards and Macs.",
+    )
+    residual_fraction: Num = Field(
+        default=0.0, ge=0, lt=1, description="Resale value of bought hardware at the end of depreciation."
+    )
+    depreciation_years: Num | None = Field(
+        default=None, gt=0, le=15, description="Straight-line depreciation period; default the catalog's."
+    )
+
+
+class Weights(Strict):
+    """Weights of the six decision dimensions; they are normalised to sum to 1."""
+
+    data_sensitivity: Num = Field(default=0.25, ge=0, le=100, description="Weight of data sensitivity.")
+    latency: Num = Field(default=0.15, ge=0, le=100, description="Weight of latency fit.")
+    volume_pattern: Num = Field(default=0.10, ge=0, le=100, description="Weight of volume pattern fit.")
+    capability: Num = Field(default=0.15, ge=0, le=100, description="Weight of capability fit.")
+    cost: Num = Field(default=0.25, ge=0, le=100, description="Weight of cost over the horizon.")
+    team: Num = Field(default=0.10, ge=0, le=100, description="Weight of team capability fit.")
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Weights:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
+class Workload(Strict):
+    """A workload to assess: its request segments, team, constraints and options."""
+
+    schema_version: Literal[1] = Field(description="Workload schema version; this release reads 1.")
+    name: NonEmpty = Field(description="Name of the workload.")
+    description: str | None = Field(default=None, description="What it does, for the report.")
+    horizon_months: Int = Field(default=36, ge=1, le=120, description="Months to compare costs over.")
+    hours_per_month: Num = Field(
+        default=730, ge=600, le=744, description="Hours in a month (730 = cloud billing; the articles use 720)."
+    )
+    currency: Literal["USD"] = Field(default="USD", description="Currency of the report.")
+    as_of: dt.date | None = Field(default=None, description="Price the workload as of this date (default: newest).")
+    team: Team = Field(default_factory=Team, description="Who would run a local deployment.")
+    segments: list[Segment] = Field(min_length=1, description="The request classes of the workload.")
+    constraints: Constraints = Field(default_factory=Constraints, description="Rules the decision must respect.")
+    candidates: Candidates = Field(default_factory=Candidates, description="What to consider.")
+    local: LocalSettings = Field(default_factory=LocalSettings, description="How local deployments are run.")
+    weights: Weights = Field(default_factory=Weights, description="Weights of the six decision dimensions.")
+
+    @model_validator(mode="after")
+    def _unique_segments(self) -> Workload:
+        names = [s.name for s in self.segments]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"segment names must be unique (repeated: {', '.join(dupes)})")
+        for d in self.candidates.deployments:
+            for s in d.segments or []:
+                if s not in names:
+                    raise ValueError(f"deployment {d.name!r} names unknown segment {s!r}")
+            served = d.segments if d.segments is not None else names
+            if len(served) != 1:
+                raise ValueError(
+                    f"deployment {d.name!r} must serve exactly one segment (give segments: [name]); "
+                    "state one deployment per segment"
+                )
+        return self
