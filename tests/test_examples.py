@@ -1,0 +1,57 @@
+"""Every example workload, assessed on the packaged catalog and compared with its golden reports.
+
+Run ``pytest --update-golden`` after an intended change (a price update, a new
+report section) and review the diff of tests/golden/ like any other change.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+from llmdecide.assess import assess
+from llmdecide.catalog import Catalog, load_catalog
+from llmdecide.report.json_report import render_json
+from llmdecide.report.markdown import render_markdown
+
+REPO = Path(__file__).parent.parent
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def packaged() -> Catalog:
+    return load_catalog()
+
+
+def _compare(path: Path, actual: str, update: bool) -> None:
+    if update or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+        if not update:
+            pytest.fail(f"{path.name} did not exist; written, review and commit it")
+        return
+    expected = path.read_text(encoding="utf-8")
+    if expected != actual:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True), actual.splitlines(keepends=True), str(path), "actual", n=2
+            )
+        )
+        pytest.fail(f"{path.name} differs from the golden report (pytest --update-golden rewrites it):\n{diff[:6000]}")
+
+
+def test_there_are_enough_examples() -> None:
+    assert len(EXAMPLES) >= 12
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_matches_golden(example: Path, packaged: Catalog, update_golden: bool) -> None:
+    report = assess(example, packaged)
+    markdown = render_markdown(report)
+    json_text = render_json(report)
+    assert render_markdown(assess(example, packaged)) == markdown, "the same inputs must give the same report"
+    assert "/work/" not in markdown and str(REPO) not in json_text
+    _compare(GOLDEN / f"{example.stem}.md", markdown, update_golden)
+    _compare(GOLDEN / f"{example.stem}.json", json_text, update_golden)
