@@ -10,6 +10,7 @@ files as such instead of as ``None`` or a parse error.
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,14 @@ class _StrictSafeLoader(yaml.SafeLoader):
             with contextlib.suppress(TypeError):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+_StrictSafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+"""YAML 1.1 reads 1e6 as a string; numbers in scientific notation without a dot are floats here."""
 
 
 def parse_yaml_text(text: str) -> Any:

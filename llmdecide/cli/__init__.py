@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -10,6 +11,8 @@ from llmdecide import __version__
 from llmdecide.cli import catalog as catalog_cli
 from llmdecide.cli.assess import assess_command
 from llmdecide.cli.capacity import capacity_command
+from llmdecide.cli.init import init_command, schema_command
+from llmdecide.errors import ExitCode
 
 app = typer.Typer(
     name="llmdecide",
@@ -22,6 +25,8 @@ app = typer.Typer(
 app.command("assess")(assess_command)
 app.add_typer(catalog_cli.app, name="catalog")
 app.command("capacity")(capacity_command)
+app.command("init")(init_command)
+app.command("schema")(schema_command)
 
 
 def _version(value: bool) -> None:
@@ -40,6 +45,22 @@ def root(
     """llmdecide: cloud API, local GPUs, or hybrid, with the costs behind the answer."""
 
 
+UsageError: type[Exception] = typer.BadParameter.__mro__[1]
+"""Click's UsageError as typer bundles it (bad options, missing arguments)."""
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: usage errors become one line on stderr with exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        message = str(getattr(exc, "message", "") or "").rstrip(".")
+        ctx = getattr(exc, "ctx", None)
+        if message:
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            print(f"llmdecide: error: {message}{hint}", file=sys.stderr)
+        raise SystemExit(int(ExitCode.USAGE)) from None
+    except typer.Abort:
+        print("llmdecide: aborted", file=sys.stderr)
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -13,6 +13,10 @@ def test_plain_yaml_parses() -> None:
     assert parse_yaml_text("a: 1\nb: [x, y]\n") == {"a": 1, "b": ["x", "y"]}
 
 
+def test_scientific_notation_without_a_dot_is_a_number() -> None:
+    assert parse_yaml_text("a: 1e6\nb: 2.5E-3\nc: 12\nd: v1e6\n") == {"a": 1e6, "b": 0.0025, "c": 12, "d": "v1e6"}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

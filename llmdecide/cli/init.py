@@ -1,0 +1,45 @@
+"""``llmdecide init`` and ``llmdecide schema``: a workload template and the JSON Schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.errors import OutputError
+from llmdecide.report.result import DecisionReport
+from llmdecide.workload.schema import Workload
+from llmdecide.workload.template import workload_template
+
+
+def init_command(
+    output: Annotated[
+        Path | None, typer.Argument(help="Where to write the template (default: print it).", show_default=False)
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented workload template, every field described, ready to edit and assess."""
+    with user_errors():
+        if output is not None and output.exists() and not force:
+            raise OutputError(f"{output}: already exists", hint="use --force to overwrite it")
+        write_output(workload_template(), output)
+        if output is not None:
+            typer.echo(f"wrote {output}; edit it, then run: llmdecide assess {output}", err=True)
+
+
+def schema_command(
+    which: Annotated[
+        Literal["workload", "report"], typer.Argument(help="workload (the input file) or report (the JSON output).")
+    ],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print the JSON Schema of the workload file or of the JSON report."""
+    model = Workload if which == "workload" else DecisionReport
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "llmdecide workload file" if which == "workload" else "llmdecide decision report"
+    with user_errors():
+        write_output(json.dumps(schema, indent=2, sort_keys=True) + "\n", output)
