@@ -185,3 +185,44 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0
     assert "Usage" in result.stdout
+
+
+WORKLOAD = """\
+schema_version: 1
+name: diffed
+horizon_months: 12
+segments:
+  - name: chat
+    requests_per_day: 20000
+    input_tokens: 800
+    output_tokens: 200
+    pattern: steady_low
+candidates:
+  cloud_models: [openai/gpt-4o]
+"""
+
+
+def test_diff_with_workloads_shows_decision_changes(test_catalog: Path, planted: Planter, tmp_path: Path) -> None:
+    workloads = tmp_path / "workloads"
+    workloads.mkdir()
+    (workloads / "chat.yaml").write_text(WORKLOAD)
+
+    def price_hike(data: dict[str, Any]) -> None:
+        data["models"][1]["prices"][1]["input_usd_per_mtok"] = 250.0
+        data["models"][1]["prices"][1]["output_usd_per_mtok"] = 900.0
+
+    new = planted("pricing/api/openai.yaml", price_hike)
+    result = run("catalog", "diff", test_catalog, new, "--workloads", workloads, "-f", "json")
+    assert result.exit_code == 0, result.output
+    delta = json.loads(result.stdout)["workloads"][0]
+    assert delta["workload"] == "chat.yaml"
+    assert delta["old_decision"] == "cloud" and delta["new_decision"] == "local"
+    assert delta["decision_changed"] is True
+    md = run("catalog", "diff", test_catalog, new, "--workloads", workloads, "-f", "markdown").stdout
+    assert "## Effect on workloads" in md and "cloud -> local" in md
+    gate = run("catalog", "diff", test_catalog, new, "--workloads", workloads, "--fail-on-decision-change")
+    assert gate.exit_code == ExitCode.CHECK_FAILED
+    same = run("catalog", "diff", test_catalog, test_catalog, "--workloads", workloads, "--fail-on-decision-change")
+    assert same.exit_code == ExitCode.OK
+    missing = run("catalog", "diff", test_catalog, new, "--workloads", tmp_path / "nope")
+    assert missing.exit_code == ExitCode.INPUT_ERROR

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -36,6 +37,7 @@ from llmdecide.report.tables import (
     print_listing,
     to_json,
 )
+from llmdecide.report.workload_diff import WorkloadDelta, deltas_markdown, print_deltas, workload_deltas
 
 app = typer.Typer(
     help="Validate, list, show and diff the price and hardware catalogs.",
@@ -245,26 +247,56 @@ def diff_command(
         ),
     ] = None,
     fail_on_change: Annotated[bool, typer.Option("--fail-on-change", help="Exit 1 on any difference at all.")] = False,
+    workloads: Annotated[
+        Path | None,
+        typer.Option(
+            "--workloads",
+            help="Directory of workload files to re-assess under both catalogs, showing decision and cost deltas.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on_decision_change: Annotated[
+        bool, typer.Option("--fail-on-decision-change", help="Exit 1 when a workload's recommendation changes.")
+    ] = False,
     fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
 ) -> None:
-    """Compare two catalog directories: added, removed and changed entries with old and new values."""
+    """Compare two catalog directories: added, removed and changed entries, and their effect on workloads."""
     with user_errors():
         old_cat = open_catalog(locate_catalog_dir(old), None)
         new_cat = open_catalog(locate_catalog_dir(new), None)
         diff = diff_catalogs(old_cat, new_cat)
+        deltas: list[WorkloadDelta] = []
+        if workloads is not None:
+            if not workloads.is_dir():
+                raise InputFileError(f"{workloads}: --workloads must be a directory of workload files")
+            deltas = workload_deltas(workloads, old_cat, new_cat)
         if fmt is Format.JSON:
-            write_output(diff_json(diff, str(old), str(new)), output)
+            payload = json.loads(diff_json(diff, str(old), str(new)))
+            if workloads is not None:
+                payload["workloads"] = [d.as_json() for d in deltas]
+            write_output(to_json(payload), output)
         elif fmt is Format.MARKDOWN:
-            write_output(diff_markdown(diff, str(old), str(new)), output)
-        elif output is None:
-            print_diff(make_console(), diff)
+            text = diff_markdown(diff, str(old), str(new))
+            if workloads is not None:
+                text += "\n" + deltas_markdown(deltas)
+            write_output(text, output)
         else:
-            write_output(_console_text(lambda c: print_diff(c, diff)), output)
+
+            def draw(console: Console) -> None:
+                print_diff(console, diff)
+                if workloads is not None:
+                    print_deltas(console, deltas)
+
+            if output is None:
+                draw(make_console())
+            else:
+                write_output(_console_text(draw), output)
     tripped = (
         (fail_on_removed and bool(diff.removed))
         or (fail_on_change and not diff.empty)
         or (fail_above is not None and diff.max_price_change_pct() > fail_above)
+        or (fail_on_decision_change and any(d.decision_changed for d in deltas))
     )
     if tripped:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))

@@ -85,7 +85,7 @@ def payback_months(cloud_monthly: ArrayLike, local_monthly: ArrayLike, local_up_
     cloud = np.asarray(cloud_monthly, dtype=np.float64)
     local = np.asarray(local_monthly, dtype=np.float64)
     up_front = np.asarray(local_up_front, dtype=np.float64)
-    diff_end = np.cumsum(up_front + local - cloud)
+    diff_end = np.cumsum((local - cloud) + up_front)
     diff_start = np.concatenate(([0.0], diff_end[:-1])) + up_front
     crossed = diff_end <= 0
     if not crossed.any():

@@ -1,0 +1,107 @@
+"""How a catalog change moves each workload's decision and costs (``catalog diff --workloads``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from rich.console import Console
+from rich.table import Table
+
+from llmdecide.catalog.catalog import Catalog
+from llmdecide.report.build import build_report
+from llmdecide.report.formatting import fmt_usd
+from llmdecide.report.tables import markdown_table
+from llmdecide.scoring.engine import assess_workload
+from llmdecide.workload import load_workload
+
+
+class WorkloadDelta(BaseModel):
+    """One workload assessed under the old and the new catalog."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workload: str
+    old_decision: str
+    new_decision: str
+    old_plan: str | None
+    new_plan: str | None
+    old_monthly_usd: float | None
+    new_monthly_usd: float | None
+    old_horizon_usd: float | None
+    new_horizon_usd: float | None
+
+    @property
+    def decision_changed(self) -> bool:
+        """Whether the decision (cloud/local/hybrid/none) or the recommended plan changed."""
+        return self.old_decision != self.new_decision or self.old_plan != self.new_plan
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready form, with the change flag."""
+        return {**self.model_dump(), "decision_changed": self.decision_changed}
+
+
+def workload_deltas(directory: Path, old: Catalog, new: Catalog) -> list[WorkloadDelta]:
+    """Assess every ``*.yaml`` workload in a directory under both catalogs."""
+    out = []
+    for path in sorted(directory.glob("*.yaml")):
+        workload = load_workload(path)
+        a = build_report(assess_workload(workload, old), old)
+        b = build_report(assess_workload(workload, new), new)
+        ra, rb = a.recommendation, b.recommendation
+        out.append(
+            WorkloadDelta(
+                workload=path.name,
+                old_decision=ra.decision,
+                new_decision=rb.decision,
+                old_plan=ra.label,
+                new_plan=rb.label,
+                old_monthly_usd=ra.monthly_cost_usd,
+                new_monthly_usd=rb.monthly_cost_usd,
+                old_horizon_usd=ra.horizon_cost_usd,
+                new_horizon_usd=rb.horizon_cost_usd,
+            )
+        )
+    return out
+
+
+def _pct(old: float | None, new: float | None) -> str:
+    if old is None or new is None or old == 0:
+        return ""
+    return f"{(new - old) / old * 100:+.1f}%"
+
+
+def delta_rows(deltas: list[WorkloadDelta]) -> list[list[str]]:
+    """Rows: workload, decision old -> new, monthly old -> new and change, horizon change, plan changed."""
+    return [
+        [
+            d.workload,
+            d.old_decision if d.old_decision == d.new_decision else f"{d.old_decision} -> {d.new_decision}",
+            f"{fmt_usd(d.old_monthly_usd)} -> {fmt_usd(d.new_monthly_usd)}",
+            _pct(d.old_monthly_usd, d.new_monthly_usd),
+            _pct(d.old_horizon_usd, d.new_horizon_usd),
+            "yes" if d.decision_changed else "no",
+        ]
+        for d in deltas
+    ]
+
+
+DELTA_HEADERS = ["workload", "decision", "first month USD", "change", "horizon change", "decision changed"]
+
+
+def deltas_markdown(deltas: list[WorkloadDelta]) -> str:
+    """The workload deltas as a Markdown section."""
+    changed = sum(d.decision_changed for d in deltas)
+    head = f"## Effect on workloads\n\n{len(deltas)} workloads re-assessed; {changed} decisions changed.\n\n"
+    return head + markdown_table(DELTA_HEADERS, delta_rows(deltas), [False, False, True, True, True, False])
+
+
+def print_deltas(console: Console, deltas: list[WorkloadDelta]) -> None:
+    """The workload deltas as a rich table."""
+    table = Table(title="Effect on workloads", header_style="bold")
+    for h in DELTA_HEADERS:
+        table.add_column(h)
+    for row in delta_rows(deltas):
+        table.add_row(*row)
+    console.print(table)
