@@ -9,14 +9,14 @@ from typing import Annotated
 import typer
 
 from llmdecide.assess import assess
-from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.cli.boundary import user_errors
 from llmdecide.cli.options import (
     CatalogDirOption,
     Format,
     FormatOption,
     OutputOption,
     OverlayOption,
-    make_console,
+    emit,
     open_catalog,
 )
 from llmdecide.report.json_report import render_json
@@ -47,13 +47,10 @@ def assess_command(
     with user_errors():
         catalog = open_catalog(catalog_dir, overlay)
         report = assess(workload, catalog, as_of=on)
-        if fmt is Format.JSON:
-            write_output(render_json(report), output)
-        elif fmt is Format.MARKDOWN:
-            write_output(render_markdown(report), output)
-        elif output is None:
-            print_report(make_console(), report)
-        else:
-            from llmdecide.cli.catalog import _console_text
-
-            write_output(_console_text(lambda c: print_report(c, report)), output)
+        emit(
+            fmt,
+            output,
+            draw=lambda c: print_report(c, report),
+            json_text=lambda: render_json(report),
+            markdown_text=lambda: render_markdown(report),
+        )

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from llmdecide.capacity.plan import plan_capacity
-from llmdecide.cli.boundary import user_errors, write_output
-from llmdecide.cli.options import CatalogDirOption, Format, OutputOption, OverlayOption, make_console, open_catalog
+from llmdecide.cli.boundary import user_errors
+from llmdecide.cli.options import CatalogDirOption, Format, OutputOption, OverlayOption, emit, open_catalog
 from llmdecide.report.capacity_view import capacity_json, print_capacity
 
 
@@ -50,8 +50,6 @@ def capacity_command(
     what bounds it: memory bandwidth, compute or KV-cache capacity. A model that
     does not fit is a result (exit 0) that says how much memory it needs.
     """
-    if fmt is Format.MARKDOWN:
-        raise typer.BadParameter("capacity prints table or json", param_hint="--format")
     with user_errors():
         catalog = open_catalog(catalog_dir, overlay)
         result = plan_capacity(
@@ -67,11 +65,4 @@ def capacity_command(
             input_tokens=input_tokens,
             output_tokens=output_tokens,
         )
-        if fmt is Format.JSON:
-            write_output(capacity_json(result), output)
-        elif output is None:
-            print_capacity(make_console(), result)
-        else:
-            from llmdecide.cli.catalog import _console_text
-
-            write_output(_console_text(lambda c: print_capacity(c, result)), output)
+        emit(fmt, output, draw=lambda c: print_capacity(c, result), json_text=lambda: capacity_json(result))

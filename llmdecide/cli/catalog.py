@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +21,7 @@ from llmdecide.cli.options import (
     FormatOption,
     OutputOption,
     OverlayOption,
-    make_console,
+    emit,
     open_catalog,
 )
 from llmdecide.errors import ExitCode, InputFileError, UnknownIdError
@@ -176,14 +174,13 @@ def list_command(
         catalog = open_catalog(catalog_dir, overlay)
         accelerator = catalog.resolve("accelerators", gpu, where="--gpu") if gpu else None
         listing = build_listing(catalog, kind, ListFilter(provider, tier, accelerator, on))
-        if fmt is Format.JSON:
-            write_output(listing_json(listing), output)
-        elif fmt is Format.MARKDOWN:
-            write_output(listing_markdown(listing), output)
-        elif output is None:
-            print_listing(make_console(), listing)
-        else:
-            write_output(_console_text(lambda c: print_listing(c, listing)), output)
+        emit(
+            fmt,
+            output,
+            draw=lambda c: print_listing(c, listing),
+            json_text=lambda: listing_json(listing),
+            markdown_text=lambda: listing_markdown(listing),
+        )
 
 
 @app.command("show")
@@ -207,27 +204,19 @@ def show_command(
         if not views:
             all_ids = [i for kind in KINDS for i in catalog.table(kind)]
             resolve_id(all_ids, entry_id, "catalog entry")
-        if fmt is Format.JSON:
-            payload = views[0].as_json() if len(views) == 1 else [v.as_json() for v in views]
-            write_output(to_json(payload), output)
-        elif fmt is Format.MARKDOWN:
-            write_output("\n".join(entry_markdown(v) for v in views), output)
-        else:
 
-            def draw(console: Console) -> None:
-                for v in views:
-                    print_entry(console, v)
+        def draw(console: Console) -> None:
+            for v in views:
+                print_entry(console, v)
 
-            if output is None:
-                draw(make_console())
-            else:
-                write_output(_console_text(draw), output)
-
-
-def _console_text(draw: Callable[[Console], None]) -> str:
-    console = Console(record=True, width=160, file=io.StringIO())
-    draw(console)
-    return console.export_text()
+        payload = views[0].as_json() if len(views) == 1 else [v.as_json() for v in views]
+        emit(
+            fmt,
+            output,
+            draw=draw,
+            json_text=lambda: to_json(payload),
+            markdown_text=lambda: "\n".join(entry_markdown(v) for v in views),
+        )
 
 
 @app.command("diff")
@@ -271,27 +260,23 @@ def diff_command(
             if not workloads.is_dir():
                 raise InputFileError(f"{workloads}: --workloads must be a directory of workload files")
             deltas = workload_deltas(workloads, old_cat, new_cat)
-        if fmt is Format.JSON:
+
+        def as_json() -> str:
             payload = json.loads(diff_json(diff, str(old), str(new)))
             if workloads is not None:
                 payload["workloads"] = [d.as_json() for d in deltas]
-            write_output(to_json(payload), output)
-        elif fmt is Format.MARKDOWN:
+            return to_json(payload)
+
+        def as_markdown() -> str:
             text = diff_markdown(diff, str(old), str(new))
+            return text + ("\n" + deltas_markdown(deltas) if workloads is not None else "")
+
+        def draw(console: Console) -> None:
+            print_diff(console, diff)
             if workloads is not None:
-                text += "\n" + deltas_markdown(deltas)
-            write_output(text, output)
-        else:
+                print_deltas(console, deltas)
 
-            def draw(console: Console) -> None:
-                print_diff(console, diff)
-                if workloads is not None:
-                    print_deltas(console, deltas)
-
-            if output is None:
-                draw(make_console())
-            else:
-                write_output(_console_text(draw), output)
+        emit(fmt, output, draw=draw, json_text=as_json, markdown_text=as_markdown)
     tripped = (
         (fail_on_removed and bool(diff.removed))
         or (fail_on_change and not diff.empty)

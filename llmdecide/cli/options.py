@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +13,7 @@ import typer
 from rich.console import Console
 
 from llmdecide.catalog import Catalog, load_catalog
+from llmdecide.cli.boundary import write_output
 
 
 class Format(StrEnum):
@@ -53,3 +56,26 @@ def open_catalog(catalog_dir: Path | None, overlays: list[Path] | None) -> Catal
 def make_console() -> Console:
     """A console for table output: the terminal's width, or 160 columns when piped."""
     return Console(width=None if sys.stdout.isatty() else 160)
+
+
+def emit(
+    fmt: Format,
+    output: Path | None,
+    *,
+    draw: Callable[[Console], None],
+    json_text: Callable[[], str],
+    markdown_text: Callable[[], str] | None = None,
+) -> None:
+    """Write a result in the chosen format to stdout or, atomically, to ``output``."""
+    if fmt is Format.JSON:
+        write_output(json_text(), output)
+    elif fmt is Format.MARKDOWN:
+        if markdown_text is None:
+            raise typer.BadParameter("this command prints table or json", param_hint="--format")
+        write_output(markdown_text(), output)
+    elif output is None:
+        draw(make_console())
+    else:
+        console = Console(record=True, width=160, file=io.StringIO())
+        draw(console)
+        write_output(console.export_text(), output)

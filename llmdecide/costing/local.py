@@ -1,29 +1,28 @@
-"""Local (self-hosted) cost of ownership: buy or rent GPUs, power, hosting, maintenance, staff.
+"""Line items of local (self-hosted) cost of ownership: hardware, power, rent, staff.
 
-Formulas, all per month unless stated (domain note, "local cost (TCO)"):
+Formulas, per month unless stated (domain note, "local cost (TCO)"):
 
-- buy, capex (one time) = units x unit price (+ host server and networking per
-  datacenter GPU); amortisation = (capex - residual) / (depreciation years x 12);
-- power = GPUs x TDP (W) x utilisation x PUE x hours / 1000 x USD/kWh;
+- buy: capex (one time) = units x unit price; amortisation = (capex - residual) / (depreciation years x 12);
+- power = kWh x USD/kWh, with kWh = GPUs x TDP (W) x utilisation x PUE x hours / 1000;
 - hosting (colocation) = GPUs x TDP / 1000 (kW of IT load) x USD per kW-month;
 - maintenance = capex x annual maintenance fraction / 12;
-- rent = GPUs x billed hours x USD per GPU-hour (on demand, spot, or committed);
-- staff = FTE x loaded cost per FTE-year / 12; setup (one time) = hours x loaded
-  cost / 2,080 working hours a year;
-- extra fixed costs as given (monitoring, licences).
+- rent = GPU-hours x USD per GPU-hour (on demand, spot, or committed);
+- staff = FTE x loaded cost per FTE-year / 12; setup (one time) = hours x loaded cost / 2,080 h;
+- extra fixed costs as the workload states them (monitoring, licences).
+
+The month-by-month series over a horizon live in ``placement.py``; the
+functions here build the first-month line items both it and users call.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from llmdecide.costing.line_item import CostLineItem
 
 WORK_HOURS_PER_YEAR = 2080.0
 """40 hours x 52 weeks: turns a loaded annual cost into an hourly one."""
-
-TeamCapability = Literal["none", "basic", "intermediate", "advanced"]
 
 OPS_FTE_BY_CAPABILITY: dict[str, float] = {"advanced": 0.25, "intermediate": 0.5, "basic": 0.75, "none": 1.0}
 """Default operations FTE for one self-hosted deployment by team maturity.
@@ -52,31 +51,6 @@ class Sourced:
 
 
 @dataclass(frozen=True)
-class BuyTerms:
-    """What owning the hardware costs."""
-
-    unit_price_usd: Sourced
-    unit: Literal["gpu", "system"]
-    server_usd_per_gpu: Sourced | None
-    depreciation_years: Sourced
-    residual_fraction: float
-    maintenance_fraction_per_year: Sourced
-    electricity_usd_per_kwh: Sourced
-    pue: Sourced
-    colocation_usd_per_kw_month: Sourced | None
-
-
-@dataclass(frozen=True)
-class RentTerms:
-    """What renting the GPUs costs."""
-
-    rate_usd_per_gpu_hour: Sourced
-    rate_kind: str
-    billed_hours_per_month: float
-    billing_basis: str
-
-
-@dataclass(frozen=True)
 class StaffTerms:
     """People: ongoing operations and the one-time setup."""
 
@@ -85,129 +59,71 @@ class StaffTerms:
     setup_hours: Sourced
 
 
-@dataclass(frozen=True)
-class LocalCostInputs:
-    """Everything a local deployment's bill depends on."""
-
-    accelerator_id: str
-    accelerator_name: str
-    tdp_w: float
-    gpus: int
-    hours_per_month: float
-    utilization: float
-    buy: BuyTerms | None = None
-    rent: RentTerms | None = None
-    staff: StaffTerms | None = None
-    extra_monthly: list[tuple[str, float, str]] = field(default_factory=list)
-
-
-def hardware_line_items(inp: LocalCostInputs) -> list[CostLineItem]:
-    """Line items that scale with the number of GPUs (buy or rent)."""
-    if inp.buy is not None:
-        return _buy_items(inp, inp.buy)
-    if inp.rent is not None:
-        return _rent_items(inp, inp.rent)
-    raise ValueError("a local deployment is either bought or rented")
-
-
-def _buy_items(inp: LocalCostInputs, b: BuyTerms) -> list[CostLineItem]:
-    n = inp.gpus
-    items: list[CostLineItem] = []
-    months = b.depreciation_years.value * 12.0
-    unit_word = "systems" if b.unit == "system" else "GPUs"
-    hardware_capex = n * b.unit_price_usd.value
-    items.append(
-        CostLineItem(
-            name=f"{inp.accelerator_name} purchase, amortised",
-            category="capex",
-            quantity=n,
-            unit=unit_word,
-            unit_price_usd=b.unit_price_usd.value * (1 - b.residual_fraction) / months,
-            monthly_cost_usd=hardware_capex * (1 - b.residual_fraction) / months,
-            one_time_usd=hardware_capex,
-            source=b.unit_price_usd.source,
-            note=f"straight line over {b.depreciation_years.value:g} years"
-            + (f", {b.residual_fraction:.0%} residual value" if b.residual_fraction else ""),
-        )
+def amortised_capex_item(
+    name: str,
+    unit_usd: float,
+    years: float,
+    source: str,
+    *,
+    quantity: float = 1.0,
+    unit: str = "purchase",
+    residual_fraction: float = 0.0,
+) -> CostLineItem:
+    """A capital purchase, straight-line: quantity x (unit price - residual) / (years x 12) a month, paid up front."""
+    months = years * 12.0
+    per_unit_month = unit_usd * (1 - residual_fraction) / months
+    note = f"straight line over {years:g} years" + (
+        f", {residual_fraction:.0%} residual value" if residual_fraction else ""
     )
-    capex = hardware_capex
-    if b.server_usd_per_gpu is not None and b.server_usd_per_gpu.value > 0:
-        server = n * b.server_usd_per_gpu.value
-        capex += server
-        items.append(
-            CostLineItem(
-                name="host server and networking share, amortised",
-                category="capex",
-                quantity=n,
-                unit="GPUs",
-                unit_price_usd=b.server_usd_per_gpu.value * (1 - b.residual_fraction) / months,
-                monthly_cost_usd=server * (1 - b.residual_fraction) / months,
-                one_time_usd=server,
-                source=b.server_usd_per_gpu.source,
-                note=f"straight line over {b.depreciation_years.value:g} years",
-            )
-        )
-    kwh = n * inp.tdp_w * inp.utilization * b.pue.value * inp.hours_per_month / 1000.0
-    items.append(
-        CostLineItem(
-            name="electricity",
-            category="power",
-            quantity=kwh,
-            unit="kWh",
-            unit_price_usd=b.electricity_usd_per_kwh.value,
-            monthly_cost_usd=kwh * b.electricity_usd_per_kwh.value,
-            source=b.electricity_usd_per_kwh.source,
-            note=f"{n} x {inp.tdp_w:g} W x {inp.utilization:.0%} utilisation x PUE {b.pue.value:g} "
-            f"x {inp.hours_per_month:g} h ({b.pue.source})",
-        )
+    return CostLineItem(
+        name=f"{name}, amortised",
+        category="capex",
+        quantity=quantity,
+        unit=unit,
+        unit_price_usd=per_unit_month,
+        monthly_cost_usd=quantity * per_unit_month,
+        one_time_usd=quantity * unit_usd,
+        source=source,
+        note=note,
     )
-    if b.colocation_usd_per_kw_month is not None:
-        kw = n * inp.tdp_w / 1000.0
-        items.append(
-            CostLineItem(
-                name="colocation (space, cooling, power delivery)",
-                category="hosting",
-                quantity=kw,
-                unit="kW of IT load",
-                unit_price_usd=b.colocation_usd_per_kw_month.value,
-                monthly_cost_usd=kw * b.colocation_usd_per_kw_month.value,
-                source=b.colocation_usd_per_kw_month.source,
-            )
-        )
-    items.append(
-        CostLineItem(
-            name="hardware maintenance and support",
-            category="maintenance",
-            quantity=capex,
-            unit="USD of capex",
-            unit_price_usd=b.maintenance_fraction_per_year.value / 12.0,
-            monthly_cost_usd=capex * b.maintenance_fraction_per_year.value / 12.0,
-            source=b.maintenance_fraction_per_year.source,
-            note=f"{b.maintenance_fraction_per_year.value:.0%} of capex a year",
-        )
-    )
-    return items
 
 
-def _rent_items(inp: LocalCostInputs, r: RentTerms) -> list[CostLineItem]:
-    hours = inp.gpus * r.billed_hours_per_month
-    return [
-        CostLineItem(
-            name=f"{inp.accelerator_name} rental ({r.rate_kind})",
-            category="rental",
-            quantity=hours,
-            unit="GPU-hours",
-            unit_price_usd=r.rate_usd_per_gpu_hour.value,
-            monthly_cost_usd=hours * r.rate_usd_per_gpu_hour.value,
-            source=r.rate_usd_per_gpu_hour.source,
-            note=f"{inp.gpus} GPUs x {r.billed_hours_per_month:,.1f} h ({r.billing_basis})",
-        )
-    ]
+def energy_item(
+    kwh_per_month: float, usd_per_kwh: float, source: str, *, name: str = "electricity", note: str | None = None
+) -> CostLineItem:
+    """Electricity for a monthly energy use: kWh x USD/kWh."""
+    return CostLineItem(
+        name=name,
+        category="power",
+        quantity=kwh_per_month,
+        unit="kWh",
+        unit_price_usd=usd_per_kwh,
+        monthly_cost_usd=kwh_per_month * usd_per_kwh,
+        source=source,
+        note=note,
+    )
+
+
+def rental_item(
+    name: str, gpu_hours: float, usd_per_gpu_hour: float, source: str, *, note: str | None = None
+) -> CostLineItem:
+    """Rented GPUs: GPU-hours x USD per GPU-hour."""
+    return CostLineItem(
+        name=name,
+        category="rental",
+        quantity=gpu_hours,
+        unit="GPU-hours",
+        unit_price_usd=usd_per_gpu_hour,
+        monthly_cost_usd=gpu_hours * usd_per_gpu_hour,
+        source=source,
+        note=note,
+    )
 
 
 def staff_line_items(staff: StaffTerms) -> list[CostLineItem]:
     """Operations FTE every month, and setup hours once."""
     items: list[CostLineItem] = []
+    loaded = staff.fte_loaded_usd_per_year
     if staff.ops_fte.value > 0:
         items.append(
             CostLineItem(
@@ -215,13 +131,13 @@ def staff_line_items(staff: StaffTerms) -> list[CostLineItem]:
                 category="staff",
                 quantity=staff.ops_fte.value,
                 unit="FTE",
-                unit_price_usd=staff.fte_loaded_usd_per_year.value / 12.0,
-                monthly_cost_usd=staff.ops_fte.value * staff.fte_loaded_usd_per_year.value / 12.0,
-                source=f"{staff.ops_fte.source}; loaded cost: {staff.fte_loaded_usd_per_year.source}",
+                unit_price_usd=loaded.value / 12.0,
+                monthly_cost_usd=staff.ops_fte.value * loaded.value / 12.0,
+                source=f"{staff.ops_fte.source}; loaded cost: {loaded.source}",
             )
         )
     if staff.setup_hours.value > 0:
-        hourly = staff.fte_loaded_usd_per_year.value / WORK_HOURS_PER_YEAR
+        hourly = loaded.value / WORK_HOURS_PER_YEAR
         items.append(
             CostLineItem(
                 name="setup (one time)",
@@ -239,7 +155,7 @@ def staff_line_items(staff: StaffTerms) -> list[CostLineItem]:
 
 
 def extra_line_items(extra: list[tuple[str, float, str]]) -> list[CostLineItem]:
-    """Fixed monthly costs the workload states (monitoring, licences, ...)."""
+    """Fixed monthly costs as stated: (name, USD a month, source)."""
     return [
         CostLineItem(
             name=name,
@@ -252,58 +168,6 @@ def extra_line_items(extra: list[tuple[str, float, str]]) -> list[CostLineItem]:
         )
         for name, usd, source in extra
     ]
-
-
-def local_line_items(inp: LocalCostInputs) -> list[CostLineItem]:
-    """Every line item of a local deployment: hardware, staff, extras."""
-    items = hardware_line_items(inp)
-    if inp.staff is not None:
-        items += staff_line_items(inp.staff)
-    items += extra_line_items(inp.extra_monthly)
-    return items
-
-
-def per_gpu_monthly_usd(inp: LocalCostInputs) -> float:
-    """Monthly cost that scales with GPU count (amortisation, power, hosting, maintenance, or rent), per GPU."""
-    items = hardware_line_items(LocalCostInputs(**{**inp.__dict__, "gpus": 1}))
-    return sum(i.monthly_cost_usd for i in items)
-
-
-def per_gpu_one_time_usd(inp: LocalCostInputs) -> float:
-    """Up-front cost per GPU (purchase and server share; zero when renting)."""
-    items = hardware_line_items(LocalCostInputs(**{**inp.__dict__, "gpus": 1}))
-    return sum(i.one_time_usd for i in items)
-
-
-def amortised_capex_item(
-    name: str, usd: float, years: float, source: str, *, residual_fraction: float = 0.0
-) -> CostLineItem:
-    """One capital purchase, straight-line: (usd - residual) / (years x 12) a month, usd paid up front."""
-    months = years * 12.0
-    return CostLineItem(
-        name=f"{name}, amortised",
-        category="capex",
-        quantity=1,
-        unit="purchase",
-        unit_price_usd=usd * (1 - residual_fraction) / months,
-        monthly_cost_usd=usd * (1 - residual_fraction) / months,
-        one_time_usd=usd,
-        source=source,
-        note=f"straight line over {years:g} years",
-    )
-
-
-def energy_item(kwh_per_month: float, usd_per_kwh: float, source: str) -> CostLineItem:
-    """Electricity for a known monthly energy use: kWh x USD/kWh."""
-    return CostLineItem(
-        name="electricity",
-        category="power",
-        quantity=kwh_per_month,
-        unit="kWh",
-        unit_price_usd=usd_per_kwh,
-        monthly_cost_usd=kwh_per_month * usd_per_kwh,
-        source=source,
-    )
 
 
 def gpu_hours_for_tokens(tokens: float, tokens_per_s: float) -> float:

@@ -21,6 +21,7 @@ from llmdecide.catalog.catalog import Catalog, Entry, price_on
 from llmdecide.catalog.schema import AcceleratorClass, ApiModel, RentalOffer
 from llmdecide.costing.cloud import RequestShape, TokenPrices, cloud_line_items, cost_per_request, token_prices
 from llmdecide.costing.line_item import CostLineItem
+from llmdecide.costing.local import Sourced, amortised_capex_item, energy_item, rental_item
 from llmdecide.costing.segment_load import SegmentLoad
 
 FloatArray = NDArray[np.float64]
@@ -92,14 +93,6 @@ def price_cloud(load: SegmentLoad, entry: Entry[ApiModel], *, on: dt.date | None
     monthly = load.requests_per_month * cost.total_usd
     items = cloud_line_items(entry, prices, shape, load.start_requests_per_month, label=load.name)
     return CloudChoice(load.name, entry, prices, cost.total_usd, CostSeries.running(monthly), items, cost.warnings)
-
-
-@dataclass(frozen=True)
-class Sourced:
-    """A number and where it came from."""
-
-    value: float
-    source: str
 
 
 @dataclass(frozen=True)
@@ -233,34 +226,29 @@ def price_local(
             power, hosting, maintenance = np.zeros(n), np.zeros(n), np.zeros(n)
         opex = power + hosting + maintenance
         series = CostSeries(amortisation + opex, purchases + opex, purchases)
-        months_word = f"{buy.depreciation_years.value:g} years"
         g0 = float(held[0])
         unit_word = "systems" if buy.unit == "system" else "GPUs"
         items.append(
-            CostLineItem(
-                name=f"{load.name}: {name} purchase, amortised",
-                category="capex",
+            amortised_capex_item(
+                f"{load.name}: {name} purchase",
+                buy.unit_usd.value,
+                buy.depreciation_years.value,
+                buy.unit_usd.source,
                 quantity=g0,
                 unit=unit_word,
-                unit_price_usd=buy.unit_usd.value * (1 - buy.residual_fraction) / dep_months,
-                monthly_cost_usd=g0 * buy.unit_usd.value * (1 - buy.residual_fraction) / dep_months,
-                one_time_usd=g0 * buy.unit_usd.value,
-                source=buy.unit_usd.source,
-                note=f"straight line over {months_word}",
+                residual_fraction=buy.residual_fraction,
             )
         )
         if buy.server_usd_per_gpu is not None and buy.server_usd_per_gpu.value > 0:
             items.append(
-                CostLineItem(
-                    name=f"{load.name}: host server and networking share, amortised",
-                    category="capex",
+                amortised_capex_item(
+                    f"{load.name}: host server and networking share",
+                    buy.server_usd_per_gpu.value,
+                    buy.depreciation_years.value,
+                    buy.server_usd_per_gpu.source,
                     quantity=g0,
                     unit="GPUs",
-                    unit_price_usd=buy.server_usd_per_gpu.value * (1 - buy.residual_fraction) / dep_months,
-                    monthly_cost_usd=g0 * buy.server_usd_per_gpu.value * (1 - buy.residual_fraction) / dep_months,
-                    one_time_usd=g0 * buy.server_usd_per_gpu.value,
-                    source=buy.server_usd_per_gpu.source,
-                    note=f"straight line over {months_word}",
+                    residual_fraction=buy.residual_fraction,
                 )
             )
         if buy.running_costs:
@@ -293,14 +281,11 @@ def price_local(
         series = CostSeries.running(cost)
         gpus = billed
         items.append(
-            CostLineItem(
-                name=f"{load.name}: {name} rental ({rent.rate_kind.replace('_', ' ')})",
-                category="rental",
-                quantity=float(hours[0]),
-                unit="GPU-hours",
-                unit_price_usd=rate,
-                monthly_cost_usd=float(cost[0]),
-                source=rent.usd_per_gpu_hour.source,
+            rental_item(
+                f"{load.name}: {name} rental ({rent.rate_kind.replace('_', ' ')})",
+                float(hours[0]),
+                rate,
+                rent.usd_per_gpu_hour.source,
                 note=basis,
             )
         )
@@ -327,14 +312,11 @@ def _running_items(
 ) -> list[CostLineItem]:
     """First-month line items for power, colocation and maintenance of bought hardware."""
     items = [
-        CostLineItem(
+        energy_item(
+            float(kwh[0]),
+            buy.electricity_usd_per_kwh.value,
+            buy.electricity_usd_per_kwh.source,
             name=f"{segment}: electricity",
-            category="power",
-            quantity=float(kwh[0]),
-            unit="kWh",
-            unit_price_usd=buy.electricity_usd_per_kwh.value,
-            monthly_cost_usd=float(power[0]),
-            source=buy.electricity_usd_per_kwh.source,
             note=f"{gpus:g} x {tdp_w:g} W x {utilization[0]:.0%} average utilisation x PUE {buy.pue.value:g} "
             f"x {hours_per_month:g} h (PUE: {buy.pue.source})",
         )

@@ -38,12 +38,12 @@ from llmdecide.catalog.schema import (
     Tier,
 )
 from llmdecide.costing.cloud import MissingPriceError
+from llmdecide.costing.local import Sourced
 from llmdecide.costing.placement import (
     BuyPrices,
     CloudChoice,
     LocalChoice,
     RentPrices,
-    Sourced,
     cheapest_rental,
     default_hosting,
     gpus_over_horizon,

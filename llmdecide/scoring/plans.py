@@ -23,7 +23,14 @@ import numpy as np
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import Tier
 from llmdecide.costing.line_item import CostLineItem
-from llmdecide.costing.local import OPS_FTE_BY_CAPABILITY, SETUP_POINT_BY_CAPABILITY, WORK_HOURS_PER_YEAR
+from llmdecide.costing.local import (
+    OPS_FTE_BY_CAPABILITY,
+    SETUP_POINT_BY_CAPABILITY,
+    Sourced,
+    StaffTerms,
+    extra_line_items,
+    staff_line_items,
+)
 from llmdecide.costing.placement import CloudChoice, CostSeries, LocalChoice
 from llmdecide.scoring.candidates import SegmentCandidates, pinned_choice
 from llmdecide.workload.schema import Sensitivity, Workload
@@ -149,46 +156,10 @@ def staff_and_fixed(workload: Workload, catalog: Catalog) -> tuple[list[CostLine
             value,
             f"assumption setup_hours, {point} end for {team.capability.value} teams ({a.setup_hours.source})",
         )
-    items: list[CostLineItem] = []
-    if fte[0] > 0:
-        items.append(
-            CostLineItem(
-                name="ML/DevOps operations",
-                category="staff",
-                quantity=fte[0],
-                unit="FTE",
-                unit_price_usd=loaded[0] / 12.0,
-                monthly_cost_usd=fte[0] * loaded[0] / 12.0,
-                source=f"{fte[1]}; loaded cost: {loaded[1]}",
-            )
-        )
-    if setup[0] > 0:
-        hourly = loaded[0] / WORK_HOURS_PER_YEAR
-        items.append(
-            CostLineItem(
-                name="setup (one time)",
-                category="setup",
-                quantity=setup[0],
-                unit="engineer-hours",
-                unit_price_usd=hourly,
-                monthly_cost_usd=0.0,
-                one_time_usd=setup[0] * hourly,
-                source=setup[1],
-                note=f"loaded cost / {WORK_HOURS_PER_YEAR:,.0f} working hours a year",
-            )
-        )
-    for extra in workload.local.extra_monthly_costs:
-        items.append(
-            CostLineItem(
-                name=extra.name,
-                category="other",
-                quantity=1,
-                unit="month",
-                unit_price_usd=extra.usd_per_month,
-                monthly_cost_usd=extra.usd_per_month,
-                source="workload: local.extra_monthly_costs",
-            )
-        )
+    items = staff_line_items(StaffTerms(Sourced(*fte), Sourced(*loaded), Sourced(*setup)))
+    items += extra_line_items(
+        [(e.name, e.usd_per_month, "workload: local.extra_monthly_costs") for e in workload.local.extra_monthly_costs]
+    )
     monthly = sum(i.monthly_cost_usd for i in items)
     one_time = sum(i.one_time_usd for i in items)
     return items, monthly, one_time

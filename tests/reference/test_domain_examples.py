@@ -17,15 +17,13 @@ from llmdecide.costing.breakeven import break_even_requests_per_month, payback_m
 from llmdecide.costing.cloud import RequestShape, cloud_line_items, cloud_monthly_cost, cost_per_request, token_prices
 from llmdecide.costing.line_item import total_monthly
 from llmdecide.costing.local import (
-    LocalCostInputs,
-    RentTerms,
     Sourced,
     StaffTerms,
     amortised_capex_item,
     energy_item,
     extra_line_items,
     gpu_hours_for_tokens,
-    local_line_items,
+    rental_item,
     staff_line_items,
 )
 
@@ -43,18 +41,10 @@ def gpt4_monthly(catalog: Catalog, requests: float, shape: RequestShape) -> floa
 
 
 def rented_pair_of_a100s() -> list[float]:
-    inputs = LocalCostInputs(
-        accelerator_id="nvidia/a100-sxm-80gb",
-        accelerator_name="A100 80GB",
-        tdp_w=400,
-        gpus=2,
-        hours_per_month=720,
-        utilization=1.0,
-        rent=RentTerms(Sourced(3.0, SRC), "on demand", 720, "24/7, 30 days"),
-        staff=StaffTerms(Sourced(0.5, SRC), Sourced(72_000, SRC), Sourced(0, SRC)),
-        extra_monthly=[("monitoring", 500.0, SRC)],
-    )
-    return [i.monthly_cost_usd for i in local_line_items(inputs)]
+    items = [rental_item("2 x A100 80GB", 2 * 720, 3.0, SRC)]
+    items += staff_line_items(StaffTerms(Sourced(0.5, SRC), Sourced(72_000, SRC), Sourced(0, SRC)))
+    items += extra_line_items([("monitoring", 500.0, SRC)])
+    return [i.monthly_cost_usd for i in items]
 
 
 def test_004_gpt4_one_million_requests(catalog: Catalog) -> None:
@@ -114,7 +104,7 @@ def test_002_thousand_queries_a_day(catalog: Catalog, model_id: str, per_day: fl
 
 def test_002_rtx_4090_bought() -> None:
     """USD 1,800 over 3 years straight line = USD 50 a month."""
-    item = amortised_capex_item("RTX 4090", 1_800, 3, SRC)
+    item = amortised_capex_item("RTX 4090", 1_800, 3, SRC, unit="GPUs")
     assert item.monthly_cost_usd == pytest.approx(50.0)
     assert item.one_time_usd == 1_800
 
@@ -126,16 +116,7 @@ def test_002_rtx_4090_power_at_full_use(catalog: Catalog) -> None:
 
 def test_002_a100_rented_around_the_clock() -> None:
     """USD 2 x 24 h x 30 days = USD 1,440 a month."""
-    inputs = LocalCostInputs(
-        accelerator_id="nvidia/a100-sxm-80gb",
-        accelerator_name="A100",
-        tdp_w=400,
-        gpus=1,
-        hours_per_month=720,
-        utilization=1.0,
-        rent=RentTerms(Sourced(2.0, SRC), "on demand", 720, "24/7"),
-    )
-    assert total_monthly(local_line_items(inputs)) == pytest.approx(1_440.0)
+    assert total_monthly([rental_item("A100", 24 * 30, 2.0, SRC)]) == pytest.approx(1_440.0)
 
 
 def test_001_token_volume_bill(catalog: Catalog) -> None:
