@@ -76,11 +76,12 @@ def print_report(console: Console, report: DecisionReport) -> None:
         )
     else:
         console.print(f"Break-even: none ({be.note}).")
-    console.print(
-        f"Payback of local's up-front cash: {be.payback_months:.1f} months."
-        if be.payback_months is not None
-        else "Payback of local's up-front cash: never within the horizon."
-    )
+    if be.cloud_option and be.local_option:
+        console.print(
+            f"Payback of local's up-front cash: {be.payback_months:.1f} months."
+            if be.payback_months is not None
+            else "Payback of local's up-front cash: never within the horizon."
+        )
 
     rec = next((o for o in report.options if o.id == r.option), None)
     if rec is not None:

@@ -213,7 +213,7 @@ def rationale(a: Assessment) -> list[str]:
     if rec is None:
         return ["no feasible plan: every option breaks a hard constraint or cannot be sized (see options)"]
     out = [
-        f"{rec.label}: {rec.monthly_cost_usd:,.0f} USD in the first month, "
+        f"recommended {rec.kind} plan: {rec.monthly_cost_usd:,.0f} USD in the first month, "
         f"{rec.horizon_cost_usd:,.0f} USD over {a.workload.horizon_months} months"
     ]
     for kind in ("cloud", "local", "hybrid"):
