@@ -7,14 +7,17 @@ report section) and review the diff of tests/golden/ like any other change.
 from __future__ import annotations
 
 import difflib
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from llmdecide.assess import assess
 from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.report.json_report import render_json
 from llmdecide.report.markdown import render_markdown
+from llmdecide.report.terminal import print_report
 
 REPO = Path(__file__).parent.parent
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
@@ -53,5 +56,8 @@ def test_example_matches_golden(example: Path, packaged: Catalog, update_golden:
     json_text = render_json(report)
     assert render_markdown(assess(example, packaged)) == markdown, "the same inputs must give the same report"
     assert "/work/" not in markdown and str(REPO) not in json_text
+    console = Console(record=True, width=140, file=io.StringIO())
+    print_report(console, report)
+    assert report.recommendation.decision.upper() in console.export_text()
     _compare(GOLDEN / f"{example.stem}.md", markdown, update_golden)
     _compare(GOLDEN / f"{example.stem}.json", json_text, update_golden)

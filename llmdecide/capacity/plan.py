@@ -215,15 +215,19 @@ def _check_counts(
         ("--input-tokens", input_tokens, ABSURD_TOKENS),
         ("--output-tokens", output_tokens, ABSURD_TOKENS),
         ("--gpus", gpus, ABSURD_GPUS),
-        ("--tp", tp, MAX_TP),
+        ("--tp", tp, None),
         ("--concurrency", concurrency, 10_000_000),
     ):
         if value is None:
             continue
         if value < 1:
             raise CapacityError(f"{name}: must be at least 1, got {value}")
-        if value > limit:
+        if limit is not None and value > limit:
             raise CapacityError(f"{name}: {value} is absurdly large (the limit is {limit:,})")
+    if tp is not None and tp > MAX_TP:
+        raise CapacityError(
+            f"--tp: at most {MAX_TP} GPUs per replica (one node; pipeline parallelism is not modelled), got {tp}"
+        )
     if tp is not None and tp & (tp - 1):
         raise CapacityError(f"--tp: tensor parallelism must be a power of two, got {tp}")
     if gpus is not None and tp is not None and gpus % tp:
