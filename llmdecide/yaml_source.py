@@ -1,10 +1,10 @@
 """Reading YAML the safe way: no tags, no aliases, no duplicate keys.
 
-Catalogs and workload files are data from outside. ``yaml.safe_load`` already
-refuses ``!!python/object`` tags; on top of that this loader refuses anchors and
-aliases (the "billion laughs" alias bomb) and duplicate mapping keys (which
-PyYAML would silently let the last one win), and it reports empty and binary
-files as such instead of as ``None`` or a parse error.
+Catalogs and workload files are data from outside. The safe loader already
+refuses ``!!python/object`` tags; on top of that this module refuses aliases
+(the "billion laughs" alias bomb is refused before anything is expanded) and
+duplicate mapping keys (which PyYAML would silently let the last one win), and
+it reports empty and binary files as such instead of as ``None`` or a parse error.
 """
 
 from __future__ import annotations
@@ -26,24 +26,13 @@ class YamlReadError(Exception):
     """A file that is not usable YAML; ``str()`` is a one-line reason."""
 
 
-class _StrictSafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and duplicate keys."""
-
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            line = event.start_mark.line + 1
-            raise YamlReadError(f"line {line}: YAML aliases (*{event.anchor}) are not allowed")
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise YamlReadError(f"line {event.start_mark.line + 1}: YAML anchors (&{anchor}) are not allowed")
-        return super().compose_node(parent, index)
+class _NoDuplicateKeys:
+    """Constructor mixin: a mapping that repeats a key is an error, not last-one-wins."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
             try:
                 duplicate = key in seen
             except TypeError:
@@ -52,7 +41,15 @@ class _StrictSafeLoader(yaml.SafeLoader):
                 raise YamlReadError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
             with contextlib.suppress(TypeError):
                 seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
+
+
+_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one."""
+
+
+class _StrictSafeLoader(_NoDuplicateKeys, _BASE):  # type: ignore[misc,valid-type]
+    """Safe loader that refuses duplicate keys; aliases are refused after composing (see below)."""
 
 
 _StrictSafeLoader.add_implicit_resolver(
@@ -63,10 +60,31 @@ _StrictSafeLoader.add_implicit_resolver(
 """YAML 1.1 reads 1e6 as a string; numbers in scientific notation without a dot are floats here."""
 
 
+def _refuse_aliases(root: Node) -> None:
+    """An alias makes the composed graph share a node; plain data never does. Refuse the first one."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise YamlReadError(f"line {node.start_mark.line + 1}: YAML anchors and aliases are not allowed")
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node.value, list):
+            stack += node.value
+
+
 def parse_yaml_text(text: str) -> Any:
     """Parse YAML text with the strict safe loader; raise :class:`YamlReadError`."""
+    loader = _StrictSafeLoader(text)
     try:
-        return yaml.load(text, Loader=_StrictSafeLoader)
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _refuse_aliases(root)
+        return loader.construct_document(root)
     except YamlReadError:
         raise
     except ConstructorError as exc:
@@ -79,6 +97,8 @@ def parse_yaml_text(text: str) -> Any:
         raise YamlReadError(f"{where}malformed YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise YamlReadError(f"malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 def read_yaml_file(path: Path) -> Any:
