@@ -196,3 +196,25 @@ def test_entry_point_usage_error_is_one_line() -> None:
     assert result.returncode == ExitCode.USAGE
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("llmdecide: error: ")
+
+
+def test_as_of_before_every_price_is_an_error(test_catalog: Path, good: Path) -> None:
+    result = invoke(test_catalog, good, "--as-of", "1999-01-01")
+    assert result.exit_code == ExitCode.INPUT_ERROR
+    assert "no prices that old" in result.stderr and result.stdout == ""
+
+
+def test_overlay_discount_lowers_the_cloud_bill(test_catalog: Path, good: Path, tmp_path: Path) -> None:
+    good.write_text(GOOD + "candidates:\n  cloud_models: [openai/gpt-4o]\n")
+    overlay = tmp_path / "contract.yaml"
+    overlay.write_text(
+        "schema_version: 1\nkind: overlay\nversion: acme-1\nas_of: 2025-01-01\napi_discounts:\n"
+        "  - {models: ['openai/*'], discount: 0.25, source: 'Acme MSA 2025', checked: 2025-01-01}\n"
+    )
+    plain = json.loads(invoke(test_catalog, good, "-f", "json").stdout)
+    result = invoke(test_catalog, good, "-f", "json", "--overlay", overlay)
+    assert result.exit_code == 0, result.output
+    discounted = json.loads(result.stdout)
+    cost = lambda d: next(o for o in d["options"] if o["id"] == "cloud")["monthly_cost_usd"]  # noqa: E731
+    assert cost(discounted) == pytest.approx(0.75 * cost(plain))
+    assert any(c["id"] == "contract.yaml" for c in discounted["catalogs"])

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.costing.breakeven import payback_months
 from llmdecide.costing.segment_load import SegmentLoad, segment_load
+from llmdecide.errors import InputFileError
 from llmdecide.scoring.candidates import SegmentCandidates, segment_candidates
 from llmdecide.scoring.dimensions import DIMENSIONS, TEAM, Scores, normalised_weights, score_plan
 from llmdecide.scoring.plans import Plan, build_plans
@@ -59,8 +60,21 @@ class Assessment:
     warnings: list[str] = field(default_factory=list)
 
 
+def check_price_date(workload: Workload, catalog: Catalog) -> None:
+    """An ``as_of`` date before every catalog price is an input error, not an empty report."""
+    if workload.as_of is None:
+        return
+    starts = [p.effective_from for e in catalog.api_models.values() for p in e.item.prices]
+    if starts and workload.as_of < min(starts):
+        raise InputFileError(
+            f"as_of {workload.as_of.isoformat()}: the catalog has no prices that old "
+            f"(the earliest takes effect {min(starts).isoformat()})"
+        )
+
+
 def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     """Run the whole decision for a workload against a catalog."""
+    check_price_date(workload, catalog)
     loads = segment_loads(workload)
     segments = [segment_candidates(catalog, workload, loads[s.name]) for s in workload.segments]
     plans = build_plans(workload, catalog, segments)
