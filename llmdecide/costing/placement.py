@@ -22,6 +22,16 @@ from llmdecide.catalog.schema import AcceleratorClass, ApiModel, RentalOffer
 from llmdecide.costing.cloud import RequestShape, TokenPrices, cloud_line_items, cost_per_request, token_prices
 from llmdecide.costing.line_item import CostLineItem
 from llmdecide.costing.local import Sourced, amortised_capex_item, energy_item, rental_item
+from llmdecide.costing.projection import (
+    BuySpec,
+    CloudSpec,
+    LocalSeries,
+    LocalSpec,
+    RentSpec,
+    Scenario,
+    cloud_monthly,
+    local_series,
+)
 from llmdecide.costing.segment_load import SegmentLoad
 
 FloatArray = NDArray[np.float64]
@@ -70,6 +80,7 @@ class CloudChoice:
     series: CostSeries
     line_items: list[CostLineItem]
     warnings: tuple[str, ...]
+    spec: CloudSpec
 
     @property
     def model_id(self) -> str:
@@ -90,9 +101,12 @@ def price_cloud(load: SegmentLoad, entry: Entry[ApiModel], *, on: dt.date | None
     )
     prices = token_prices(entry, shape, on)
     cost = cost_per_request(prices, shape)
-    monthly = load.requests_per_month * cost.total_usd
+    spec = CloudSpec(cost.total_usd, load.start_requests_per_month, seg.growth_per_month)
+    monthly = cloud_monthly(spec, Scenario.build(), len(load.requests_per_month))[0]
     items = cloud_line_items(entry, prices, shape, load.start_requests_per_month, label=load.name)
-    return CloudChoice(load.name, entry, prices, cost.total_usd, CostSeries.running(monthly), items, cost.warnings)
+    return CloudChoice(
+        load.name, entry, prices, cost.total_usd, CostSeries.running(monthly), items, cost.warnings, spec
+    )
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,8 @@ class LocalChoice:
     pinned: bool = False
     gpus_per_instance: int = 1
     """Rental instances come in this many GPUs; billed GPUs round up to whole instances."""
+    spec: LocalSpec | None = None
+    """What the projection needs to re-cost this choice under other scenarios."""
 
 
 def cheapest_rental(
@@ -164,69 +180,93 @@ def cheapest_rental(
     return best
 
 
-def gpus_over_horizon(load: SegmentLoad, sizing: LoadSizing, target_utilization: float, share: float) -> FloatArray:
-    """GPUs needed each month: ceil(peak x share / (rate per replica x utilisation)) replicas x tp."""
-    replicas = np.ceil(load.peak_rps() * share / (sizing.requests_per_s_per_replica * target_utilization))
-    return np.asarray(np.maximum(replicas, 1.0) * sizing.tp, dtype=np.float64)
-
-
-def _cohort_amortisation(purchases_usd: FloatArray, months: int, residual: float) -> FloatArray:
-    """Straight-line amortisation of purchases made in each month, each over ``months`` months."""
-    n = len(purchases_usd)
-    out = np.zeros(n)
-    per_month = purchases_usd * (1.0 - residual) / months
-    for start in np.flatnonzero(purchases_usd > 0):
-        out[start : min(n, start + months)] += per_month[start]
-    return out
+def local_spec(
+    load: SegmentLoad,
+    deployment: Deployment,
+    sizing: LoadSizing,
+    *,
+    buy: BuyPrices | None,
+    rent: RentPrices | None,
+    hours_per_month: float,
+    share: float,
+    target_utilization: float,
+    pinned_gpus: int | None,
+) -> LocalSpec:
+    """Everything the projection needs to cost a local deployment."""
+    buy_spec = None
+    if buy is not None:
+        buy_spec = BuySpec(
+            unit_usd=buy.unit_usd.value,
+            server_usd_per_gpu=buy.server_usd_per_gpu.value if buy.server_usd_per_gpu else 0.0,
+            depreciation_years=buy.depreciation_years.value,
+            residual_fraction=buy.residual_fraction,
+            maintenance_fraction_per_year=buy.maintenance_fraction_per_year.value,
+            electricity_usd_per_kwh=buy.electricity_usd_per_kwh.value,
+            pue=buy.pue.value,
+            colocation_usd_per_kw_month=(
+                buy.colocation_usd_per_kw_month.value if buy.colocation_usd_per_kw_month else None
+            ),
+            running_costs=buy.running_costs,
+        )
+    rent_spec = RentSpec(rent.usd_per_gpu_hour.value, rent.gpus_per_instance, rent.billing) if rent else None
+    return LocalSpec(
+        start_requests_per_month=load.start_requests_per_month,
+        growth_per_month=load.segment.growth_per_month,
+        peak_to_average=load.peak_to_average,
+        hours_per_month=hours_per_month,
+        share=share,
+        requests_per_s_per_replica=sizing.requests_per_s_per_replica,
+        tp=sizing.tp,
+        target_utilization=target_utilization,
+        tdp_w=deployment.accelerator.tdp_w,
+        pinned_gpus=pinned_gpus,
+        buy=buy_spec,
+        rent=rent_spec,
+    )
 
 
 def price_local(
     load: SegmentLoad,
     deployment: Deployment,
     sizing: LoadSizing,
-    gpus: FloatArray,
     *,
     acquisition: Literal["buy", "rent"],
     buy: BuyPrices | None,
     rent: RentPrices | None,
     hours_per_month: float,
+    horizon_months: int,
     share: float,
+    target_utilization: float,
     label: str,
-    pinned: bool = False,
+    pinned_gpus: int | None = None,
 ) -> LocalChoice:
-    """The hardware bill of a local deployment serving ``share`` of a segment, every month (see local.py)."""
+    """The hardware bill of a local deployment serving ``share`` of a segment, every month (see projection.py)."""
     acc = deployment.accelerator
     name = acc.name
-    n = len(gpus)
+    spec = local_spec(
+        load,
+        deployment,
+        sizing,
+        buy=buy if acquisition == "buy" else None,
+        rent=rent if acquisition == "rent" else None,
+        hours_per_month=hours_per_month,
+        share=share,
+        target_utilization=target_utilization,
+        pinned_gpus=pinned_gpus,
+    )
+    ls = local_series(spec, Scenario.build(), horizon_months)
+    gpus = ls.gpus[0]
     warnings: list[str] = []
-    capacity_rps = np.maximum(gpus / max(sizing.tp, 1), 1.0) * sizing.requests_per_s_per_replica
-    utilization = np.minimum(1.0, load.average_rps() * share / np.maximum(capacity_rps, 1e-12))
-    if pinned and np.any(load.peak_rps() * share > capacity_rps * 1.0001):
+    if pinned_gpus is not None:
+        capacity_rps = max(pinned_gpus / max(sizing.tp, 1), 1.0) * sizing.requests_per_s_per_replica
         worst = float(np.max(load.peak_rps() * share / capacity_rps))
-        warnings.append(f"{label}: peak load reaches {worst:.0%} of this deployment's modelled capacity")
+        if worst > 1.0001:
+            warnings.append(f"{label}: peak load reaches {worst:.0%} of this deployment's modelled capacity")
+    series = CostSeries(ls.monthly_usd[0], ls.cash_usd[0], ls.up_front_usd[0])
     items: list[CostLineItem] = []
     if acquisition == "buy":
         assert buy is not None
-        held = np.maximum.accumulate(gpus)
-        bought = np.diff(np.concatenate(([0.0], held)))
-        per_unit = buy.unit_usd.value + (buy.server_usd_per_gpu.value if buy.server_usd_per_gpu else 0.0)
-        purchases = bought * per_unit
-        dep_months = max(1, round(buy.depreciation_years.value * 12))
-        amortisation = _cohort_amortisation(purchases, dep_months, buy.residual_fraction)
-        kwh = held * acc.tdp_w * utilization * buy.pue.value * hours_per_month / 1000.0
-        power = kwh * buy.electricity_usd_per_kwh.value
-        hosting = (
-            held * acc.tdp_w / 1000.0 * buy.colocation_usd_per_kw_month.value
-            if buy.colocation_usd_per_kw_month
-            else np.zeros(n)
-        )
-        capex_held = np.cumsum(purchases)
-        maintenance = capex_held * buy.maintenance_fraction_per_year.value / 12.0
-        if not buy.running_costs:
-            power, hosting, maintenance = np.zeros(n), np.zeros(n), np.zeros(n)
-        opex = power + hosting + maintenance
-        series = CostSeries(amortisation + opex, purchases + opex, purchases)
-        g0 = float(held[0])
+        g0 = float(gpus[0])
         unit_word = "systems" if buy.unit == "system" else "GPUs"
         items.append(
             amortised_capex_item(
@@ -252,44 +292,37 @@ def price_local(
                 )
             )
         if buy.running_costs:
-            items += _running_items(
-                load.name,
-                acc.tdp_w,
-                hours_per_month,
-                g0,
-                kwh,
-                power,
-                hosting,
-                capex_held,
-                maintenance,
-                utilization,
-                buy,
-            )
+            items += _running_items(load.name, acc.tdp_w, hours_per_month, g0, ls, buy)
     else:
         assert rent is not None
-        rate = rent.usd_per_gpu_hour.value
         if rent.billing == "always_on":
-            billed = np.ceil(gpus / rent.gpus_per_instance) * rent.gpus_per_instance
-            hours = billed * hours_per_month
-            basis = f"{billed[0]:g} GPUs ({rent.gpus_per_instance} per instance) x {hours_per_month:g} h, always on"
+            basis = f"{gpus[0]:g} GPUs ({rent.gpus_per_instance} per instance) x {hours_per_month:g} h, always on"
         else:
-            busy = load.requests_per_month * share / sizing.requests_per_s_per_replica / 3600.0
-            hours = busy * sizing.tp
-            billed = gpus
             basis = "GPU-hours the average load needs at the sized batch, billed by use"
-        cost = hours * rate
-        series = CostSeries.running(cost)
-        gpus = billed
         items.append(
             rental_item(
                 f"{load.name}: {name} rental ({rent.rate_kind.replace('_', ' ')})",
-                float(hours[0]),
-                rate,
+                float(ls.gpu_hours[0, 0]),
+                rent.usd_per_gpu_hour.value,
                 rent.usd_per_gpu_hour.source,
                 note=basis,
             )
         )
-    return LocalChoice(load.name, label, deployment, acquisition, sizing, gpus, series, items, tuple(warnings), pinned)
+    instance = rent.gpus_per_instance if (rent is not None and acquisition == "rent") else 1
+    return LocalChoice(
+        load.name,
+        label,
+        deployment,
+        acquisition,
+        sizing,
+        gpus,
+        series,
+        items,
+        tuple(warnings),
+        pinned_gpus is not None,
+        instance,
+        spec,
+    )
 
 
 def default_hosting(accelerator_class: AcceleratorClass) -> Literal["colocation", "on_premises"]:
@@ -298,26 +331,17 @@ def default_hosting(accelerator_class: AcceleratorClass) -> Literal["colocation"
 
 
 def _running_items(
-    segment: str,
-    tdp_w: float,
-    hours_per_month: float,
-    gpus: float,
-    kwh: FloatArray,
-    power: FloatArray,
-    hosting: FloatArray,
-    capex_held: FloatArray,
-    maintenance: FloatArray,
-    utilization: FloatArray,
-    buy: BuyPrices,
+    segment: str, tdp_w: float, hours_per_month: float, gpus: float, ls: LocalSeries, buy: BuyPrices
 ) -> list[CostLineItem]:
     """First-month line items for power, colocation and maintenance of bought hardware."""
+    utilization = float(ls.utilization[0, 0])
     items = [
         energy_item(
-            float(kwh[0]),
+            float(ls.kwh[0, 0]),
             buy.electricity_usd_per_kwh.value,
             buy.electricity_usd_per_kwh.source,
             name=f"{segment}: electricity",
-            note=f"{gpus:g} x {tdp_w:g} W x {utilization[0]:.0%} average utilisation x PUE {buy.pue.value:g} "
+            note=f"{gpus:g} x {tdp_w:g} W x {utilization:.0%} average utilisation x PUE {buy.pue.value:g} "
             f"x {hours_per_month:g} h (PUE: {buy.pue.source})",
         )
     ]
@@ -329,7 +353,7 @@ def _running_items(
                 quantity=gpus * tdp_w / 1000.0,
                 unit="kW of IT load",
                 unit_price_usd=buy.colocation_usd_per_kw_month.value,
-                monthly_cost_usd=float(hosting[0]),
+                monthly_cost_usd=float(ls.hosting_usd[0, 0]),
                 source=buy.colocation_usd_per_kw_month.source,
             )
         )
@@ -337,10 +361,10 @@ def _running_items(
         CostLineItem(
             name=f"{segment}: hardware maintenance",
             category="maintenance",
-            quantity=float(capex_held[0]),
+            quantity=float(ls.capex_held_usd[0, 0]),
             unit="USD of capex",
             unit_price_usd=buy.maintenance_fraction_per_year.value / 12.0,
-            monthly_cost_usd=float(maintenance[0]),
+            monthly_cost_usd=float(ls.maintenance_usd[0, 0]),
             source=buy.maintenance_fraction_per_year.source,
             note=f"{buy.maintenance_fraction_per_year.value:.0%} of capex a year",
         )

@@ -16,8 +16,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-import numpy as np
-
 from llmdecide.capacity.plan import (
     DEFAULT_ENGINE,
     CapacityError,
@@ -46,7 +44,6 @@ from llmdecide.costing.placement import (
     RentPrices,
     cheapest_rental,
     default_hosting,
-    gpus_over_horizon,
     price_cloud,
     price_local,
 )
@@ -369,8 +366,7 @@ def local_choices(catalog: Catalog, workload: Workload, load: SegmentLoad, sc: S
                 if not sizing.meets_latency:
                     sc.local_exclusions["deployments that miss the latency target"] += 1
                     continue
-                gpus = gpus_over_horizon(load, sizing, workload.local.target_utilization, 1.0)
-                choices += _priced(book, load, d, sizing, gpus, workload, sc, share=1.0, label=None, pinned=False)
+                choices += _priced(book, load, d, sizing, workload, sc, share=1.0, label=None, pinned_gpus=None)
     choices.sort(key=lambda c: (float(c.series.monthly_usd.sum()), c.label))
     unique: list[LocalChoice] = []
     seen: set[str] = set()
@@ -386,13 +382,12 @@ def _priced(
     load: SegmentLoad,
     d: Deployment,
     sizing: LoadSizing,
-    gpus: np.ndarray,
     workload: Workload,
     sc: SegmentCandidates,
     *,
     share: float,
     label: str | None,
-    pinned: bool,
+    pinned_gpus: int | None,
     buy_override: Sourced | None = None,
     rent_override: Sourced | None = None,
     acquisitions: list[Literal["buy", "rent"]] | None = None,
@@ -416,21 +411,22 @@ def _priced(
                 continue
             buy = None
         name = label or (
-            f"{d.model.id} {d.precision} on {int(gpus[0])} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
+            f"{d.model.id} {d.precision} on {sizing.gpus} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
         )
         out.append(
             price_local(
                 load,
                 d,
                 sizing,
-                gpus,
                 acquisition=acquisition,
                 buy=buy,
                 rent=rent,
                 hours_per_month=workload.hours_per_month,
+                horizon_months=workload.horizon_months,
                 share=share,
+                target_utilization=workload.local.target_utilization,
                 label=name,
-                pinned=pinned,
+                pinned_gpus=pinned_gpus,
             )
         )
     return out
@@ -461,7 +457,6 @@ def pinned_choice(
         sizing = _size(d, load, workload, share)
         if not sizing.fits or sizing.tp > pin.gpus:
             continue
-        gpus = np.full(workload.horizon_months, float(pin.gpus))
         replicas = pin.gpus // sizing.tp
         stated: dict[str, float] = {"replicas": replicas, "gpus": pin.gpus}
         if pin.output_tokens_per_s is not None:
@@ -474,12 +469,11 @@ def pinned_choice(
             load,
             d,
             fixed,
-            gpus,
             workload,
             sc,
             share=share,
             label=f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id}, {pin.acquisition}",
-            pinned=True,
+            pinned_gpus=pin.gpus,
             buy_override=Sourced(pin.usd_per_unit, f"workload: {where}.usd_per_unit") if pin.usd_per_unit else None,
             rent_override=Sourced(pin.usd_per_gpu_hour, f"workload: {where}.usd_per_gpu_hour")
             if pin.usd_per_gpu_hour

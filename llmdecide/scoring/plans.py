@@ -32,10 +32,20 @@ from llmdecide.costing.local import (
     staff_line_items,
 )
 from llmdecide.costing.placement import CloudChoice, CostSeries, LocalChoice
+from llmdecide.costing.projection import FloatArray, Scenario, cloud_monthly, local_series
 from llmdecide.scoring.candidates import SegmentCandidates, pinned_choice
 from llmdecide.workload.schema import Sensitivity, Workload
 
 Kind = Literal["cloud", "local", "hybrid"]
+
+
+@dataclass(frozen=True)
+class CostSeries2D:
+    """Monthly cost, cash and up-front cash per scenario (rows) and month (columns)."""
+
+    monthly_usd: FloatArray
+    cash_usd: FloatArray
+    up_front_usd: FloatArray
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class Plan:
     excluded_reason: str | None = None
     fixed_items: list[CostLineItem] = field(default_factory=list)
     series: CostSeries | None = None
+    horizon_cost: float | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -124,8 +135,8 @@ class Plan:
 
     @property
     def horizon_cost_usd(self) -> float:
-        """Sum of monthly costs over the horizon plus one-time setup."""
-        return float(self.series.monthly_usd.sum()) + self.setup_usd if self.series is not None else float("nan")
+        """Sum of monthly costs over the horizon plus one-time setup (NaN for an infeasible plan)."""
+        return self.horizon_cost if self.horizon_cost is not None else float("nan")
 
     def runs_locally(self) -> bool:
         """Whether any segment uses local hardware."""
@@ -182,22 +193,50 @@ def describe(placements: list[Placement]) -> str:
     return "; ".join(parts)
 
 
-def finish(plan: Plan, workload: Workload, catalog: Catalog) -> Plan:
-    """Total a plan's series: segments, plus staff and fixed costs when it runs locally."""
-    plan.label = describe(plan.placements)
-    months = workload.horizon_months
-    total = CostSeries.zeros(months)
+def plan_costs(plan: Plan, s: Scenario, horizon: int) -> CostSeries2D:
+    """A plan's monthly cost, cash and up-front cash in every scenario, each (n, horizon).
+
+    The point estimate is the neutral scenario; sensitivity sweeps and Monte
+    Carlo samples go through the same arithmetic.
+    """
+    monthly = np.zeros((s.n, horizon))
+    cash = np.zeros((s.n, horizon))
+    up_front = np.zeros((s.n, horizon))
     for p in plan.placements:
-        total = total + p.series(months)
+        if p.cloud is not None and p.local_share < 1.0:
+            bill = cloud_monthly(p.cloud.spec, s, horizon, share=1.0 - p.local_share)
+            monthly += bill
+            cash += bill
+        if p.local is not None:
+            assert p.local.spec is not None
+            ls = local_series(p.local.spec, s, horizon)
+            monthly += ls.monthly_usd
+            cash += ls.cash_usd
+            up_front += ls.up_front_usd
+    for item in plan.fixed_items:
+        factor = s.staff_cost if item.category in ("staff", "setup") else 1.0
+        monthly += item.monthly_cost_usd * factor
+        cash += item.monthly_cost_usd * factor
+        cash[:, :1] += item.one_time_usd * factor
+        up_front[:, :1] += item.one_time_usd * factor
+    return CostSeries2D(monthly, cash, up_front)
+
+
+def horizon_costs(plan: Plan, s: Scenario, horizon: int) -> FloatArray:
+    """Horizon cost in every scenario: monthly costs summed, plus one-time setup."""
+    costs = plan_costs(plan, s, horizon)
+    setup = sum(i.one_time_usd for i in plan.fixed_items if i.category == "setup")
+    return np.asarray(costs.monthly_usd.sum(axis=1) + setup * s.staff_cost[:, 0])
+
+
+def finish(plan: Plan, workload: Workload, catalog: Catalog) -> Plan:
+    """Total a plan: segments, plus staff and fixed costs when it runs locally, in the neutral scenario."""
+    plan.label = describe(plan.placements)
     if plan.runs_locally():
-        items, monthly, one_time = staff_and_fixed(workload, catalog)
-        plan.fixed_items = items
-        cash = np.full(months, monthly)
-        cash[0] += one_time
-        up_front = np.zeros(months)
-        up_front[0] = one_time
-        total = total + CostSeries(np.full(months, monthly), cash, up_front)
-    plan.series = total
+        plan.fixed_items = staff_and_fixed(workload, catalog)[0]
+    costs = plan_costs(plan, Scenario.build(), workload.horizon_months)
+    plan.series = CostSeries(costs.monthly_usd[0], costs.cash_usd[0], costs.up_front_usd[0])
+    plan.horizon_cost = float(horizon_costs(plan, Scenario.build(), workload.horizon_months)[0])
     for p in plan.placements:
         if p.local is not None:
             plan.warnings.extend(p.local.warnings)

@@ -1,0 +1,248 @@
+"""The cost model over the horizon, vectorised over scenarios.
+
+Every monthly cost the reports show is computed here, for one scenario (the
+point estimate) or for thousands at once (sensitivity sweeps, Monte Carlo).
+A :class:`Scenario` holds one value per scenario for each uncertain input, as a
+column (shape ``(n, 1)``) that broadcasts against the months of the horizon
+(shape ``(1, horizon)``); every series returned is ``(n, horizon)``.
+
+Month ``m`` (0-based) of a segment:
+
+- requests = start x volume factor x (1 + growth + growth delta)^m;
+- API prices fall by their annual decline (the model tier's trend, plus the scenario's delta):
+  price x API price factor x (1 - decline)^(m / 12);
+- rental rates and purchase prices likewise with their own factors and trends;
+- local replicas = max(1, ceil(peak rate x share / (rate per replica x target utilisation x utilisation factor)));
+- bought hardware: held GPUs never fall; each month's purchase is depreciated straight-line over
+  round(depreciation years x depreciation factor x 12) months; power, colocation and maintenance as in local.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One value per scenario of every uncertain input (columns of shape (n, 1)); 1 and 0 are neutral."""
+
+    volume: FloatArray
+    growth_delta: FloatArray
+    api_price: FloatArray
+    api_decline_delta: FloatArray
+    gpu_price: FloatArray
+    gpu_decline_delta: FloatArray
+    rental_rate: FloatArray
+    rental_decline_delta: FloatArray
+    utilization: FloatArray
+    staff_cost: FloatArray
+    electricity: FloatArray
+    depreciation: FloatArray
+
+    @classmethod
+    def build(cls, n: int = 1, **values: float | FloatArray) -> Scenario:
+        """A scenario set of size ``n``: every input neutral unless given (scalar or length-n array)."""
+        neutral = {f.name: 0.0 if f.name.endswith("_delta") else 1.0 for f in fields(cls)}
+        unknown = set(values) - set(neutral)
+        if unknown:
+            raise ValueError(f"unknown scenario inputs: {sorted(unknown)}")
+        cols = {}
+        for name, default in neutral.items():
+            v = np.asarray(values.get(name, default), dtype=np.float64)
+            cols[name] = np.broadcast_to(v.reshape(-1, 1) if v.ndim else v, (n, 1)).copy()
+        return cls(**cols)
+
+    @property
+    def n(self) -> int:
+        """How many scenarios."""
+        return int(self.volume.shape[0])
+
+
+def month_index(horizon: int) -> FloatArray:
+    """0, 1, ... horizon-1 as a row."""
+    return np.arange(horizon, dtype=np.float64).reshape(1, -1)
+
+
+def trend(decline_per_year: FloatArray, horizon: int) -> FloatArray:
+    """Price multiplier each month for an annual decline: (1 - decline)^(m / 12)."""
+    return np.asarray(np.power(1.0 - decline_per_year, month_index(horizon) / 12.0), dtype=np.float64)
+
+
+def requests(start: float, growth: float, s: Scenario, horizon: int) -> FloatArray:
+    """Requests each month: start x volume factor x (1 + growth + delta)^m."""
+    return np.asarray(start * s.volume * np.power(1.0 + growth + s.growth_delta, month_index(horizon)))
+
+
+@dataclass(frozen=True)
+class CloudSpec:
+    """What a segment's API bill depends on."""
+
+    cost_per_request_usd: float
+    start_requests_per_month: float
+    growth_per_month: float
+    decline_per_year: float = 0.0
+    """Annual decline of the price of this capability tier."""
+
+
+def cloud_monthly(spec: CloudSpec, s: Scenario, horizon: int, share: float = 1.0) -> FloatArray:
+    """API bill each month: requests x cost per request x price factor x trend x share."""
+    volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
+    falling = trend(np.clip(spec.decline_per_year + s.api_decline_delta, -1.0, 0.99), horizon)
+    return np.asarray(volume * spec.cost_per_request_usd * s.api_price * falling * share)
+
+
+@dataclass(frozen=True)
+class BuySpec:
+    """Owning terms of one local deployment."""
+
+    unit_usd: float
+    server_usd_per_gpu: float
+    depreciation_years: float
+    residual_fraction: float
+    maintenance_fraction_per_year: float
+    electricity_usd_per_kwh: float
+    pue: float
+    colocation_usd_per_kw_month: float | None
+    running_costs: bool
+
+
+@dataclass(frozen=True)
+class RentSpec:
+    """Renting terms of one local deployment."""
+
+    usd_per_gpu_hour: float
+    gpus_per_instance: int
+    billing: Literal["always_on", "by_use"]
+
+
+@dataclass(frozen=True)
+class LocalSpec:
+    """What a segment's local bill depends on."""
+
+    start_requests_per_month: float
+    growth_per_month: float
+    peak_to_average: float
+    hours_per_month: float
+    share: float
+    requests_per_s_per_replica: float
+    tp: int
+    target_utilization: float
+    tdp_w: float
+    pinned_gpus: int | None
+    buy: BuySpec | None
+    rent: RentSpec | None
+    gpu_price_decline_per_year: float = 0.0
+    rental_decline_per_year: float = 0.0
+
+
+@dataclass(frozen=True)
+class LocalSeries:
+    """A local deployment's series over the horizon, each (n, horizon)."""
+
+    gpus: FloatArray
+    """GPUs held (bought) or billed (rented) each month."""
+    monthly_usd: FloatArray
+    cash_usd: FloatArray
+    up_front_usd: FloatArray
+    amortisation_usd: FloatArray
+    purchases_usd: FloatArray
+    kwh: FloatArray
+    power_usd: FloatArray
+    hosting_usd: FloatArray
+    maintenance_usd: FloatArray
+    capex_held_usd: FloatArray
+    utilization: FloatArray
+    gpu_hours: FloatArray
+
+
+def _amortisation(purchases: FloatArray, months: FloatArray, residual: float) -> FloatArray:
+    """Straight-line amortisation of each month's purchase over ``months`` (one value per scenario)."""
+    n, horizon = purchases.shape
+    m = np.arange(horizon)
+    cumulative = np.cumsum(purchases * (1.0 - residual) / months, axis=1)
+    back = m.reshape(1, -1) - months.astype(np.int64)
+    padded = np.concatenate([np.zeros((n, 1)), cumulative], axis=1)
+    earlier = np.take_along_axis(padded, np.clip(back + 1, 0, horizon), axis=1)
+    return np.asarray(cumulative - np.where(back >= 0, earlier, 0.0))
+
+
+def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
+    """A local deployment's hardware bill each month in every scenario."""
+    zero = np.zeros((s.n, horizon))
+    volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
+    average_rps = volume / (spec.hours_per_month * 3600.0)
+    rate = spec.requests_per_s_per_replica
+    if spec.pinned_gpus is not None:
+        gpus = np.full((s.n, horizon), float(spec.pinned_gpus))
+    else:
+        capacity = rate * spec.target_utilization * s.utilization
+        replicas = np.ceil(average_rps * spec.peak_to_average * spec.share / capacity)
+        gpus = np.maximum(replicas, 1.0) * spec.tp
+    capacity_rps = np.maximum(gpus / max(spec.tp, 1), 1.0) * rate
+    utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
+    if spec.buy is not None:
+        b = spec.buy
+        held = np.maximum.accumulate(gpus, axis=1)
+        bought = np.diff(np.concatenate([np.zeros((s.n, 1)), held], axis=1), axis=1)
+        falling = trend(np.clip(spec.gpu_price_decline_per_year + s.gpu_decline_delta, -1.0, 0.99), horizon)
+        per_unit = (b.unit_usd + b.server_usd_per_gpu) * s.gpu_price * falling
+        purchases = bought * per_unit
+        months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
+        amortisation = _amortisation(purchases, months, b.residual_fraction)
+        capex_held = np.cumsum(purchases, axis=1)
+        if b.running_costs:
+            kwh = held * spec.tdp_w * utilization * b.pue * spec.hours_per_month / 1000.0
+            power = kwh * b.electricity_usd_per_kwh * s.electricity
+            colo = b.colocation_usd_per_kw_month
+            hosting = held * spec.tdp_w / 1000.0 * colo if colo is not None else zero
+            maintenance = capex_held * b.maintenance_fraction_per_year / 12.0
+        else:
+            kwh, power, hosting, maintenance = zero, zero, zero, zero
+        opex = power + hosting + maintenance
+        return LocalSeries(
+            held,
+            amortisation + opex,
+            purchases + opex,
+            purchases,
+            amortisation,
+            purchases,
+            kwh,
+            power,
+            hosting,
+            maintenance,
+            capex_held,
+            utilization,
+            zero,
+        )
+    assert spec.rent is not None
+    r = spec.rent
+    falling = trend(np.clip(spec.rental_decline_per_year + s.rental_decline_delta, -1.0, 0.99), horizon)
+    price = r.usd_per_gpu_hour * s.rental_rate * falling
+    if r.billing == "always_on":
+        billed = np.ceil(gpus / r.gpus_per_instance) * r.gpus_per_instance
+        hours = billed * spec.hours_per_month
+    else:
+        billed = gpus
+        hours = volume * spec.share / rate / 3600.0 * spec.tp
+    cost = hours * price
+    return LocalSeries(
+        billed,
+        cost,
+        cost,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        utilization,
+        hours,
+    )
