@@ -93,7 +93,9 @@ class CloudChoice:
         return self.entry.item.id
 
 
-def price_cloud(load: SegmentLoad, entry: Entry[ApiModel], *, on: dt.date | None, batch: bool) -> CloudChoice:
+def price_cloud(
+    load: SegmentLoad, entry: Entry[ApiModel], *, on: dt.date | None, batch: bool, decline_per_year: float = 0.0
+) -> CloudChoice:
     """The segment's bill on one API model: cost per request x requests, every month."""
     seg = load.segment
     shape = RequestShape(
@@ -101,7 +103,7 @@ def price_cloud(load: SegmentLoad, entry: Entry[ApiModel], *, on: dt.date | None
     )
     prices = token_prices(entry, shape, on)
     cost = cost_per_request(prices, shape)
-    spec = CloudSpec(cost.total_usd, load.start_requests_per_month, seg.growth_per_month)
+    spec = CloudSpec(cost.total_usd, load.start_requests_per_month, seg.growth_per_month, decline_per_year)
     monthly = cloud_monthly(spec, Scenario.build(), len(load.requests_per_month))[0]
     items = cloud_line_items(entry, prices, shape, load.start_requests_per_month, label=load.name)
     return CloudChoice(
@@ -191,6 +193,8 @@ def local_spec(
     share: float,
     target_utilization: float,
     pinned_gpus: int | None,
+    gpu_price_decline_per_year: float = 0.0,
+    rental_decline_per_year: float = 0.0,
 ) -> LocalSpec:
     """Everything the projection needs to cost a local deployment."""
     buy_spec = None
@@ -222,6 +226,8 @@ def local_spec(
         pinned_gpus=pinned_gpus,
         buy=buy_spec,
         rent=rent_spec,
+        gpu_price_decline_per_year=gpu_price_decline_per_year,
+        rental_decline_per_year=rental_decline_per_year,
     )
 
 
@@ -239,6 +245,8 @@ def price_local(
     target_utilization: float,
     label: str,
     pinned_gpus: int | None = None,
+    gpu_price_decline_per_year: float = 0.0,
+    rental_decline_per_year: float = 0.0,
 ) -> LocalChoice:
     """The hardware bill of a local deployment serving ``share`` of a segment, every month (see projection.py)."""
     acc = deployment.accelerator
@@ -253,6 +261,8 @@ def price_local(
         share=share,
         target_utilization=target_utilization,
         pinned_gpus=pinned_gpus,
+        gpu_price_decline_per_year=gpu_price_decline_per_year,
+        rental_decline_per_year=rental_decline_per_year,
     )
     ls = local_series(spec, Scenario.build(), horizon_months)
     gpus = ls.gpus[0]

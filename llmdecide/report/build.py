@@ -14,13 +14,17 @@ from llmdecide.report.result import (
     CatalogStamp,
     DecisionReport,
     LedgerEntry,
+    MonteCarloReport,
     OptionReport,
+    PlanDistributionReport,
     PlanStep,
     Recommendation,
+    Robustness,
     ScoreRow,
     Scores,
     SegmentExclusions,
     SegmentSummary,
+    SensitivityReport,
     Series,
     WorkloadSummary,
 )
@@ -162,6 +166,32 @@ def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
         AssumptionUsed(name="rental rate", value=w.local.rental_rate, unit="", source="workload or default"),
         AssumptionUsed(name="rental billing", value=w.local.rent_billing, unit="", source="workload or default"),
     ]
+    if a.trends is not None:
+        for tier, t in sorted(a.trends.api.items(), key=lambda kv: kv[0].value):
+            out.append(
+                AssumptionUsed(
+                    name=f"API price decline per year, {tier.value} tier",
+                    value=t.decline_per_year,
+                    unit="per year",
+                    source=t.basis,
+                )
+            )
+        out.append(
+            AssumptionUsed(
+                name="GPU rental rate decline per year",
+                value=a.trends.rental.decline_per_year,
+                unit="per year",
+                source=a.trends.rental.basis,
+            )
+        )
+        out.append(
+            AssumptionUsed(
+                name="GPU purchase price decline per year",
+                value=a.trends.purchase.decline_per_year,
+                unit="per year",
+                source=a.trends.purchase.basis,
+            )
+        )
     if catalog.assumptions is not None:
         units = {
             "electricity_usd_per_kwh": "USD/kWh",
@@ -274,5 +304,46 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         catalogs=[CatalogStamp(id=_portable(v.id), version=v.version, as_of=v.as_of) for v in catalog.versions],
         assumptions=_assumptions(a, catalog),
         ledger=_ledger(a, catalog),
+        robustness=_robustness(a),
         warnings=a.warnings,
     )
+
+
+def _robustness(a: Assessment) -> Robustness | None:
+    if a.recommended is None:
+        return None
+    rows = [
+        SensitivityReport(
+            input=r.input.name,
+            label=r.input.label,
+            unit=r.input.unit,
+            low=r.input.low,
+            high=r.input.high,
+            low_cost_usd=r.low_cost_usd,
+            high_cost_usd=r.high_cost_usd,
+            swing_usd=r.swing_usd,
+            flip_value=r.flip_value,
+            flip_to=r.flip_to,
+        )
+        for r in a.sensitivity
+    ]
+    mc = None
+    if a.monte_carlo is not None:
+        m = a.monte_carlo
+        mc = MonteCarloReport(
+            samples=m.samples,
+            seed=m.seed,
+            inputs={k: [lo, hi, mode] for k, (lo, hi, mode) in m.inputs.items()},
+            options=[
+                PlanDistributionReport(
+                    option=d.plan,
+                    p10_usd=d.p10_usd,
+                    p50_usd=d.p50_usd,
+                    p90_usd=d.p90_usd,
+                    probability_cheapest=d.probability_cheapest,
+                    probability_recommended=d.probability_recommended,
+                )
+                for d in m.plans
+            ],
+        )
+    return Robustness(fragile=bool(a.fragile), reasons=a.fragile, sensitivity=rows, monte_carlo=mc)

@@ -73,6 +73,79 @@ def plan_table(steps: list[PlanStep]) -> str:
     )
 
 
+def fmt_sweep_value(unit: str, value: float | None) -> str:
+    """A swept input's value: '1.50x' for multipliers, '+0.020' for absolute changes."""
+    if value is None:
+        return MISSING
+    return f"{value:.2f}x" if unit == "x" else f"{value:+.3f}"
+
+
+def robustness_markdown(report: DecisionReport) -> str:
+    """Tornado chart and table, flip thresholds, and the Monte Carlo distribution."""
+    rob = report.robustness
+    if rob is None:
+        return "Not computed: no feasible plan."
+    lines = [
+        "Each input swept on its own from low to high, the others at today's values; the bars are the "
+        "recommended plan's horizon cost swing, and the flip is the value nearest today's at which "
+        "another plan would be recommended.",
+        "",
+        "```mermaid",
+        "xychart-beta horizontal",
+        '    title "Horizon cost swing of the recommended plan, USD"',
+        "    x-axis [" + ", ".join(f'"{r.label}"' for r in rob.sensitivity) + "]",
+        "    bar [" + ", ".join(f"{r.swing_usd:.0f}" for r in rob.sensitivity) + "]",
+        "```",
+        "",
+    ]
+    lines.append(
+        markdown_table(
+            ["input", "range", "horizon USD at low", "at high", "swing", "flips at", "to"],
+            [
+                [
+                    r.label,
+                    f"{fmt_sweep_value(r.unit, r.low)} to {fmt_sweep_value(r.unit, r.high)}",
+                    fmt_usd(r.low_cost_usd),
+                    fmt_usd(r.high_cost_usd),
+                    fmt_usd(r.swing_usd),
+                    fmt_sweep_value(r.unit, r.flip_value) if r.flip_value is not None else "does not flip",
+                    f"`{r.flip_to}`" if r.flip_to else "",
+                ]
+                for r in rob.sensitivity
+            ],
+            [False, False, True, True, True, True, False],
+        )
+    )
+    mc = rob.monte_carlo
+    if mc is not None:
+        inputs = ", ".join(
+            f"{k} {lo:g} to {hi:g}" + (f" (most likely {mode:g})" if mode is not None else "")
+            for k, (lo, hi, mode) in mc.inputs.items()
+        )
+        lines += [
+            f"Monte Carlo over {mc.samples:,} samples (seed {mc.seed}) of {inputs}:",
+            "",
+            markdown_table(
+                ["option", "P10 USD", "P50 USD", "P90 USD", "cheapest in", "recommended in"],
+                [
+                    [
+                        f"`{d.option}`",
+                        fmt_usd(d.p10_usd),
+                        fmt_usd(d.p50_usd),
+                        fmt_usd(d.p90_usd),
+                        fmt_pct(d.probability_cheapest, decimals=1),
+                        fmt_pct(d.probability_recommended, decimals=1),
+                    ]
+                    for d in mc.options
+                ],
+                [False, True, True, True, True, True],
+            ),
+        ]
+    else:
+        lines.append("No uncertainty ranges given (add an `uncertainty:` section for a Monte Carlo).")
+    return "\n".join(lines)
+
+
 def render_markdown(report: DecisionReport) -> str:
     """The whole Markdown report."""
     r = report.recommendation
@@ -238,6 +311,8 @@ def render_markdown(report: DecisionReport) -> str:
         ledger_table=ledger_table,
         catalogs_table=catalogs_table,
         warnings=report.warnings,
+        robustness=robustness_markdown(report),
+        fragile="; ".join(report.robustness.reasons) if report.robustness and report.robustness.fragile else "",
     )
     return re.sub(r"\n{3,}", "\n\n", text)
 

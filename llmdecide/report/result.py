@@ -184,6 +184,50 @@ class LedgerEntry(Model):
     source: str
 
 
+class SensitivityReport(Model):
+    """One input swept from low to high with the others at today's values."""
+
+    input: str
+    label: str
+    unit: Literal["x", "+"] = Field(description="'x': a multiplier of today's value; '+': an absolute change.")
+    low: float
+    high: float
+    low_cost_usd: float = Field(description="The recommended plan's horizon cost at the low end.")
+    high_cost_usd: float
+    swing_usd: float
+    flip_value: float | None = Field(description="Value nearest today's at which another plan wins; None = none.")
+    flip_to: str | None
+
+
+class PlanDistributionReport(Model):
+    """One plan's horizon cost across the Monte Carlo samples."""
+
+    option: str
+    p10_usd: float
+    p50_usd: float
+    p90_usd: float
+    probability_cheapest: float
+    probability_recommended: float
+
+
+class MonteCarloReport(Model):
+    """Sampled uncertain inputs and what they do to each plan."""
+
+    samples: int
+    seed: int
+    inputs: dict[str, list[float | None]] = Field(description="Input: [low, high, mode or null for uniform].")
+    options: list[PlanDistributionReport]
+
+
+class Robustness(Model):
+    """How sure the recommendation is."""
+
+    fragile: bool
+    reasons: list[str] = Field(description="Why it is fragile: flips close to today's inputs, low odds.")
+    sensitivity: list[SensitivityReport]
+    monte_carlo: MonteCarloReport | None
+
+
 class DecisionReport(Model):
     """Everything ``llmdecide assess`` reports."""
 
@@ -199,4 +243,5 @@ class DecisionReport(Model):
     catalogs: list[CatalogStamp]
     assumptions: list[AssumptionUsed]
     ledger: list[LedgerEntry]
+    robustness: Robustness | None
     warnings: list[str]

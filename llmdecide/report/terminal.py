@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmdecide.report.formatting import MISSING, fmt_price, fmt_usd
-from llmdecide.report.markdown import fmt_quantity, plan_rows_text
+from llmdecide.report.markdown import fmt_quantity, fmt_sweep_value, plan_rows_text
 from llmdecide.report.result import DecisionReport
 from llmdecide.scoring.dimensions import DIMENSIONS
 
@@ -114,5 +114,45 @@ def print_report(console: Console, report: DecisionReport) -> None:
     for s in report.scores.options:
         scores.add_row(s.option, f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS])
     console.print(scores)
+    print_robustness(console, report)
     for w in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def print_robustness(console: Console, report: DecisionReport) -> None:
+    """Tornado bars, flip thresholds and the Monte Carlo table."""
+    rob = report.robustness
+    if rob is None:
+        return
+    if rob.fragile:
+        console.print(f"[bold red]Fragile decision:[/bold red] {'; '.join(rob.reasons)}")
+    table = Table(title="Sensitivity: recommended plan's horizon cost, one input at a time", header_style="bold")
+    for col, justify in (
+        ("input", "left"),
+        ("swing", "left"),
+        ("USD at low", "right"),
+        ("at high", "right"),
+        ("flips at", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    widest = max((r.swing_usd for r in rob.sensitivity), default=0.0) or 1.0
+    for r in rob.sensitivity:
+        bar = "█" * max(0, round(24 * r.swing_usd / widest))
+        flip = fmt_sweep_value(r.unit, r.flip_value) + f" -> {r.flip_to}" if r.flip_value is not None else "no flip"
+        table.add_row(r.label, bar, fmt_usd(r.low_cost_usd), fmt_usd(r.high_cost_usd), flip)
+    console.print(table)
+    mc = rob.monte_carlo
+    if mc is not None:
+        dist = Table(title=f"Monte Carlo, {mc.samples:,} samples", header_style="bold")
+        for col in ("option", "P10 USD", "P50 USD", "P90 USD", "cheapest in", "recommended in"):
+            dist.add_column(col, justify="left" if col == "option" else "right")
+        for d in mc.options:
+            dist.add_row(
+                d.option,
+                fmt_usd(d.p10_usd),
+                fmt_usd(d.p50_usd),
+                fmt_usd(d.p90_usd),
+                f"{d.probability_cheapest:.1%}",
+                f"{d.probability_recommended:.1%}",
+            )
+        console.print(dist)

@@ -35,6 +35,7 @@ from llmdecide.catalog.schema import (
     Provider,
     Tier,
 )
+from llmdecide.catalog.trends import TrendSet
 from llmdecide.costing.cloud import MissingPriceError
 from llmdecide.costing.local import Sourced
 from llmdecide.costing.placement import (
@@ -173,7 +174,9 @@ def _cloud_pool(catalog: Catalog, workload: Workload) -> list[Entry[ApiModel]]:
     return pool + pinned
 
 
-def cloud_choices(catalog: Catalog, workload: Workload, load: SegmentLoad, sc: SegmentCandidates) -> None:
+def cloud_choices(
+    catalog: Catalog, workload: Workload, load: SegmentLoad, sc: SegmentCandidates, trends: TrendSet
+) -> None:
     """Price the segment on every eligible API model."""
     sc.cloud_blocked = cloud_block_reason(workload, load)
     if sc.cloud_blocked:
@@ -189,7 +192,13 @@ def cloud_choices(catalog: Catalog, workload: Workload, load: SegmentLoad, sc: S
             sc.cloud_exclusions["with too small a context window"] += 1
             continue
         try:
-            choice = price_cloud(load, entry, on=workload.as_of, batch=seg.latency is Latency.BATCH)
+            choice = price_cloud(
+                load,
+                entry,
+                on=workload.as_of,
+                batch=seg.latency is Latency.BATCH,
+                decline_per_year=trends.api[model.tier].decline_per_year,
+            )
         except MissingPriceError:
             sc.cloud_exclusions["without a price on the date"] += 1
             continue
@@ -244,10 +253,11 @@ def _precisions(workload: Workload, model: OpenModel, accelerator: Accelerator) 
 
 @dataclass(frozen=True)
 class PriceBook:
-    """The prices and assumptions local deployments are costed with."""
+    """The prices, assumptions and trends local deployments are costed with."""
 
     catalog: Catalog
     workload: Workload
+    trends: TrendSet
 
     def buy(self, accelerator: Accelerator, override: Sourced | None = None) -> BuyPrices | None:
         """Owning prices for an accelerator, or None when no purchase price is published."""
@@ -321,7 +331,9 @@ def _size(d: Deployment, load: SegmentLoad, workload: Workload, share: float = 1
     )
 
 
-def local_choices(catalog: Catalog, workload: Workload, load: SegmentLoad, sc: SegmentCandidates) -> None:
+def local_choices(
+    catalog: Catalog, workload: Workload, load: SegmentLoad, sc: SegmentCandidates, trends: TrendSet
+) -> None:
     """Size and price the segment on every eligible open model x accelerator x precision, bought or rented."""
     seg = load.segment
     if workload.constraints.force == "cloud":
@@ -337,7 +349,7 @@ def local_choices(catalog: Catalog, workload: Workload, load: SegmentLoad, sc: S
         else:
             sc.local_blocked = f"no open model in the catalog meets the {seg.capability.value} tier and context"
         return
-    book = PriceBook(catalog, workload)
+    book = PriceBook(catalog, workload, trends)
     choices: list[LocalChoice] = []
     for model in models:
         if named and not meets(model.tier, seg.capability):
@@ -427,13 +439,15 @@ def _priced(
                 target_utilization=workload.local.target_utilization,
                 label=name,
                 pinned_gpus=pinned_gpus,
+                gpu_price_decline_per_year=book.trends.purchase.decline_per_year,
+                rental_decline_per_year=book.trends.rental.decline_per_year,
             )
         )
     return out
 
 
 def pinned_choice(
-    catalog: Catalog, workload: Workload, load: SegmentLoad, pin: PinnedDeployment, index: int
+    catalog: Catalog, workload: Workload, load: SegmentLoad, pin: PinnedDeployment, index: int, trends: TrendSet
 ) -> LocalChoice | str:
     """A pinned deployment priced for one segment, or the reason it cannot serve it."""
     where = f"candidates.deployments[{index}]"
@@ -462,7 +476,7 @@ def pinned_choice(
         if pin.output_tokens_per_s is not None:
             stated["requests_per_s_per_replica"] = pin.output_tokens_per_s / replicas / load.output_tokens
         fixed = LoadSizing(**{**sizing.model_dump(), **stated})
-        book = PriceBook(catalog, workload)
+        book = PriceBook(catalog, workload, trends)
         sc = SegmentCandidates(load)
         priced = _priced(
             book,
@@ -487,11 +501,11 @@ def pinned_choice(
     return f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"
 
 
-def segment_candidates(catalog: Catalog, workload: Workload, load: SegmentLoad) -> SegmentCandidates:
+def segment_candidates(catalog: Catalog, workload: Workload, load: SegmentLoad, trends: TrendSet) -> SegmentCandidates:
     """Both sides' choices for one segment."""
     sc = SegmentCandidates(load)
-    cloud_choices(catalog, workload, load, sc)
-    local_choices(catalog, workload, load, sc)
+    cloud_choices(catalog, workload, load, sc, trends)
+    local_choices(catalog, workload, load, sc, trends)
     for choice in sc.cloud[:1]:
         sc.warnings.extend(choice.warnings)
     return sc

@@ -15,12 +15,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from llmdecide.catalog.catalog import Catalog
+from llmdecide.catalog.trends import TrendSet, trend_set
 from llmdecide.costing.breakeven import payback_months
 from llmdecide.costing.segment_load import SegmentLoad, segment_load
 from llmdecide.errors import InputFileError
 from llmdecide.scoring.candidates import SegmentCandidates, segment_candidates
 from llmdecide.scoring.dimensions import DIMENSIONS, TEAM, Scores, normalised_weights, score_plan
 from llmdecide.scoring.plans import Plan, build_plans
+from llmdecide.scoring.robustness import MONTE_CARLO_SEED, MonteCarlo, SensitivityRow, monte_carlo, sensitivity
 from llmdecide.workload.schema import Sensitivity, TeamCapability, Workload
 
 FloatArray = NDArray[np.float64]
@@ -58,6 +60,11 @@ class Assessment:
     flips: list[str]
     break_even: BreakEven
     warnings: list[str] = field(default_factory=list)
+    sensitivity: list[SensitivityRow] = field(default_factory=list)
+    monte_carlo: MonteCarlo | None = None
+    fragile: list[str] = field(default_factory=list)
+    """Why the decision is fragile (empty when it is robust)."""
+    trends: TrendSet | None = None
 
 
 def check_price_date(workload: Workload, catalog: Catalog) -> None:
@@ -76,8 +83,16 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     """Run the whole decision for a workload against a catalog."""
     check_price_date(workload, catalog)
     loads = segment_loads(workload)
-    segments = [segment_candidates(catalog, workload, loads[s.name]) for s in workload.segments]
-    plans = build_plans(workload, catalog, segments)
+    t = workload.price_trends
+    trends = trend_set(
+        catalog,
+        end=workload.as_of,
+        api_override=t.api_decline_per_year,
+        rental_override=t.gpu_rental_decline_per_year,
+        purchase_override=t.gpu_purchase_decline_per_year,
+    )
+    segments = [segment_candidates(catalog, workload, loads[s.name], trends) for s in workload.segments]
+    plans = build_plans(workload, catalog, segments, trends)
     feasible = [p for p in plans if p.feasible]
     scores: dict[str, Scores] = {}
     if feasible:
@@ -95,7 +110,17 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     )
     warnings = sorted({w for sc in segments for w in sc.warnings} | {w for p in feasible for w in p.warnings})
     be = break_even(workload, best_by_kind.get("cloud"), best_by_kind.get("local"), loads)
-    a = Assessment(workload, loads, segments, plans, scores, recommended, best_by_kind, "", [], [], be, warnings)
+    a = Assessment(
+        workload, loads, segments, plans, scores, recommended, best_by_kind, "", [], [], be, warnings, trends=trends
+    )
+    if recommended is not None:
+        ordered = [p for p in plans if p.feasible]
+        a.sensitivity = sensitivity(ordered, recommended, scores, workload)
+        if workload.uncertainty is not None and workload.uncertainty.ranges():
+            u = workload.uncertainty
+            seed = u.seed if u.seed is not None else MONTE_CARLO_SEED
+            a.monte_carlo = monte_carlo(ordered, scores, workload, u.ranges(), u.samples, seed)
+        a.fragile = fragility(a)
     a.decided_by = decided_by(a)
     a.rationale = rationale(a)
     a.flips = flips(a)
@@ -106,6 +131,30 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
             f"{budget:,.0f} USD budget"
         )
     return a
+
+
+NEAR = {"x": (2 / 3, 1.5), "+": (-0.02, 0.02)}
+"""How far an input may move and still be 'close to today': a third down or half up, or two points."""
+NEAR_TREND = (-0.15, 0.15)
+
+
+def fragility(a: Assessment) -> list[str]:
+    """Reasons the decision is fragile: a flip close to today's inputs, or a low chance of winning."""
+    out: list[str] = []
+    for row in a.sensitivity:
+        if row.flip_value is None:
+            continue
+        low, high = NEAR_TREND if row.input.name == "api_trend" else NEAR[row.input.unit]
+        if row.input.unit == "x" and low <= row.flip_value <= high:
+            out.append(f"{row.input.label} at {row.flip_value:.2f}x today's flips it to {row.flip_to}")
+        elif row.input.unit == "+" and low <= row.flip_value <= high:
+            out.append(f"{row.input.label} {row.flip_value:+.3f} flips it to {row.flip_to}")
+    mc = a.monte_carlo
+    if mc is not None and a.recommended is not None:
+        share = next(d.probability_recommended for d in mc.plans if d.plan == a.recommended.id)
+        if share < 0.7:
+            out.append(f"it wins in only {share:.0%} of {mc.samples:,} sampled futures")
+    return out
 
 
 def plan_cost_at_scale(plan: Plan, loads: dict[str, SegmentLoad], workload: Workload, x: FloatArray) -> FloatArray:

@@ -22,6 +22,7 @@ import numpy as np
 
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import Tier
+from llmdecide.catalog.trends import TrendSet
 from llmdecide.costing.line_item import CostLineItem
 from llmdecide.costing.local import (
     OPS_FTE_BY_CAPABILITY,
@@ -259,7 +260,9 @@ def _signature(placements: list[Placement]) -> tuple[object, ...]:
     )
 
 
-def build_plans(workload: Workload, catalog: Catalog, segments: list[SegmentCandidates]) -> list[Plan]:
+def build_plans(
+    workload: Workload, catalog: Catalog, segments: list[SegmentCandidates], trends: TrendSet
+) -> list[Plan]:
     """Every plan compared in the report, feasible or not, without duplicates."""
     plans: list[Plan] = []
     seen: set[tuple[object, ...]] = set()
@@ -284,7 +287,7 @@ def build_plans(workload: Workload, catalog: Catalog, segments: list[SegmentCand
         add(Plan("hybrid", "hybrid", "hybrid by segment", hybrid))
 
     for i in range(len(workload.candidates.deployments)):
-        add(_pinned_plan(workload, catalog, segments, pin_index=i))
+        add(_pinned_plan(workload, catalog, segments, trends, pin_index=i))
     return plans
 
 
@@ -332,7 +335,9 @@ def _hybrid_by_segment(segments: list[SegmentCandidates]) -> list[Placement] | N
     return placements
 
 
-def _pinned_plan(workload: Workload, catalog: Catalog, segments: list[SegmentCandidates], *, pin_index: int) -> Plan:
+def _pinned_plan(
+    workload: Workload, catalog: Catalog, segments: list[SegmentCandidates], trends: TrendSet, *, pin_index: int
+) -> Plan:
     pin = workload.candidates.deployments[pin_index]
     served = set(pin.segments or [s.load.name for s in segments])
     placements: list[Placement] = []
@@ -348,7 +353,7 @@ def _pinned_plan(workload: Workload, catalog: Catalog, segments: list[SegmentCan
         if sc.local_blocked:
             reasons.append(f"{sc.load.name}: {sc.local_blocked}")
             continue
-        choice = pinned_choice(catalog, workload, sc.load, pin, pin_index)
+        choice = pinned_choice(catalog, workload, sc.load, pin, pin_index, trends)
         if isinstance(choice, str):
             reasons.append(choice)
             continue

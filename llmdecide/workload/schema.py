@@ -298,6 +298,105 @@ class Weights(Strict):
         return self
 
 
+class Range(Strict):
+    """An uncertain input: sampled uniformly between low and high, or triangularly when a mode is given."""
+
+    low: Num = Field(description="Lowest plausible value.")
+    high: Num = Field(description="Highest plausible value.")
+    mode: Num | None = Field(default=None, description="Most likely value; gives a triangular distribution.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode ({self.mode:g}) is outside low..high")
+        return self
+
+
+class Uncertainty(Strict):
+    """Ranges for the inputs that are guesses; a Monte Carlo over them reports P10/P50/P90 of each plan's cost."""
+
+    samples: Int = Field(default=100_000, ge=100, le=2_000_000, description="Monte Carlo samples.")
+    seed: Int | None = Field(default=None, ge=0, description="Random seed (a fixed default keeps reports stable).")
+    volume: Range | None = Field(default=None, description="Multiplier of every segment's request volume.")
+    growth_per_month_change: Range | None = Field(
+        default=None, description="Change added to every segment's monthly growth (0.02 = two points more)."
+    )
+    api_price: Range | None = Field(default=None, description="Multiplier of API prices.")
+    api_price_decline_change: Range | None = Field(
+        default=None, description="Change added to the yearly decline of API prices (0.1 = ten points faster)."
+    )
+    gpu_price: Range | None = Field(default=None, description="Multiplier of GPU purchase prices.")
+    rental_rate: Range | None = Field(default=None, description="Multiplier of GPU rental rates.")
+    utilization: Range | None = Field(default=None, description="Multiplier of the achievable utilisation.")
+    staff_cost: Range | None = Field(default=None, description="Multiplier of staff cost.")
+    electricity: Range | None = Field(default=None, description="Multiplier of the electricity price.")
+    depreciation: Range | None = Field(default=None, description="Multiplier of the depreciation period.")
+
+    @model_validator(mode="after")
+    def _positive_multipliers(self) -> Uncertainty:
+        for name in (
+            "volume",
+            "api_price",
+            "gpu_price",
+            "rental_rate",
+            "utilization",
+            "staff_cost",
+            "electricity",
+            "depreciation",
+        ):
+            r = getattr(self, name)
+            if r is not None and r.low <= 0:
+                raise ValueError(f"{name}: a multiplier must stay above 0 (low is {r.low:g})")
+        for name in ("growth_per_month_change",):
+            r = getattr(self, name)
+            if r is not None and r.low <= -0.5:
+                raise ValueError(f"{name}: growth cannot fall by 50 points a month or more")
+        r = self.api_price_decline_change
+        if r is not None and not r.low > -1 and r.high < 1:
+            raise ValueError("api_price_decline_change: must stay between -1 and 1")
+        return self
+
+    def ranges(self) -> dict[str, tuple[float, float, float | None]]:
+        """The given ranges keyed by the projection's scenario inputs."""
+        fields = {
+            "volume": "volume",
+            "growth_per_month_change": "growth_delta",
+            "api_price": "api_price",
+            "api_price_decline_change": "api_decline_delta",
+            "gpu_price": "gpu_price",
+            "rental_rate": "rental_rate",
+            "utilization": "utilization",
+            "staff_cost": "staff_cost",
+            "electricity": "electricity",
+            "depreciation": "depreciation",
+        }
+        out: dict[str, tuple[float, float, float | None]] = {}
+        for key, field in fields.items():
+            r = getattr(self, key)
+            if r is not None:
+                out[field] = (r.low, r.high, r.mode)
+        return out
+
+
+class PriceTrends(Strict):
+    """Yearly price declines applied month by month over the horizon; default: derived from the catalog's history."""
+
+    api_decline_per_year: Num | None = Field(
+        default=None,
+        ge=-0.5,
+        le=0.95,
+        description="Yearly decline of API prices (0.3 = 30% cheaper each year; negative = rising).",
+    )
+    gpu_purchase_decline_per_year: Num | None = Field(
+        default=None, ge=-0.5, le=0.95, description="Yearly decline of GPU purchase prices."
+    )
+    gpu_rental_decline_per_year: Num | None = Field(
+        default=None, ge=-0.5, le=0.95, description="Yearly decline of GPU rental rates."
+    )
+
+
 class Workload(Strict):
     """A workload to assess: its request segments, team, constraints and options."""
 
@@ -316,6 +415,12 @@ class Workload(Strict):
     candidates: Candidates = Field(default_factory=Candidates, description="What to consider.")
     local: LocalSettings = Field(default_factory=LocalSettings, description="How local deployments are run.")
     weights: Weights = Field(default_factory=Weights, description="Weights of the six decision dimensions.")
+    price_trends: PriceTrends = Field(
+        default_factory=PriceTrends, description="Yearly price declines; default derived from the catalog."
+    )
+    uncertainty: Uncertainty | None = Field(
+        default=None, description="Ranges for uncertain inputs; a Monte Carlo over them is reported."
+    )
 
     @model_validator(mode="after")
     def _unique_segments(self) -> Workload:

@@ -62,8 +62,10 @@ def _lines(model: type[BaseModel], indent: str, examples: dict[str, Any]) -> lis
             continue
         has_default, default = _default(info)
         if isinstance(default, BaseModel):
-            out.append(f"{indent}{name}:")
-            out += _lines(type(default), indent + "  ", {})
+            children = _lines(type(default), indent + "  ", {})
+            every_child_optional = all(line.strip().startswith("#") for line in children)
+            out.append(f"{indent}{'# ' if every_child_optional else ''}{name}:")
+            out += children
             continue
         if isinstance(annotation, type) and issubclass(annotation, BaseModel) and not has_default:
             out.append(f"{indent}{name}:")

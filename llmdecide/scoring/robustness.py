@@ -1,0 +1,201 @@
+"""How sure is the decision? One-at-a-time sensitivity, flip thresholds, and Monte Carlo.
+
+Both analyses re-cost the feasible plans (as placed and sized for today's load)
+through the same projection as the point estimate, vectorised over scenarios,
+and re-decide in each scenario: the cost dimension is recomputed from that
+scenario's horizon costs, the five other dimensions keep their scores. A
+scenario with every input at its neutral value reproduces the point estimate
+exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from llmdecide.costing.projection import FloatArray, Scenario
+from llmdecide.scoring.dimensions import DIMENSIONS, Scores, normalised_weights
+from llmdecide.scoring.plans import Plan, horizon_costs
+from llmdecide.workload.schema import Workload
+
+MONTE_CARLO_SEED = 20261122
+"""Seed of the Monte Carlo generator when the workload gives none: reports stay byte-identical."""
+
+
+@dataclass(frozen=True)
+class SweepInput:
+    """An input the sensitivity analysis sweeps: its scenario field, range and how to show it."""
+
+    name: str
+    field: str
+    low: float
+    high: float
+    unit: Literal["x", "+"]
+    """'x' for a multiplier of today's value, '+' for an absolute change."""
+    label: str
+
+
+SWEEPS: tuple[SweepInput, ...] = (
+    SweepInput("volume", "volume", 0.1, 10.0, "x", "request volume"),
+    SweepInput("growth", "growth_delta", -0.05, 0.10, "+", "monthly growth (change, points)"),
+    SweepInput("api_price", "api_price", 0.25, 4.0, "x", "API prices"),
+    SweepInput("api_trend", "api_decline_delta", -0.3, 0.5, "+", "yearly API price decline (change)"),
+    SweepInput("gpu_price", "gpu_price", 0.5, 2.0, "x", "GPU purchase prices"),
+    SweepInput("rental_rate", "rental_rate", 0.5, 2.0, "x", "GPU rental rates"),
+    SweepInput("utilization", "utilization", 0.5, 1.4, "x", "achievable utilisation"),
+    SweepInput("staff_cost", "staff_cost", 0.5, 2.0, "x", "staff cost"),
+    SweepInput("electricity", "electricity", 0.5, 3.0, "x", "electricity price"),
+    SweepInput("depreciation", "depreciation", 0.5, 2.0, "x", "depreciation period"),
+)
+"""The inputs swept one at a time, each from low to high with the others at today's values."""
+
+SWEEP_POINTS = 401
+
+
+def decide(
+    plans: Sequence[Plan], costs: FloatArray, scores: dict[str, Scores], workload: Workload
+) -> NDArray[np.int64]:
+    """Index of the winning plan in each scenario (``costs`` is plans x scenarios).
+
+    Total = the plan's weighted non-cost scores + weight x (cheapest / this plan's cost); ties
+    go to the cheaper plan, then to the earlier plan.
+    """
+    weights = normalised_weights(workload)
+    fixed = np.array(
+        [sum(weights[d] * scores[p.id].dimensions[d] for d in DIMENSIONS if d != "cost") for p in plans]
+    ).reshape(-1, 1)
+    cheapest = costs.min(axis=0, keepdims=True)
+    cost_score = np.where(costs > 0, np.minimum(1.0, cheapest / np.where(costs > 0, costs, 1.0)), 1.0)
+    total = np.round(fixed + weights["cost"] * cost_score, 9)
+    best = total.max(axis=0, keepdims=True)
+    contenders = np.where(total == best, costs, np.inf)
+    return np.asarray(np.argmin(contenders, axis=0), dtype=np.int64)
+
+
+def all_costs(plans: Sequence[Plan], s: Scenario, horizon: int) -> FloatArray:
+    """Horizon cost of every plan in every scenario: (plans, scenarios)."""
+    return np.vstack([horizon_costs(p, s, horizon) for p in plans])
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    """One input swept from low to high."""
+
+    input: SweepInput
+    low_cost_usd: float
+    """The recommended plan's horizon cost with the input at its low end."""
+    high_cost_usd: float
+    flip_value: float | None
+    """The value closest to today's at which another plan wins, or None within the range."""
+    flip_to: str | None
+    """Id of the plan that wins there."""
+
+    @property
+    def swing_usd(self) -> float:
+        """How much the recommended plan's horizon cost moves across the range."""
+        return abs(self.high_cost_usd - self.low_cost_usd)
+
+
+def _grid(sweep: SweepInput) -> FloatArray:
+    if sweep.unit == "x":
+        return np.asarray(np.geomspace(sweep.low, sweep.high, SWEEP_POINTS))
+    return np.asarray(np.linspace(sweep.low, sweep.high, SWEEP_POINTS))
+
+
+def sensitivity(
+    plans: Sequence[Plan], recommended: Plan, scores: dict[str, Scores], workload: Workload
+) -> list[SensitivityRow]:
+    """Each input swept on its own: the recommended plan's cost swing and the nearest flip, biggest swing first."""
+    horizon = workload.horizon_months
+    rec_index = plans.index(recommended)
+    neutral = 1.0
+    rows: list[SensitivityRow] = []
+    for sweep in SWEEPS:
+        grid = _grid(sweep)
+        s = Scenario.build(len(grid), **{sweep.field: grid})
+        costs = all_costs(plans, s, horizon)
+        winners = decide(plans, costs, scores, workload)
+        base = neutral if sweep.unit == "x" else 0.0
+        flip_value: float | None = None
+        flip_to: str | None = None
+        distance = np.abs(np.log(grid / base)) if sweep.unit == "x" else np.abs(grid - base)
+        flipped = np.flatnonzero(winners != rec_index)
+        if flipped.size:
+            nearest = flipped[np.argmin(distance[flipped])]
+            flip_value = float(grid[nearest])
+            flip_to = plans[int(winners[nearest])].id
+        rows.append(SensitivityRow(sweep, float(costs[rec_index, 0]), float(costs[rec_index, -1]), flip_value, flip_to))
+    rows.sort(key=lambda r: (-r.swing_usd, r.input.name))
+    return rows
+
+
+@dataclass(frozen=True)
+class PlanDistribution:
+    """One plan's horizon cost across the Monte Carlo samples."""
+
+    plan: str
+    p10_usd: float
+    p50_usd: float
+    p90_usd: float
+    probability_cheapest: float
+    probability_recommended: float
+    """Share of samples in which this plan wins the decision."""
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """The result of sampling the workload's uncertain inputs."""
+
+    samples: int
+    seed: int
+    inputs: dict[str, tuple[float, float, float | None]]
+    """Sampled inputs: (low, high, mode or None for uniform)."""
+    plans: list[PlanDistribution]
+
+
+def sample_scenarios(ranges: dict[str, tuple[float, float, float | None]], samples: int, seed: int) -> Scenario:
+    """Draw scenarios: triangular where a mode is given, uniform otherwise, exact where low == high."""
+    rng = np.random.default_rng(seed)
+    values: dict[str, FloatArray] = {}
+    for name in sorted(ranges):
+        low, high, mode = ranges[name]
+        if low == high:
+            values[name] = np.full(samples, low)
+        elif mode is not None:
+            values[name] = rng.triangular(low, mode, high, samples)
+        else:
+            values[name] = rng.uniform(low, high, samples)
+    return Scenario.build(samples, **values)
+
+
+def monte_carlo(
+    plans: Sequence[Plan],
+    scores: dict[str, Scores],
+    workload: Workload,
+    ranges: dict[str, tuple[float, float, float | None]],
+    samples: int,
+    seed: int = MONTE_CARLO_SEED,
+) -> MonteCarlo:
+    """P10/P50/P90 of each plan's horizon cost, and how often each is cheapest and wins the decision."""
+    s = sample_scenarios(ranges, samples, seed)
+    costs = all_costs(plans, s, workload.horizon_months)
+    cheapest = np.argmin(costs, axis=0)
+    winners = decide(plans, costs, scores, workload)
+    out = []
+    for i, p in enumerate(plans):
+        p10, p50, p90 = np.percentile(costs[i], [10, 50, 90])
+        out.append(
+            PlanDistribution(
+                p.id,
+                float(p10),
+                float(p50),
+                float(p90),
+                float(np.mean(cheapest == i)),
+                float(np.mean(winners == i)),
+            )
+        )
+    return MonteCarlo(samples, seed, dict(sorted(ranges.items())), out)
