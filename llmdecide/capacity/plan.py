@@ -166,6 +166,14 @@ def compute_tflops(accelerator: Accelerator, precision: str) -> float | None:
     return sixteen
 
 
+def compute_known(d: Deployment) -> bool:
+    """Whether the accelerator publishes the tensor FLOPS this deployment's matmuls and attention run at."""
+    attention = "fp8" if d.kv_precision == "fp8" else "bf16"
+    return (
+        compute_tflops(d.accelerator, d.precision) is not None and compute_tflops(d.accelerator, attention) is not None
+    )
+
+
 def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
     """The numbers the speed model needs for one replica of ``tp`` GPUs."""
     m, a, p = d.model, d.accelerator, d.profile

@@ -21,6 +21,7 @@ from llmdecide.capacity.plan import (
     CapacityError,
     Deployment,
     LoadSizing,
+    compute_known,
     resolve_deployment,
     size_for_load,
 )
@@ -370,6 +371,9 @@ def local_choices(
                     )
                 except (CapacityError, LlmdecideError):
                     sc.local_exclusions["deployments the engine cannot run"] += 1
+                    continue
+                if not compute_known(d):
+                    sc.local_exclusions["deployments on accelerators with no published compute figure"] += 1
                     continue
                 sizing = _size(d, load, workload)
                 if not sizing.fits:
