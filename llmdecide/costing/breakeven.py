@@ -8,7 +8,7 @@
   ``k`` the candidate is ``L_k / cost_per_request``, valid if it falls inside that
   step's range of volumes. None ("never") when no step qualifies.
 - Payback is the month (fractional, interpolated within the month) at which
-  cumulative local cost, up-front cash included, falls to cumulative cloud cost;
+  cumulative local cost, up-front cash included, falls below cumulative cloud cost;
   None ("never") when it does not happen within the horizon.
 """
 
@@ -76,7 +76,7 @@ def monthly_volumes(start_per_month: float, growth_per_month: float, months: int
 
 
 def payback_months(cloud_monthly: ArrayLike, local_monthly: ArrayLike, local_up_front: ArrayLike) -> float | None:
-    """Months until cumulative local cost (up-front cash included) falls to cumulative cloud cost.
+    """Months until cumulative local cost (up-front cash included) falls below cumulative cloud cost.
 
     ``local_up_front[m]`` is cash paid at the start of month ``m`` (capex, setup,
     hardware added for growth). Interpolated within the crossing month; None
@@ -87,7 +87,7 @@ def payback_months(cloud_monthly: ArrayLike, local_monthly: ArrayLike, local_up_
     up_front = np.asarray(local_up_front, dtype=np.float64)
     diff_end = np.cumsum((local - cloud) + up_front)
     diff_start = np.concatenate(([0.0], diff_end[:-1])) + up_front
-    crossed = diff_end <= 0
+    crossed = diff_end < 0
     if not crossed.any():
         return None
     m = int(np.argmax(crossed))
