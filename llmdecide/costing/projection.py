@@ -19,8 +19,8 @@ Month ``m`` (0-based) of a segment:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,15 +44,17 @@ class Scenario:
     staff_cost: FloatArray
     electricity: FloatArray
     depreciation: FloatArray
+    cache: dict[Any, FloatArray] = field(default_factory=dict, compare=False, repr=False)
+    """Series already computed for these scenarios (growth and trend factors, local bills), by their inputs."""
 
     @classmethod
     def build(cls, n: int = 1, **values: float | FloatArray) -> Scenario:
         """A scenario set of size ``n``: every input neutral unless given (scalar or length-n array)."""
-        neutral = {f.name: 0.0 if f.name.endswith("_delta") else 1.0 for f in fields(cls)}
+        neutral = {f.name: 0.0 if f.name.endswith("_delta") else 1.0 for f in fields(cls) if f.name != "cache"}
         unknown = set(values) - set(neutral)
         if unknown:
             raise ValueError(f"unknown scenario inputs: {sorted(unknown)}")
-        cols = {}
+        cols: dict[str, Any] = {}
         for name, default in neutral.items():
             v = np.asarray(values.get(name, default), dtype=np.float64)
             cols[name] = np.broadcast_to(v.reshape(-1, 1) if v.ndim else v, (n, 1)).copy()
@@ -74,9 +76,24 @@ def trend(decline_per_year: FloatArray, horizon: int) -> FloatArray:
     return np.asarray(np.power(1.0 - decline_per_year, month_index(horizon) / 12.0), dtype=np.float64)
 
 
+def _falling(s: Scenario, kind: str, base: float, delta: FloatArray, horizon: int) -> FloatArray:
+    key = ("trend", kind, base, horizon)
+    if key not in s.cache:
+        s.cache[key] = trend(np.clip(base + delta, -1.0, 0.99), horizon)
+    return s.cache[key]
+
+
+def growth_factor(growth: float, s: Scenario, horizon: int) -> FloatArray:
+    """(1 + growth + delta)^m for every scenario and month (computed once per growth rate)."""
+    key = ("growth", growth, horizon)
+    if key not in s.cache:
+        s.cache[key] = np.asarray(np.power(1.0 + growth + s.growth_delta, month_index(horizon)))
+    return s.cache[key]
+
+
 def requests(start: float, growth: float, s: Scenario, horizon: int) -> FloatArray:
     """Requests each month: start x volume factor x (1 + growth + delta)^m."""
-    return np.asarray(start * s.volume * np.power(1.0 + growth + s.growth_delta, month_index(horizon)))
+    return np.asarray(start * s.volume * growth_factor(growth, s, horizon))
 
 
 @dataclass(frozen=True)
@@ -93,8 +110,19 @@ class CloudSpec:
 def cloud_monthly(spec: CloudSpec, s: Scenario, horizon: int, share: float = 1.0) -> FloatArray:
     """API bill each month: requests x cost per request x price factor x trend x share."""
     volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
-    falling = trend(np.clip(spec.decline_per_year + s.api_decline_delta, -1.0, 0.99), horizon)
+    falling = _falling(s, "api", spec.decline_per_year, s.api_decline_delta, horizon)
     return np.asarray(volume * spec.cost_per_request_usd * s.api_price * falling * share)
+
+
+def cloud_horizon(spec: CloudSpec, s: Scenario, horizon: int, share: float = 1.0) -> FloatArray:
+    """The API bill summed over the horizon, in closed form: each month is the last times
+    q = (1 + growth + delta) x (1 - decline)^(1/12), so the sum is a geometric series."""
+    decline = np.clip(spec.decline_per_year + s.api_decline_delta, -1.0, 0.99)
+    q = (1.0 + spec.growth_per_month + s.growth_delta) * np.power(1.0 - decline, 1.0 / 12.0)
+    near_one = np.abs(q - 1.0) < 1e-12
+    series = np.where(near_one, float(horizon), (np.power(q, horizon) - 1.0) / np.where(near_one, 1.0, q - 1.0))
+    first = spec.start_requests_per_month * s.volume * spec.cost_per_request_usd * s.api_price * share
+    return np.asarray((first * series)[:, 0])
 
 
 @dataclass(frozen=True)
@@ -190,7 +218,7 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
         b = spec.buy
         held = np.maximum.accumulate(gpus, axis=1)
         bought = np.diff(np.concatenate([np.zeros((s.n, 1)), held], axis=1), axis=1)
-        falling = trend(np.clip(spec.gpu_price_decline_per_year + s.gpu_decline_delta, -1.0, 0.99), horizon)
+        falling = _falling(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
         per_unit = (b.unit_usd + b.server_usd_per_gpu) * s.gpu_price * falling
         purchases = bought * per_unit
         months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
@@ -222,7 +250,7 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
         )
     assert spec.rent is not None
     r = spec.rent
-    falling = trend(np.clip(spec.rental_decline_per_year + s.rental_decline_delta, -1.0, 0.99), horizon)
+    falling = _falling(s, "rental", spec.rental_decline_per_year, s.rental_decline_delta, horizon)
     price = r.usd_per_gpu_hour * s.rental_rate * falling
     if r.billing == "always_on":
         billed = np.ceil(gpus / r.gpus_per_instance) * r.gpus_per_instance
@@ -246,3 +274,64 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
         utilization,
         hours,
     )
+
+
+def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
+    """A local deployment's monthly costs summed over the horizon, without building every monthly series.
+
+    The same quantities as :func:`local_series`, summed: a purchase in month k is
+    depreciated for min(M, horizon - k) of its M months and is maintained for
+    horizon - k months. Computed once per deployment and set of scenarios.
+    """
+    key = ("local", spec, horizon)
+    if key in s.cache:
+        return s.cache[key]
+    volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
+    average_rps = volume / (spec.hours_per_month * 3600.0)
+    rate = spec.requests_per_s_per_replica
+    if spec.pinned_gpus is not None:
+        gpus = np.full((s.n, horizon), float(spec.pinned_gpus))
+    else:
+        replicas = np.ceil(
+            average_rps * (spec.peak_to_average * spec.share / (rate * spec.target_utilization)) / s.utilization
+        )
+        gpus = np.maximum(replicas, 1.0) * spec.tp
+    months_left = horizon - np.arange(horizon, dtype=np.float64).reshape(1, -1)
+    if spec.buy is not None:
+        b = spec.buy
+        held = np.maximum.accumulate(gpus, axis=1)
+        bought = np.diff(held, axis=1, prepend=0.0)
+        falling = _falling(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
+        purchases = bought * ((b.unit_usd + b.server_usd_per_gpu) * s.gpu_price) * falling
+        months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
+        total = (purchases * np.minimum(months, months_left)).sum(axis=1, keepdims=True) * (
+            (1.0 - b.residual_fraction) / months
+        )
+        if b.running_costs:
+            capacity_rps = np.maximum(gpus / max(spec.tp, 1), 1.0) * rate
+            utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
+            kwh_per_gpu_month = spec.tdp_w * b.pue * spec.hours_per_month / 1000.0
+            total = total + (held * utilization).sum(axis=1, keepdims=True) * (
+                kwh_per_gpu_month * b.electricity_usd_per_kwh * s.electricity
+            )
+            if b.colocation_usd_per_kw_month is not None:
+                total = total + held.sum(axis=1, keepdims=True) * (spec.tdp_w / 1000.0 * b.colocation_usd_per_kw_month)
+            total = total + (purchases * months_left).sum(axis=1, keepdims=True) * (
+                b.maintenance_fraction_per_year / 12.0
+            )
+        result = np.asarray(total[:, 0])
+    else:
+        assert spec.rent is not None
+        r = spec.rent
+        price = (
+            r.usd_per_gpu_hour
+            * s.rental_rate
+            * _falling(s, "rental", spec.rental_decline_per_year, s.rental_decline_delta, horizon)
+        )
+        if r.billing == "always_on":
+            hours = np.ceil(gpus / r.gpus_per_instance) * (r.gpus_per_instance * spec.hours_per_month)
+        else:
+            hours = volume * (spec.share / rate / 3600.0 * spec.tp)
+        result = np.asarray((hours * price).sum(axis=1))
+    s.cache[key] = result
+    return result
