@@ -139,6 +139,40 @@ BAD = [
         "candidates.accelerators: unknown accelerator",
     ),
     (GOOD + "a: &x 1\nb: *x\n", ExitCode.INPUT_ERROR, "anchors"),
+    (
+        GOOD + "uncertainty:\n  volume: {low: 2, high: 0.5}\n",
+        ExitCode.INPUT_ERROR,
+        "uncertainty.volume: low (2) is above high (0.5)",
+    ),
+    (
+        GOOD + "uncertainty:\n  api_price: {low: 0.5, high: 1.5, mode: 3}\n",
+        ExitCode.INPUT_ERROR,
+        "mode (3) is outside low..high",
+    ),
+    (GOOD + "uncertainty:\n  volume: {low: -1, high: 2}\n", ExitCode.INPUT_ERROR, "must stay above 0"),
+    (GOOD + "uncertainty:\n  samples: 10\n", ExitCode.INPUT_ERROR, "uncertainty.samples"),
+    (GOOD + "price_trends:\n  api_decline_per_year: 1.5\n", ExitCode.INPUT_ERROR, "price_trends.api_decline_per_year"),
+    (
+        GOOD.replace("    pattern: steady_high\n", "    hourly_profile: [1, 2, 3]\n"),
+        ExitCode.INPUT_ERROR,
+        "hourly_profile needs 24, 168 or 8760 values, got 3",
+    ),
+    (
+        GOOD.replace("    pattern: steady_high\n", "    hourly_profile: [" + ", ".join(["1"] * 23 + ["-1"]) + "]\n"),
+        ExitCode.INPUT_ERROR,
+        "hourly_profile values must not be negative",
+    ),
+    (
+        GOOD.replace("    pattern: steady_high\n", "    hourly_profile_csv: missing.csv\n"),
+        ExitCode.INPUT_ERROR,
+        "segments[0].hourly_profile_csv: cannot read missing.csv",
+    ),
+    (
+        GOOD.replace("    pattern: steady_high\n", "    pattern: steady_high\n    cached_input_fraction: 1.5\n"),
+        ExitCode.INPUT_ERROR,
+        "segments[0].cached_input_fraction",
+    ),
+    (GOOD + "local:\n  target_utilization: -0.2\n", ExitCode.INPUT_ERROR, "local.target_utilization"),
     (GOOD + "x: !!python/object/apply:os.system ['true']\n", ExitCode.INPUT_ERROR, "only plain YAML data"),
 ]
 
@@ -218,3 +252,36 @@ def test_overlay_discount_lowers_the_cloud_bill(test_catalog: Path, good: Path, 
     cost = lambda d: next(o for o in d["options"] if o["id"] == "cloud")["monthly_cost_usd"]  # noqa: E731
     assert cost(discounted) == pytest.approx(0.75 * cost(plain))
     assert any(c["id"] == "contract.yaml" for c in discounted["catalogs"])
+
+
+def test_hourly_profile_from_csv(test_catalog: Path, tmp_path: Path) -> None:
+    (tmp_path / "load.csv").write_text(
+        "hour,requests\n" + "\n".join(f"{h},{10 if 9 <= h < 17 else 1}" for h in range(24))
+    )
+    path = tmp_path / "w.yaml"
+    path.write_text(GOOD.replace("    pattern: steady_high\n", "    hourly_profile_csv: load.csv\n"))
+    data = json.loads(invoke(test_catalog, path, "-f", "json").stdout)
+    expected = 10 / ((8 * 10 + 16 * 1) / 24)
+    assert data["workload"]["segments"][0]["peak_to_average"] == pytest.approx(expected)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hour,requests\n1,2\n2,lots\n")
+    path.write_text(GOOD.replace("    pattern: steady_high\n", "    hourly_profile_csv: bad.csv\n"))
+    result = invoke(test_catalog, path)
+    assert result.exit_code == ExitCode.INPUT_ERROR and "bad.csv line 3: expected a number" in result.stderr
+
+
+def test_uncertainty_gives_a_distribution(test_catalog: Path, tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        GOOD
+        + "uncertainty:\n  samples: 2000\n  volume: {low: 0.5, high: 2, mode: 1}\n  api_price: {low: 0.7, high: 1.2}\n"
+    )
+    data = json.loads(invoke(test_catalog, path, "-f", "json").stdout)
+    mc = data["robustness"]["monte_carlo"]
+    assert mc["samples"] == 2000 and mc["inputs"]["volume"] == [0.5, 2.0, 1.0]
+    total = sum(o["probability_cheapest"] for o in mc["options"])
+    assert total == pytest.approx(1.0)
+    for o in mc["options"]:
+        assert o["p10_usd"] <= o["p50_usd"] <= o["p90_usd"]
+    again = json.loads(invoke(test_catalog, path, "-f", "json").stdout)
+    assert again["robustness"] == data["robustness"]

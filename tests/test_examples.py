@@ -61,3 +61,20 @@ def test_example_matches_golden(example: Path, packaged: Catalog, update_golden:
     assert report.recommendation.decision.upper() in console.export_text()
     _compare(GOLDEN / f"{example.stem}.md", markdown, update_golden)
     _compare(GOLDEN / f"{example.stem}.json", json_text, update_golden)
+
+
+def test_every_example_reports_its_robustness_and_some_an_overflow_plan(packaged: Catalog) -> None:
+    with_overflow = []
+    for example in EXAMPLES:
+        report = assess(example, packaged)
+        assert report.robustness is not None, example.name
+        assert len(report.robustness.sensitivity) == 10
+        o = report.overflow
+        if o is None:
+            continue
+        with_overflow.append(example.stem)
+        for s in o.segments:
+            assert 1 <= s.replicas < s.all_local_replicas
+            assert 0 < s.overflow_share_over_horizon < 1
+            assert s.horizon_usd <= min(s.all_cloud_usd, s.all_local_usd)
+    assert len(with_overflow) >= 3, with_overflow

@@ -157,6 +157,8 @@ class LocalChoice:
     """Rental instances come in this many GPUs; billed GPUs round up to whole instances."""
     spec: LocalSpec | None = None
     """What the projection needs to re-cost this choice under other scenarios."""
+    buy: BuyPrices | None = None
+    rent: RentPrices | None = None
 
 
 def cheapest_rental(
@@ -332,6 +334,8 @@ def price_local(
         pinned_gpus is not None,
         instance,
         spec,
+        buy if acquisition == "buy" else None,
+        rent if acquisition == "rent" else None,
     )
 
 

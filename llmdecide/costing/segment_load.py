@@ -4,7 +4,7 @@
   or ``tokens_per_month / (input_tokens + output_tokens)``;
 - month m of the horizon: ``start x (1 + growth)^m``;
 - average rate = requests per month / (hours per month x 3600); peak = average x peak-to-average,
-  which defaults by pattern (below).
+  which is the workload's, else its hourly profile's, else the pattern's default (below).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from llmdecide.costing.breakeven import monthly_volumes
+from llmdecide.costing.load_profile import profile_for, stated_profile
 from llmdecide.workload.schema import Pattern, Segment
 
 PEAK_TO_AVERAGE: dict[Pattern, float] = {
@@ -75,6 +76,12 @@ class SegmentLoad:
         """Peak requests per second in each month."""
         return np.asarray(self.average_rps() * self.peak_to_average, dtype=np.float64)
 
+    def hourly_profile(self) -> NDArray[np.float64]:
+        """The year's hourly load relative to the average: stated, or built from the pattern."""
+        if self.segment.hourly_profile is not None:
+            return stated_profile(self.segment.hourly_profile)
+        return profile_for(self.segment.pattern, self.peak_to_average)
+
 
 def start_requests_per_month(segment: Segment, hours_per_month: float) -> float:
     """First-month requests from whichever volume field the segment gives."""
@@ -90,5 +97,10 @@ def segment_load(segment: Segment, hours_per_month: float, horizon_months: int, 
     """The segment's volume series over the horizon (``scale`` multiplies every month's volume)."""
     start = start_requests_per_month(segment, hours_per_month) * scale
     volumes = monthly_volumes(start, segment.growth_per_month, horizon_months)
-    ratio = segment.peak_to_average or PEAK_TO_AVERAGE[segment.pattern]
+    if segment.peak_to_average is not None:
+        ratio = segment.peak_to_average
+    elif segment.hourly_profile is not None:
+        ratio = float(stated_profile(segment.hourly_profile).max())
+    else:
+        ratio = PEAK_TO_AVERAGE[segment.pattern]
     return SegmentLoad(segment, volumes, hours_per_month, ratio)

@@ -16,6 +16,8 @@ from llmdecide.report.result import (
     LedgerEntry,
     MonteCarloReport,
     OptionReport,
+    OverflowReport,
+    OverflowSegment,
     PlanDistributionReport,
     PlanStep,
     Recommendation,
@@ -304,8 +306,40 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         catalogs=[CatalogStamp(id=_portable(v.id), version=v.version, as_of=v.as_of) for v in catalog.versions],
         assumptions=_assumptions(a, catalog),
         ledger=_ledger(a, catalog),
+        overflow=_overflow(a),
         robustness=_robustness(a),
         warnings=a.warnings,
+    )
+
+
+def _overflow(a: Assessment) -> OverflowReport | None:
+    plan = next((p for p in a.plans if p.id == "overflow" and p.feasible), None)
+    if plan is None:
+        return None
+    rows = []
+    for p in plan.placements:
+        o = p.overflow
+        if o is None or p.local is None:
+            continue
+        rows.append(
+            OverflowSegment(
+                segment=p.segment,
+                replicas=o.replicas,
+                gpus=float(p.local.gpus[0]),
+                share_of_peak=o.share_of_peak,
+                overflow_share_first_month=1.0 - p.local_share,
+                overflow_share_over_horizon=o.overflow_share,
+                horizon_usd=o.horizon_usd,
+                all_cloud_usd=o.all_cloud_usd,
+                all_local_replicas=o.full_replicas,
+                all_local_usd=o.all_local_usd,
+            )
+        )
+    return OverflowReport(
+        option=plan.id,
+        monthly_cost_usd=_finite(plan.monthly_cost_usd),
+        horizon_cost_usd=_finite(plan.horizon_cost_usd),
+        segments=rows,
     )
 
 

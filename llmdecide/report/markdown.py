@@ -80,6 +80,53 @@ def fmt_sweep_value(unit: str, value: float | None) -> str:
     return f"{value:.2f}x" if unit == "x" else f"{value:+.3f}"
 
 
+def overflow_markdown(report: DecisionReport) -> str:
+    """The overflow hybrid next to all-cloud and all-local for the same segments."""
+    o = report.overflow
+    if o is None:
+        return (
+            "No overflow hybrid beats both extremes: either one local replica already carries the peak, "
+            "or the cheapest size is all cloud or all local."
+        )
+    rows = [
+        [
+            s.segment,
+            f"{s.replicas} of {s.all_local_replicas}",
+            fmt_gpus(s.gpus),
+            fmt_pct(s.share_of_peak),
+            fmt_pct(s.overflow_share_first_month, decimals=1),
+            fmt_pct(s.overflow_share_over_horizon, decimals=1),
+            fmt_usd(s.horizon_usd),
+            fmt_usd(s.all_cloud_usd),
+            fmt_usd(s.all_local_usd),
+        ]
+        for s in o.segments
+    ]
+    lines = [
+        f"Option `{o.option}`: local replicas sized below the peak, each hour's load above them sent to the "
+        f"cloud; the size is the one with the lowest horizon cost. {fmt_usd(o.monthly_cost_usd)} USD in the "
+        f"first month, {fmt_usd(o.horizon_cost_usd)} USD over the horizon with staff.",
+        "",
+        markdown_table(
+            [
+                "segment",
+                "replicas",
+                "GPUs",
+                "of today's peak",
+                "overflow, month 1",
+                "overflow, horizon",
+                "horizon USD",
+                "all cloud",
+                "all local",
+            ],
+            rows,
+            [False, True, True, True, True, True, True, True, True],
+        ),
+        "Segment costs here exclude staff; overflow shares are of requests (and so of tokens).",
+    ]
+    return "\n".join(lines)
+
+
 def robustness_markdown(report: DecisionReport) -> str:
     """Tornado chart and table, flip thresholds, and the Monte Carlo distribution."""
     rob = report.robustness
@@ -312,6 +359,7 @@ def render_markdown(report: DecisionReport) -> str:
         catalogs_table=catalogs_table,
         warnings=report.warnings,
         robustness=robustness_markdown(report),
+        overflow=overflow_markdown(report),
         fragile="; ".join(report.robustness.reasons) if report.robustness and report.robustness.fragile else "",
     )
     return re.sub(r"\n{3,}", "\n\n", text)

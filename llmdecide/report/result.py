@@ -219,6 +219,30 @@ class MonteCarloReport(Model):
     options: list[PlanDistributionReport]
 
 
+class OverflowSegment(Model):
+    """One segment of the overflow plan: local sized below peak, the rest to the cloud, hour by hour."""
+
+    segment: str
+    replicas: int = Field(description="Local replicas chosen.")
+    gpus: float
+    share_of_peak: float = Field(description="Local capacity as a share of the first month's peak request rate.")
+    overflow_share_first_month: float = Field(description="Share of the first month's requests sent to the cloud.")
+    overflow_share_over_horizon: float = Field(description="Share of the horizon's requests sent to the cloud.")
+    horizon_usd: float = Field(description="Segment's horizon cost at this size (hardware, power, cloud; no staff).")
+    all_cloud_usd: float = Field(description="The same segment all in the cloud.")
+    all_local_replicas: int = Field(description="Replicas that carry the peak hour at the horizon's end.")
+    all_local_usd: float = Field(description="The same segment on all_local_replicas, no overflow.")
+
+
+class OverflowReport(Model):
+    """The cost-optimal overflow hybrid, compared with all-cloud and all-local for the same segments."""
+
+    option: str
+    monthly_cost_usd: float | None
+    horizon_cost_usd: float | None
+    segments: list[OverflowSegment]
+
+
 class Robustness(Model):
     """How sure the recommendation is."""
 
@@ -243,5 +267,6 @@ class DecisionReport(Model):
     catalogs: list[CatalogStamp]
     assumptions: list[AssumptionUsed]
     ledger: list[LedgerEntry]
+    overflow: OverflowReport | None = Field(description="The overflow hybrid, when one is cheaper than both extremes.")
     robustness: Robustness | None
     warnings: list[str]

@@ -114,9 +114,36 @@ def print_report(console: Console, report: DecisionReport) -> None:
     for s in report.scores.options:
         scores.add_row(s.option, f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS])
     console.print(scores)
+    print_overflow(console, report)
     print_robustness(console, report)
     for w in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def print_overflow(console: Console, report: DecisionReport) -> None:
+    """The overflow hybrid's size against the all-cloud and all-local extremes."""
+    o = report.overflow
+    if o is None:
+        return
+    table = Table(
+        title=f"Overflow hybrid ({o.option}): {fmt_usd(o.monthly_cost_usd)} USD/month, "
+        f"{fmt_usd(o.horizon_cost_usd)} USD over the horizon",
+        header_style="bold",
+    )
+    for col in ("segment", "replicas", "of peak", "overflow m1", "overflow all", "USD", "all cloud", "all local"):
+        table.add_column(col, justify="left" if col == "segment" else "right")
+    for s in o.segments:
+        table.add_row(
+            s.segment,
+            f"{s.replicas}/{s.all_local_replicas}",
+            f"{s.share_of_peak:.0%}",
+            f"{s.overflow_share_first_month:.1%}",
+            f"{s.overflow_share_over_horizon:.1%}",
+            fmt_usd(s.horizon_usd),
+            fmt_usd(s.all_cloud_usd),
+            fmt_usd(s.all_local_usd),
+        )
+    console.print(table)
 
 
 def print_robustness(console: Console, report: DecisionReport) -> None:

@@ -15,15 +15,17 @@ plan that runs anything locally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import Tier
 from llmdecide.catalog.trends import TrendSet
 from llmdecide.costing.line_item import CostLineItem
+from llmdecide.costing.load_profile import ServedShare
 from llmdecide.costing.local import (
     OPS_FTE_BY_CAPABILITY,
     SETUP_POINT_BY_CAPABILITY,
@@ -32,8 +34,16 @@ from llmdecide.costing.local import (
     extra_line_items,
     staff_line_items,
 )
-from llmdecide.costing.placement import CloudChoice, CostSeries, LocalChoice
-from llmdecide.costing.projection import FloatArray, Scenario, cloud_monthly, local_series
+from llmdecide.costing.placement import CloudChoice, CostSeries, LocalChoice, price_local
+from llmdecide.costing.projection import (
+    FloatArray,
+    Scenario,
+    cloud_horizon,
+    cloud_monthly,
+    local_horizon,
+    local_series,
+    requests,
+)
 from llmdecide.scoring.candidates import SegmentCandidates, pinned_choice
 from llmdecide.workload.schema import Sensitivity, Workload
 
@@ -50,6 +60,36 @@ class CostSeries2D:
 
 
 @dataclass(frozen=True)
+class Overflow:
+    """A local deployment of fixed capacity; the load above it goes to the cloud, hour by hour."""
+
+    served: ServedShare
+    capacity_rps: float
+    start_requests_per_month: float
+    growth_per_month: float
+    hours_per_month: float
+    share_of_peak: float
+    """Local capacity as a share of today's peak request rate."""
+    replicas: int
+    """Local replicas chosen."""
+    full_replicas: int
+    """Replicas that would carry the peak hour at the horizon's end (the all-local size)."""
+    overflow_share: float
+    """Share of the horizon's requests sent to the cloud, at today's inputs."""
+    horizon_usd: float
+    """The segment's horizon cost at the chosen size (hardware and cloud; staff excluded)."""
+    all_cloud_usd: float
+    """The same segment all in the cloud."""
+    all_local_usd: float
+    """The same segment on ``full_replicas`` local replicas."""
+
+    def cloud_share(self, s: Scenario, horizon: int) -> FloatArray:
+        """Share of each month's requests that overflows to the cloud, in every scenario."""
+        volume = requests(self.start_requests_per_month, self.growth_per_month, s, horizon)
+        return np.asarray(1.0 - self.served.served(volume / (self.hours_per_month * 3600.0), self.capacity_rps))
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where one segment runs in a plan."""
 
@@ -57,24 +97,17 @@ class Placement:
     cloud: CloudChoice | None
     local: LocalChoice | None
     local_share: float
+    """Share of the segment's requests served locally (first month, for an overflow)."""
+    overflow: Overflow | None = None
 
     @property
     def side(self) -> Literal["cloud", "local", "split"]:
         """cloud, local, or split (a share of the requests each way)."""
         if self.local is None:
             return "cloud"
-        if self.cloud is None or self.local_share >= 1.0:
+        if self.cloud is None or (self.local_share >= 1.0 and self.overflow is None):
             return "local"
         return "split"
-
-    def series(self, months: int) -> CostSeries:
-        """This segment's cost over the horizon."""
-        total = CostSeries.zeros(months)
-        if self.local is not None:
-            total = total + self.local.series
-        if self.cloud is not None and self.local_share < 1.0:
-            total = total + self.cloud.series.scaled(1.0 - self.local_share)
-        return total
 
     def line_items(self) -> list[CostLineItem]:
         """First-month line items of this segment."""
@@ -187,6 +220,12 @@ def describe(placements: list[Placement]) -> str:
         elif p.side == "local":
             assert p.local is not None
             text = p.local.label
+        elif p.overflow is not None:
+            assert p.local is not None and p.cloud is not None
+            text = (
+                f"{p.local.label}, sized for {p.overflow.share_of_peak:.0%} of today's peak; "
+                f"{p.overflow.overflow_share:.1%} of requests overflow to {p.cloud.model_id}"
+            )
         else:
             assert p.local is not None and p.cloud is not None
             text = f"{p.local_share:.0%} {p.local.label}, rest {p.cloud.model_id}"
@@ -204,7 +243,11 @@ def plan_costs(plan: Plan, s: Scenario, horizon: int) -> CostSeries2D:
     cash = np.zeros((s.n, horizon))
     up_front = np.zeros((s.n, horizon))
     for p in plan.placements:
-        if p.cloud is not None and p.local_share < 1.0:
+        if p.cloud is not None and p.overflow is not None:
+            bill = cloud_monthly(p.cloud.spec, s, horizon) * p.overflow.cloud_share(s, horizon)
+            monthly += bill
+            cash += bill
+        elif p.cloud is not None and p.local_share < 1.0:
             bill = cloud_monthly(p.cloud.spec, s, horizon, share=1.0 - p.local_share)
             monthly += bill
             cash += bill
@@ -224,10 +267,27 @@ def plan_costs(plan: Plan, s: Scenario, horizon: int) -> CostSeries2D:
 
 
 def horizon_costs(plan: Plan, s: Scenario, horizon: int) -> FloatArray:
-    """Horizon cost in every scenario: monthly costs summed, plus one-time setup."""
-    costs = plan_costs(plan, s, horizon)
-    setup = sum(i.one_time_usd for i in plan.fixed_items if i.category == "setup")
-    return np.asarray(costs.monthly_usd.sum(axis=1) + setup * s.staff_cost[:, 0])
+    """Horizon cost in every scenario: monthly costs summed, plus one-time setup.
+
+    Cloud bills are summed in closed form and each local deployment's bill is
+    computed once per set of scenarios, so a hundred thousand samples stay fast.
+    """
+    total = np.zeros(s.n)
+    for p in plan.placements:
+        if p.cloud is not None and p.overflow is not None:
+            total += (cloud_monthly(p.cloud.spec, s, horizon) * p.overflow.cloud_share(s, horizon)).sum(axis=1)
+        elif p.cloud is not None and p.local_share < 1.0:
+            total += cloud_horizon(p.cloud.spec, s, horizon, share=1.0 - p.local_share)
+        if p.local is not None:
+            assert p.local.spec is not None
+            total += local_horizon(p.local.spec, s, horizon)
+    staff = s.staff_cost[:, 0]
+    for item in plan.fixed_items:
+        factor = staff if item.category in ("staff", "setup") else 1.0
+        total += item.monthly_cost_usd * horizon * factor
+        if item.category == "setup":
+            total += item.one_time_usd * factor
+    return total
 
 
 def finish(plan: Plan, workload: Workload, catalog: Catalog) -> Plan:
@@ -285,6 +345,9 @@ def build_plans(
     hybrid = _hybrid_by_segment(segments)
     if hybrid is not None and _kind(hybrid) == "hybrid":
         add(Plan("hybrid", "hybrid", "hybrid by segment", hybrid))
+    overflow = _overflow_plan(workload, catalog, segments, trends)
+    if overflow is not None:
+        add(overflow)
 
     for i in range(len(workload.candidates.deployments)):
         add(_pinned_plan(workload, catalog, segments, trends, pin_index=i))
@@ -367,3 +430,125 @@ def _pinned_plan(
     if reasons:
         return Plan(plan_id, "local", pin.name, [], feasible=False, excluded_reason="; ".join(reasons))
     return Plan(plan_id, _kind(placements), pin.name, placements)
+
+
+MAX_OVERFLOW_REPLICAS = 256
+"""Largest local size tried for an overflow plan, in replicas."""
+
+
+def overflow_costs(
+    sc: SegmentCandidates, workload: Workload, replicas: NDArray[np.int64]
+) -> tuple[FloatArray, FloatArray]:
+    """Horizon cost of the segment with ``k`` local replicas and the overflow in the cloud, for each k.
+
+    Returns (local hardware cost, cloud cost) per k, staff excluded; k = 0 is all cloud, and a k that
+    covers every hour's load is all local.
+    """
+    assert sc.cloud and sc.local
+    load = sc.load
+    cloud, local = sc.cloud[0], sc.local[0]
+    assert local.spec is not None
+    horizon = workload.horizon_months
+    neutral = Scenario.build()
+    served = ServedShare.of(load.hourly_profile())
+    rate = local.sizing.requests_per_s_per_replica
+    volume = requests(load.start_requests_per_month, load.segment.growth_per_month, neutral, horizon)
+    average = volume / (workload.hours_per_month * 3600.0)
+    bill = cloud_monthly(cloud.spec, neutral, horizon)
+    local_cost = np.zeros(len(replicas))
+    cloud_cost = np.zeros(len(replicas))
+    for i, k in enumerate(replicas):
+        if k == 0:
+            cloud_cost[i] = float(bill.sum())
+            continue
+        spec = replace(local.spec, pinned_gpus=int(k) * local.sizing.tp)
+        local_cost[i] = float(local_series(spec, neutral, horizon).monthly_usd.sum())
+        cloud_cost[i] = float((bill * (1.0 - served.served(average, float(k) * rate))).sum())
+    return local_cost, cloud_cost
+
+
+def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: TrendSet) -> tuple[Placement, float] | None:
+    """The local size that minimises the segment's horizon cost with overflow to the cloud.
+
+    None unless that size is a true mix: at least one replica, fewer than carry the peak, and some
+    requests overflowing; so an overflow plan is never worse than all-cloud or all-local at that size.
+    """
+    if not sc.cloud or not sc.local or sc.local[0].spec is None:
+        return None
+    load = sc.load
+    local = sc.local[0]
+    rate = local.sizing.requests_per_s_per_replica
+    full = int(min(MAX_OVERFLOW_REPLICAS, np.ceil(float(load.peak_rps().max()) / rate)))
+    if full < 2:
+        return None
+    ks = np.arange(0, full + 1)
+    local_cost, cloud_cost = overflow_costs(sc, workload, ks)
+    total = local_cost + cloud_cost
+    best = int(np.argmin(total))
+    k = int(ks[best])
+    if k == 0:
+        return None
+    served = ServedShare.of(load.hourly_profile())
+    first_month = float(served.served(np.array(load.average_rps()[0]), k * rate))
+    volume = requests(
+        load.start_requests_per_month, load.segment.growth_per_month, Scenario.build(), workload.horizon_months
+    )[0]
+    sent = float((volume * (1.0 - served.served(volume / (workload.hours_per_month * 3600.0), k * rate))).sum())
+    sent /= float(volume.sum())
+    if k >= full or sent < 0.001:
+        return None
+    d = local.deployment
+    gpus = k * local.sizing.tp
+    chosen = price_local(
+        load,
+        d,
+        local.sizing,
+        acquisition=local.acquisition,
+        buy=local.buy,
+        rent=local.rent,
+        hours_per_month=workload.hours_per_month,
+        horizon_months=workload.horizon_months,
+        share=1.0,
+        target_utilization=workload.local.target_utilization,
+        label=f"{d.model.id} {d.precision} on {gpus} x {d.accelerator.id} ({d.engine.id}), {local.acquisition}",
+        pinned_gpus=gpus,
+        gpu_price_decline_per_year=trends.purchase.decline_per_year,
+        rental_decline_per_year=trends.rental.decline_per_year,
+    )
+    chosen = replace(chosen, warnings=())
+    overflow = Overflow(
+        served,
+        k * rate,
+        load.start_requests_per_month,
+        load.segment.growth_per_month,
+        workload.hours_per_month,
+        k * rate / float(load.peak_rps()[0]),
+        replicas=k,
+        full_replicas=full,
+        overflow_share=sent,
+        horizon_usd=float(total[best]),
+        all_cloud_usd=float(total[0]),
+        all_local_usd=float(total[-1]),
+    )
+    return Placement(load.name, sc.cloud[0], chosen, first_month, overflow), float(total[best])
+
+
+def _overflow_plan(
+    workload: Workload, catalog: Catalog, segments: list[SegmentCandidates], trends: TrendSet
+) -> Plan | None:
+    """Local sized below peak for the segments where that is cheapest, the overflow to the cloud."""
+    hybrid = _hybrid_by_segment(segments)
+    if hybrid is None:
+        return None
+    placements: list[Placement] = []
+    mixed = False
+    for sc, default in zip(segments, hybrid, strict=True):
+        found = _overflow_placement(sc, workload, trends) if sc.cloud_blocked is None else None
+        if found is not None:
+            placements.append(found[0])
+            mixed = True
+        else:
+            placements.append(default)
+    if not mixed:
+        return None
+    return Plan("overflow", "hybrid", "overflow hybrid", placements)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from llmdecide.catalog.issues import issues_from_validation_error
 from llmdecide.errors import InputFileError
-from llmdecide.workload.schema import Workload
+from llmdecide.workload.schema import Segment, Workload
 from llmdecide.yaml_source import YamlReadError, parse_yaml_text, read_yaml_file
 
 
@@ -19,7 +19,52 @@ def load_workload(path: Path) -> Workload:
         data = read_yaml_file(path)
     except YamlReadError as exc:
         raise InputFileError(f"{path}: {exc}") from None
-    return parse_workload(data, str(path))
+    workload = parse_workload(data, str(path))
+    return with_profiles_read(workload, path)
+
+
+def with_profiles_read(workload: Workload, path: Path) -> Workload:
+    """Read every ``hourly_profile_csv`` (relative to the workload file) into ``hourly_profile``."""
+    segments = []
+    for i, seg in enumerate(workload.segments):
+        if seg.hourly_profile_csv is None:
+            segments.append(seg)
+            continue
+        where = f"{path}: segments[{i}].hourly_profile_csv"
+        csv_path = path.parent / seg.hourly_profile_csv
+        values = read_profile_csv(csv_path, where)
+        data = seg.model_dump(exclude={"hourly_profile_csv"})
+        data["hourly_profile"] = values
+        try:
+            segments.append(Segment.model_validate(data))
+        except ValidationError as exc:
+            issue = issues_from_validation_error(str(path), exc, prefix=("segments", i))[0]
+            raise InputFileError(f"{issue} (from {seg.hourly_profile_csv})") from None
+    return workload.model_copy(update={"segments": segments})
+
+
+def read_profile_csv(path: Path, where: str) -> list[float]:
+    """Numbers from a CSV: one per line or the last column; one header line may be skipped."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{where}: cannot read {path.name}: {exc.strerror or exc}") from None
+    if b"\x00" in raw:
+        raise InputFileError(f"{where}: {path.name} is a binary file, expected CSV")
+    values: list[float] = []
+    for n, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
+        cell = line.strip().split(",")[-1].strip()
+        if not cell:
+            continue
+        try:
+            values.append(float(cell))
+        except ValueError:
+            if n == 1:
+                continue
+            raise InputFileError(f"{where}: {path.name} line {n}: expected a number, got {cell!r}") from None
+    if not values:
+        raise InputFileError(f"{where}: {path.name} has no numbers")
+    return values
 
 
 def load_workload_text(text: str, name: str = "<workload>") -> Workload:

@@ -132,6 +132,16 @@ class Segment(Strict):
     context_tokens: Int | None = Field(
         default=None, gt=0, le=20_000_000, description="Longest context a request needs; default input_tokens."
     )
+    hourly_profile: list[Num] | None = Field(
+        default=None,
+        description="Relative load per hour over a day (24 values), a week (168) or a year (8760), repeated over "
+        "the year; sets the peak-to-average ratio. Default: a profile built from the pattern.",
+    )
+    hourly_profile_csv: NonEmpty | None = Field(
+        default=None,
+        description="A CSV file (path relative to the workload file) with the hourly profile: one number per "
+        "line, or the last column of each line; a header line is skipped.",
+    )
 
     @model_validator(mode="after")
     def _one_volume(self) -> Segment:
@@ -143,6 +153,18 @@ class Segment(Strict):
             )
         if self.cached_input_fraction > 0 and self.latency is Latency.EMBEDDED:
             raise ValueError("cached_input_fraction applies to cloud prompt caches, not embedded deployments")
+        profile = self.hourly_profile
+        if profile is not None:
+            if self.hourly_profile_csv is not None:
+                raise ValueError("give hourly_profile or hourly_profile_csv, not both")
+            if len(profile) not in (24, 168, 8760):
+                raise ValueError(f"hourly_profile needs 24, 168 or 8760 values, got {len(profile)}")
+            if any(v < 0 for v in profile):
+                raise ValueError("hourly_profile values must not be negative")
+            if not any(v > 0 for v in profile):
+                raise ValueError("hourly_profile has no load at all")
+            if self.peak_to_average is not None:
+                raise ValueError("give peak_to_average or an hourly profile, not both (the profile sets the peak)")
         return self
 
 
