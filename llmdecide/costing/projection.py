@@ -76,10 +76,18 @@ def trend(decline_per_year: FloatArray, horizon: int) -> FloatArray:
     return np.asarray(np.power(1.0 - decline_per_year, month_index(horizon) / 12.0), dtype=np.float64)
 
 
+def _per_month(column: FloatArray, horizon: int, f: Any) -> FloatArray:
+    """``f(column)`` as an (n, horizon) array; computed on one row and broadcast when every scenario agrees."""
+    n = column.shape[0]
+    if n > 1 and bool((column == column[0, 0]).all()):
+        return np.broadcast_to(np.asarray(f(column[:1]), dtype=np.float64), (n, horizon))
+    return np.asarray(f(column), dtype=np.float64)
+
+
 def _falling(s: Scenario, kind: str, base: float, delta: FloatArray, horizon: int) -> FloatArray:
     key = ("trend", kind, base, horizon)
     if key not in s.cache:
-        s.cache[key] = trend(np.clip(base + delta, -1.0, 0.99), horizon)
+        s.cache[key] = _per_month(delta, horizon, lambda d: trend(np.clip(base + d, -1.0, 0.99), horizon))
     return s.cache[key]
 
 
@@ -87,7 +95,7 @@ def growth_factor(growth: float, s: Scenario, horizon: int) -> FloatArray:
     """(1 + growth + delta)^m for every scenario and month (computed once per growth rate)."""
     key = ("growth", growth, horizon)
     if key not in s.cache:
-        s.cache[key] = np.asarray(np.power(1.0 + growth + s.growth_delta, month_index(horizon)))
+        s.cache[key] = _per_month(s.growth_delta, horizon, lambda d: np.power(1.0 + growth + d, month_index(horizon)))
     return s.cache[key]
 
 
@@ -295,31 +303,12 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
         replicas = np.ceil(
             average_rps * (spec.peak_to_average * spec.share / (rate * spec.target_utilization)) / s.utilization
         )
-        gpus = np.maximum(replicas, 1.0) * spec.tp
-    months_left = horizon - np.arange(horizon, dtype=np.float64).reshape(1, -1)
-    if spec.buy is not None:
-        b = spec.buy
-        held = np.maximum.accumulate(gpus, axis=1)
-        bought = np.diff(held, axis=1, prepend=0.0)
-        falling = _falling(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
-        purchases = bought * ((b.unit_usd + b.server_usd_per_gpu) * s.gpu_price) * falling
-        months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
-        total = (purchases * np.minimum(months, months_left)).sum(axis=1, keepdims=True) * (
-            (1.0 - b.residual_fraction) / months
-        )
-        if b.running_costs:
-            capacity_rps = np.maximum(gpus / max(spec.tp, 1), 1.0) * rate
-            utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
-            kwh_per_gpu_month = spec.tdp_w * b.pue * spec.hours_per_month / 1000.0
-            total = total + (held * utilization).sum(axis=1, keepdims=True) * (
-                kwh_per_gpu_month * b.electricity_usd_per_kwh * s.electricity
-            )
-            if b.colocation_usd_per_kw_month is not None:
-                total = total + held.sum(axis=1, keepdims=True) * (spec.tdp_w / 1000.0 * b.colocation_usd_per_kw_month)
-            total = total + (purchases * months_left).sum(axis=1, keepdims=True) * (
-                b.maintenance_fraction_per_year / 12.0
-            )
-        result = np.asarray(total[:, 0])
+        np.maximum(replicas, 1.0, out=replicas)
+        gpus = replicas * spec.tp
+    if spec.buy is not None and spec.pinned_gpus is not None:
+        result = _pinned_bought_horizon(spec, spec.buy, s, horizon, average_rps)
+    elif spec.buy is not None:
+        result = _bought_horizon(spec, spec.buy, s, horizon, average_rps, replicas)
     else:
         assert spec.rent is not None
         r = spec.rent
@@ -335,3 +324,63 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
         result = np.asarray((hours * price).sum(axis=1))
     s.cache[key] = result
     return result
+
+
+def _bought_horizon(
+    spec: LocalSpec, b: BuySpec, s: Scenario, horizon: int, average_rps: FloatArray, replicas: FloatArray
+) -> FloatArray:
+    """:func:`local_horizon` for a bought fleet sized month by month.
+
+    The fleet held never falls: each month's purchase is its increase. GPUs held x utilisation is
+    tp x held x min(1, load / (replicas x rate per replica)); when no scenario's volume falls the
+    fleet held is the fleet needed and that is tp x min(replicas, load / rate per replica).
+    """
+    tp = float(spec.tp)
+    growing = bool((spec.growth_per_month + s.growth_delta >= 0).all())
+    held = replicas if growing else np.maximum.accumulate(replicas, axis=1)
+    bought = np.empty_like(held)
+    bought[:, 0] = held[:, 0]
+    np.subtract(held[:, 1:], held[:, :-1], out=bought[:, 1:])
+    bought *= _falling(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
+    months_left = horizon - month_index(horizon)
+    months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
+    held_months = _per_month(months, horizon, lambda m: np.minimum(m, months_left))
+    unit = (b.unit_usd + b.server_usd_per_gpu) * tp * s.gpu_price[:, 0]
+    total = (bought * held_months).sum(axis=1) * unit * ((1.0 - b.residual_fraction) / months[:, 0])
+    if b.running_costs:
+        load = average_rps * (spec.share / spec.requests_per_s_per_replica)
+        if growing:
+            busy = np.minimum(load, replicas)
+        else:
+            load /= replicas
+            np.minimum(load, 1.0, out=load)
+            busy = load * held
+        kwh_per_gpu_month = spec.tdp_w * b.pue * spec.hours_per_month / 1000.0
+        total += tp * busy.sum(axis=1) * (kwh_per_gpu_month * b.electricity_usd_per_kwh * s.electricity[:, 0])
+        if b.colocation_usd_per_kw_month is not None:
+            total += tp * held.sum(axis=1) * (spec.tdp_w / 1000.0 * b.colocation_usd_per_kw_month)
+        total += (bought * months_left).sum(axis=1) * unit * (b.maintenance_fraction_per_year / 12.0)
+    return np.asarray(total)
+
+
+def _pinned_bought_horizon(
+    spec: LocalSpec, b: BuySpec, s: Scenario, horizon: int, average_rps: FloatArray
+) -> FloatArray:
+    """:func:`local_horizon` for a fixed bought fleet: one purchase in month 0, so only power needs the months."""
+    assert spec.pinned_gpus is not None
+    gpus = float(spec.pinned_gpus)
+    falling = _falling(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
+    purchase = gpus * ((b.unit_usd + b.server_usd_per_gpu) * s.gpu_price[:, 0]) * falling[:, 0]
+    months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation[:, 0] * 12.0))
+    total = purchase * np.minimum(months, float(horizon)) * ((1.0 - b.residual_fraction) / months)
+    if b.running_costs:
+        capacity_rps = max(gpus / max(spec.tp, 1), 1.0) * spec.requests_per_s_per_replica
+        utilization = np.minimum(average_rps * (spec.share / max(capacity_rps, 1e-12)), 1.0)
+        kwh_per_gpu_month = spec.tdp_w * b.pue * spec.hours_per_month / 1000.0
+        total = total + gpus * utilization.sum(axis=1) * (
+            kwh_per_gpu_month * b.electricity_usd_per_kwh * s.electricity[:, 0]
+        )
+        if b.colocation_usd_per_kw_month is not None:
+            total = total + gpus * horizon * (spec.tdp_w / 1000.0 * b.colocation_usd_per_kw_month)
+        total = total + purchase * horizon * (b.maintenance_fraction_per_year / 12.0)
+    return np.asarray(total)
