@@ -48,6 +48,11 @@ def _quarters(end: dt.date, years: float) -> list[dt.date]:
     return [d for d in dates if earliest <= d <= end]
 
 
+def _rounded(decline: float) -> float:
+    """A yearly decline clipped to [-50%, 95%] and kept to 0.01 percentage point (no float noise in reports)."""
+    return round(float(np.clip(decline, -0.5, 0.95)), 4) + 0.0
+
+
 def _fit(dates: list[dt.date], values: list[float]) -> float | None:
     """Yearly decline of a log-linear fit, or None with too few points."""
     if len(values) < MIN_POINTS or min(values) <= 0:
@@ -56,7 +61,7 @@ def _fit(dates: list[dt.date], values: list[float]) -> float | None:
     if np.ptp(x) < 0.5:
         return None
     slope = float(np.polyfit(x, np.log(values), 1)[0])
-    return float(np.clip(1.0 - np.exp(slope), -0.5, 0.95))
+    return _rounded(1.0 - np.exp(slope))
 
 
 def _series(dates: list[dt.date], sample: Callable[[dt.date], float | None]) -> tuple[list[dt.date], list[float]]:
@@ -106,7 +111,7 @@ def api_tier_trends(catalog: Catalog, end: dt.date | None = None) -> dict[Tier, 
             pooled_y += list(np.log(np.array(vs) / vs[0]))
     pooled = None
     if len(pooled_y) >= MIN_POINTS:
-        pooled = float(np.clip(1.0 - np.exp(np.polyfit(pooled_x, pooled_y, 1)[0]), -0.5, 0.95))
+        pooled = _rounded(1.0 - np.exp(np.polyfit(pooled_x, pooled_y, 1)[0]))
     for tier, (ds, vs) in fitted.items():
         rate = _fit(ds, vs)
         if rate is not None:
@@ -129,7 +134,9 @@ def _fit_per_group(
             rates.append(rate)
     if not rates:
         return Trend(0.0, 0, f"no usable {what} history: assumed flat")
-    return Trend(float(np.median(rates)), len(rates), f"median over {len(rates)} accelerators with {what} history")
+    return Trend(
+        _rounded(float(np.median(rates))), len(rates), f"median over {len(rates)} accelerators with {what} history"
+    )
 
 
 def rental_trend(catalog: Catalog, end: dt.date | None = None) -> Trend:
