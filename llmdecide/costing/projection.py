@@ -208,18 +208,27 @@ def _amortisation(purchases: FloatArray, months: FloatArray, residual: float) ->
     return np.asarray(cumulative - np.where(back >= 0, earlier, 0.0))
 
 
+def _fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Requests, average request rate and replicas sized for the peak, each month in every scenario.
+
+    Replicas are not computed (an empty array) for a pinned fleet.
+    """
+    volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
+    average_rps = volume / (spec.hours_per_month * 3600.0)
+    if spec.pinned_gpus is not None:
+        return volume, average_rps, np.empty((0, 0))
+    per_replica = spec.requests_per_s_per_replica * spec.target_utilization
+    replicas = np.ceil(average_rps * (spec.peak_to_average * spec.share / per_replica) / s.utilization)
+    np.maximum(replicas, 1.0, out=replicas)
+    return volume, average_rps, replicas
+
+
 def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
     """A local deployment's hardware bill each month in every scenario."""
     zero = np.zeros((s.n, horizon))
-    volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
-    average_rps = volume / (spec.hours_per_month * 3600.0)
+    volume, average_rps, replicas = _fleet(spec, s, horizon)
     rate = spec.requests_per_s_per_replica
-    if spec.pinned_gpus is not None:
-        gpus = np.full((s.n, horizon), float(spec.pinned_gpus))
-    else:
-        capacity = rate * spec.target_utilization * s.utilization
-        replicas = np.ceil(average_rps * spec.peak_to_average * spec.share / capacity)
-        gpus = np.maximum(replicas, 1.0) * spec.tp
+    gpus = replicas * spec.tp if spec.pinned_gpus is None else np.full((s.n, horizon), float(spec.pinned_gpus))
     capacity_rps = np.maximum(gpus / max(spec.tp, 1), 1.0) * rate
     utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
     if spec.buy is not None:
@@ -294,17 +303,9 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
     key = ("local", spec, horizon)
     if key in s.cache:
         return s.cache[key]
-    volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
-    average_rps = volume / (spec.hours_per_month * 3600.0)
+    volume, average_rps, replicas = _fleet(spec, s, horizon)
     rate = spec.requests_per_s_per_replica
-    if spec.pinned_gpus is not None:
-        gpus = np.full((s.n, horizon), float(spec.pinned_gpus))
-    else:
-        replicas = np.ceil(
-            average_rps * (spec.peak_to_average * spec.share / (rate * spec.target_utilization)) / s.utilization
-        )
-        np.maximum(replicas, 1.0, out=replicas)
-        gpus = replicas * spec.tp
+    gpus = replicas * spec.tp if spec.pinned_gpus is None else np.full((s.n, horizon), float(spec.pinned_gpus))
     if spec.buy is not None and spec.pinned_gpus is not None:
         result = _pinned_bought_horizon(spec, spec.buy, s, horizon, average_rps)
     elif spec.buy is not None:
