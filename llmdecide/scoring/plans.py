@@ -467,19 +467,20 @@ def overflow_costs(
     return local_cost, cloud_cost
 
 
-def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: TrendSet) -> tuple[Placement, float] | None:
+def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: TrendSet) -> Placement | None:
     """The local size that minimises the segment's horizon cost with overflow to the cloud.
 
     None unless that size is a true mix: at least one replica, fewer than carry the peak, and some
     requests overflowing; so an overflow plan is never worse than all-cloud or all-local at that size.
+    Fleets that need more than ``MAX_OVERFLOW_REPLICAS`` replicas at peak are not tried.
     """
     if not sc.cloud or not sc.local or sc.local[0].spec is None:
         return None
     load = sc.load
     local = sc.local[0]
     rate = local.sizing.requests_per_s_per_replica
-    full = int(min(MAX_OVERFLOW_REPLICAS, np.ceil(float(load.peak_rps().max()) / rate)))
-    if full < 2:
+    full = int(np.ceil(float(load.peak_rps().max()) / rate))
+    if full < 2 or full > MAX_OVERFLOW_REPLICAS:
         return None
     ks = np.arange(0, full + 1)
     local_cost, cloud_cost = overflow_costs(sc, workload, ks)
@@ -530,7 +531,7 @@ def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: Trend
         all_cloud_usd=float(total[0]),
         all_local_usd=float(total[-1]),
     )
-    return Placement(load.name, sc.cloud[0], chosen, first_month, overflow), float(total[best])
+    return Placement(load.name, sc.cloud[0], chosen, first_month, overflow)
 
 
 def _overflow_plan(
@@ -545,7 +546,7 @@ def _overflow_plan(
     for sc, default in zip(segments, hybrid, strict=True):
         found = _overflow_placement(sc, workload, trends) if sc.cloud_blocked is None else None
         if found is not None:
-            placements.append(found[0])
+            placements.append(found)
             mixed = True
         else:
             placements.append(default)
