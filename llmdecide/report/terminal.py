@@ -126,7 +126,7 @@ def print_overflow(console: Console, report: DecisionReport) -> None:
     if o is None:
         return
     table = Table(
-        title=f"Overflow hybrid ({o.option}): {fmt_usd(o.monthly_cost_usd)} USD/month, "
+        title=f"Overflow hybrid ({o.option}): {fmt_usd(o.monthly_cost_usd)} USD in month 1, "
         f"{fmt_usd(o.horizon_cost_usd)} USD over the horizon",
         header_style="bold",
     )
