@@ -85,8 +85,9 @@ def overflow_markdown(report: DecisionReport) -> str:
     o = report.overflow
     if o is None:
         return (
-            "No overflow hybrid beats both extremes: either one local replica already carries the peak, "
-            "or the cheapest size is all cloud or all local."
+            "No overflow hybrid: no segment has a mix of local replicas and cloud overflow that costs less "
+            "than both all-cloud and all-local (one replica already carries the peak, one side is ruled out, "
+            "or the cheapest size is one of the extremes)."
         )
     rows = [
         [

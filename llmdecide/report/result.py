@@ -224,7 +224,7 @@ class OverflowSegment(Model):
 
     segment: str
     replicas: int = Field(description="Local replicas chosen.")
-    gpus: float
+    gpus: float = Field(description="GPUs (or machines) of those replicas.")
     share_of_peak: float = Field(description="Local capacity as a share of the first month's peak request rate.")
     overflow_share_first_month: float = Field(description="Share of the first month's requests sent to the cloud.")
     overflow_share_over_horizon: float = Field(description="Share of the horizon's requests sent to the cloud.")
