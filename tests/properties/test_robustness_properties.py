@@ -125,3 +125,29 @@ def test_every_input_is_swept(spiky: Assessment) -> None:
     assert {r.input.name for r in spiky.sensitivity} == {s.name for s in SWEEPS}
     swings = [r.swing_usd for r in spiky.sensitivity]
     assert swings == sorted(swings, reverse=True)
+
+
+def test_overflow_at_full_size_costs_what_the_same_fleet_stated_as_a_deployment_costs() -> None:
+    """The all-local end of the overflow curve equals a stated deployment of that fleet, priced by the pinned path."""
+    data = workload()
+    data["local"] = {"precision": "fp8"}
+    a = run(data)
+    sc = a.segments[0]
+    local = sc.local[0]
+    full = int(np.ceil(float(sc.load.peak_rps().max()) / local.sizing.requests_per_s_per_replica))
+    hardware, cloud = overflow_costs(sc, a.workload, np.array([full]))
+    data["candidates"]["deployments"] = [
+        {
+            "name": "fleet",
+            "accelerator": local.deployment.accelerator.id,
+            "gpus": full * local.sizing.tp,
+            "acquisition": local.acquisition,
+            "open_model": local.deployment.model.id,
+        }
+    ]
+    pinned = next(p for p in run(data).plans if p.id == "pinned-1")
+    assert pinned.feasible, pinned.excluded_reason
+    staff = sum(i.monthly_cost_usd for i in pinned.fixed_items) * a.workload.horizon_months
+    staff += sum(i.one_time_usd for i in pinned.fixed_items)
+    assert cloud[0] == pytest.approx(0.0, abs=1e-6)
+    assert hardware[0] == pytest.approx(pinned.horizon_cost_usd - staff, rel=1e-9)
