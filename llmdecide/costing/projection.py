@@ -208,19 +208,27 @@ def _amortisation(purchases: FloatArray, months: FloatArray, residual: float) ->
     return np.asarray(cumulative - np.where(back >= 0, earlier, 0.0))
 
 
-def _fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     """Requests, average request rate and replicas sized for the peak, each month in every scenario.
 
-    Replicas are not computed (an empty array) for a pinned fleet.
+    Replicas are None for a pinned fleet.
     """
     volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
     average_rps = volume / (spec.hours_per_month * 3600.0)
     if spec.pinned_gpus is not None:
-        return volume, average_rps, np.empty((0, 0))
+        return volume, average_rps, None
     per_replica = spec.requests_per_s_per_replica * spec.target_utilization
     replicas = np.ceil(average_rps * (spec.peak_to_average * spec.share / per_replica) / s.utilization)
     np.maximum(replicas, 1.0, out=replicas)
     return volume, average_rps, replicas
+
+
+def _gpus(spec: LocalSpec, s: Scenario, horizon: int, replicas: FloatArray | None) -> FloatArray:
+    """GPUs each month: the pinned count, or replicas x tensor-parallel degree."""
+    if replicas is None:
+        assert spec.pinned_gpus is not None
+        return np.full((s.n, horizon), float(spec.pinned_gpus))
+    return np.asarray(replicas * spec.tp)
 
 
 def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
@@ -228,7 +236,7 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
     zero = np.zeros((s.n, horizon))
     volume, average_rps, replicas = _fleet(spec, s, horizon)
     rate = spec.requests_per_s_per_replica
-    gpus = replicas * spec.tp if spec.pinned_gpus is None else np.full((s.n, horizon), float(spec.pinned_gpus))
+    gpus = _gpus(spec, s, horizon, replicas)
     capacity_rps = np.maximum(gpus / max(spec.tp, 1), 1.0) * rate
     utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
     if spec.buy is not None:
@@ -304,12 +312,11 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
     if key in s.cache:
         return s.cache[key]
     volume, average_rps, replicas = _fleet(spec, s, horizon)
-    rate = spec.requests_per_s_per_replica
-    gpus = replicas * spec.tp if spec.pinned_gpus is None else np.full((s.n, horizon), float(spec.pinned_gpus))
-    if spec.buy is not None and spec.pinned_gpus is not None:
-        result = _pinned_bought_horizon(spec, spec.buy, s, horizon, average_rps)
-    elif spec.buy is not None:
-        result = _bought_horizon(spec, spec.buy, s, horizon, average_rps, replicas)
+    if spec.buy is not None:
+        if replicas is None:
+            result = _pinned_bought_horizon(spec, spec.buy, s, horizon, average_rps)
+        else:
+            result = _bought_horizon(spec, spec.buy, s, horizon, average_rps, replicas)
     else:
         assert spec.rent is not None
         r = spec.rent
@@ -319,9 +326,10 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
             * _falling(s, "rental", spec.rental_decline_per_year, s.rental_decline_delta, horizon)
         )
         if r.billing == "always_on":
+            gpus = _gpus(spec, s, horizon, replicas)
             hours = np.ceil(gpus / r.gpus_per_instance) * (r.gpus_per_instance * spec.hours_per_month)
         else:
-            hours = volume * (spec.share / rate / 3600.0 * spec.tp)
+            hours = volume * (spec.share / spec.requests_per_s_per_replica / 3600.0 * spec.tp)
         result = np.asarray((hours * price).sum(axis=1))
     s.cache[key] = result
     return result

@@ -345,7 +345,7 @@ def build_plans(
     hybrid = _hybrid_by_segment(segments)
     if hybrid is not None and _kind(hybrid) == "hybrid":
         add(Plan("hybrid", "hybrid", "hybrid by segment", hybrid))
-    overflow = _overflow_plan(workload, catalog, segments, trends)
+    overflow = _overflow_plan(workload, segments, hybrid, trends)
     if overflow is not None:
         add(overflow)
 
@@ -437,12 +437,12 @@ MAX_OVERFLOW_REPLICAS = 256
 
 
 def overflow_costs(
-    sc: SegmentCandidates, workload: Workload, replicas: NDArray[np.int64]
+    sc: SegmentCandidates, workload: Workload, replicas: NDArray[np.int64], served: ServedShare | None = None
 ) -> tuple[FloatArray, FloatArray]:
     """Horizon cost of the segment with ``k`` local replicas and the overflow in the cloud, for each k.
 
     Returns (local hardware cost, cloud cost) per k, staff excluded; k = 0 is all cloud, and a k that
-    covers every hour's load is all local.
+    covers every hour's load is all local. ``served`` is the segment's prepared profile, if already built.
     """
     assert sc.cloud and sc.local
     load = sc.load
@@ -450,7 +450,7 @@ def overflow_costs(
     assert local.spec is not None
     horizon = workload.horizon_months
     neutral = Scenario.build()
-    served = ServedShare.of(load.hourly_profile())
+    served = served if served is not None else ServedShare.of(load.hourly_profile())
     rate = local.sizing.requests_per_s_per_replica
     volume = requests(load.start_requests_per_month, load.segment.growth_per_month, neutral, horizon)
     average = volume / (workload.hours_per_month * 3600.0)
@@ -483,13 +483,13 @@ def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: Trend
     if full < 2 or full > MAX_OVERFLOW_REPLICAS:
         return None
     ks = np.arange(0, full + 1)
-    local_cost, cloud_cost = overflow_costs(sc, workload, ks)
+    served = ServedShare.of(load.hourly_profile())
+    local_cost, cloud_cost = overflow_costs(sc, workload, ks, served)
     total = local_cost + cloud_cost
     best = int(np.argmin(total))
     k = int(ks[best])
     if k == 0:
         return None
-    served = ServedShare.of(load.hourly_profile())
     first_month = float(served.served(np.array(load.average_rps()[0]), k * rate))
     volume = requests(
         load.start_requests_per_month, load.segment.growth_per_month, Scenario.build(), workload.horizon_months
@@ -535,10 +535,12 @@ def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: Trend
 
 
 def _overflow_plan(
-    workload: Workload, catalog: Catalog, segments: list[SegmentCandidates], trends: TrendSet
+    workload: Workload, segments: list[SegmentCandidates], hybrid: list[Placement] | None, trends: TrendSet
 ) -> Plan | None:
-    """Local sized below peak for the segments where that is cheapest, the overflow to the cloud."""
-    hybrid = _hybrid_by_segment(segments)
+    """Local sized below peak for the segments where that is cheapest, the overflow to the cloud.
+
+    The other segments keep their place in ``hybrid`` (the hybrid-by-segment placements).
+    """
     if hybrid is None:
         return None
     placements: list[Placement] = []
