@@ -161,6 +161,11 @@ class LocalChoice:
     rent: RentPrices | None = None
 
 
+def deployment_label(d: Deployment, gpus: int, acquisition: str) -> str:
+    """How a sized deployment is named in reports: model, precision, GPUs, accelerator, engine, buy or rent."""
+    return f"{d.model.id} {d.precision} on {gpus} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
+
+
 def cheapest_rental(
     catalog: Catalog, accelerator_id: str, rate: RateKind, on: dt.date | None
 ) -> tuple[Entry[RentalOffer], float, str] | None:

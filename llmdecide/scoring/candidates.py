@@ -46,6 +46,7 @@ from llmdecide.costing.placement import (
     RentPrices,
     cheapest_rental,
     default_hosting,
+    deployment_label,
     price_cloud,
     price_local,
 )
@@ -426,9 +427,7 @@ def _priced(
                 sc.local_exclusions[f"deployments with no published {rate} rental price"] += 1
                 continue
             buy = None
-        name = label or (
-            f"{d.model.id} {d.precision} on {sizing.gpus} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
-        )
+        name = label or deployment_label(d, sizing.gpus, acquisition)
         out.append(
             price_local(
                 load,

@@ -34,7 +34,7 @@ from llmdecide.costing.local import (
     extra_line_items,
     staff_line_items,
 )
-from llmdecide.costing.placement import CloudChoice, CostSeries, LocalChoice, price_local
+from llmdecide.costing.placement import CloudChoice, CostSeries, LocalChoice, deployment_label, price_local
 from llmdecide.costing.projection import (
     FloatArray,
     Scenario,
@@ -511,7 +511,7 @@ def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: Trend
         horizon_months=workload.horizon_months,
         share=1.0,
         target_utilization=workload.local.target_utilization,
-        label=f"{d.model.id} {d.precision} on {gpus} x {d.accelerator.id} ({d.engine.id}), {local.acquisition}",
+        label=deployment_label(d, gpus, local.acquisition),
         pinned_gpus=gpus,
         gpu_price_decline_per_year=trends.purchase.decline_per_year,
         rental_decline_per_year=trends.rental.decline_per_year,
