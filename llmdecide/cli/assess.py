@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from llmdecide.assess import assess
 from llmdecide.cli.boundary import user_errors
 from llmdecide.cli.options import (
     CatalogDirOption,
@@ -19,9 +18,6 @@ from llmdecide.cli.options import (
     emit,
     open_catalog,
 )
-from llmdecide.report.json_report import render_json
-from llmdecide.report.markdown import render_markdown
-from llmdecide.report.terminal import print_report
 
 
 def assess_command(
@@ -38,6 +34,11 @@ def assess_command(
     overlay: OverlayOption = None,
 ) -> None:
     """Recommend cloud, local or hybrid for a workload, with costs, scores and what would flip it."""
+    from llmdecide.assess import assess
+    from llmdecide.report.json_report import render_json
+    from llmdecide.report.markdown import render_markdown
+    from llmdecide.report.terminal import print_report
+
     on = None
     if as_of is not None:
         try:

@@ -6,10 +6,8 @@ from typing import Annotated
 
 import typer
 
-from llmdecide.capacity.plan import plan_capacity
 from llmdecide.cli.boundary import user_errors
 from llmdecide.cli.options import CatalogDirOption, Format, OutputOption, OverlayOption, emit, open_catalog
-from llmdecide.report.capacity_view import capacity_json, print_capacity
 
 
 def capacity_command(
@@ -50,6 +48,9 @@ def capacity_command(
     what bounds it: memory bandwidth, compute or KV-cache capacity. A model that
     does not fit is a result (exit 0) that says how much memory it needs.
     """
+    from llmdecide.capacity.plan import plan_capacity
+    from llmdecide.report.capacity_view import capacity_json, print_capacity
+
     with user_errors():
         catalog = open_catalog(catalog_dir, overlay)
         result = plan_capacity(

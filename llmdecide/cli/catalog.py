@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from llmdecide.catalog.catalog import KINDS, resolve_id
-from llmdecide.catalog.diff import diff_catalogs
-from llmdecide.catalog.loader import locate_catalog_dir
-from llmdecide.catalog.validate import ValidationResult, check_catalog_dir
 from llmdecide.cli.boundary import user_errors, write_output
 from llmdecide.cli.options import (
     CatalogDirOption,
@@ -25,17 +21,12 @@ from llmdecide.cli.options import (
     open_catalog,
 )
 from llmdecide.errors import ExitCode, InputFileError, UnknownIdError
-from llmdecide.report.catalog_diff import diff_json, diff_markdown, print_diff
-from llmdecide.report.catalog_view import ListFilter, build_entry_view, build_listing
-from llmdecide.report.tables import (
-    entry_markdown,
-    listing_json,
-    listing_markdown,
-    print_entry,
-    print_listing,
-    to_json,
-)
-from llmdecide.report.workload_diff import WorkloadDelta, deltas_markdown, print_deltas, workload_deltas
+
+if TYPE_CHECKING:
+    from llmdecide.catalog.validate import ValidationResult
+    from llmdecide.report.workload_diff import WorkloadDelta
+
+# The library is imported inside each command, so that --help, --version and usage errors stay fast.
 
 app = typer.Typer(
     help="Validate, list, show and diff the price and hardware catalogs.",
@@ -76,6 +67,10 @@ def validate_command(
     Prints every problem at once, one line each ('file: key.path: message').
     Exit 0 when clean, 1 on errors (or on warnings with --strict).
     """
+    from llmdecide.catalog.loader import locate_catalog_dir
+    from llmdecide.catalog.validate import check_catalog_dir
+    from llmdecide.report.tables import to_json
+
     with user_errors():
         results: list[ValidationResult] = []
         dirs = [p for p in (paths or []) if p.is_dir()]
@@ -163,6 +158,10 @@ def list_command(
     overlay: OverlayOption = None,
 ) -> None:
     """List catalog entries with their current (or --as-of) prices and key specs."""
+    from llmdecide.catalog.catalog import KINDS
+    from llmdecide.report.catalog_view import ListFilter, build_listing
+    from llmdecide.report.tables import listing_json, listing_markdown, print_listing
+
     if kind not in KINDS:
         raise typer.BadParameter(f"expected one of {', '.join(KINDS)}, got {kind!r}", param_hint="KIND")
     if tier is not None and tier not in ("frontier", "good_enough", "specialized", "simple"):
@@ -192,6 +191,10 @@ def show_command(
     overlay: OverlayOption = None,
 ) -> None:
     """Show every field of one catalog entry, with its sources and price history."""
+    from llmdecide.catalog.catalog import KINDS, resolve_id
+    from llmdecide.report.catalog_view import build_entry_view
+    from llmdecide.report.tables import entry_markdown, print_entry, to_json
+
     with user_errors():
         catalog = open_catalog(catalog_dir, overlay)
         views = []
@@ -251,6 +254,12 @@ def diff_command(
     output: OutputOption = None,
 ) -> None:
     """Compare two catalog directories: added, removed and changed entries, and their effect on workloads."""
+    from llmdecide.catalog.diff import diff_catalogs
+    from llmdecide.catalog.loader import locate_catalog_dir
+    from llmdecide.report.catalog_diff import diff_json, diff_markdown, print_diff
+    from llmdecide.report.tables import to_json
+    from llmdecide.report.workload_diff import deltas_markdown, print_deltas, workload_deltas
+
     with user_errors():
         old_cat = open_catalog(locate_catalog_dir(old), None)
         new_cat = open_catalog(locate_catalog_dir(new), None)

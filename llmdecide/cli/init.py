@@ -10,9 +10,6 @@ import typer
 
 from llmdecide.cli.boundary import user_errors, write_output
 from llmdecide.errors import OutputError
-from llmdecide.report.result import DecisionReport
-from llmdecide.workload.schema import Workload
-from llmdecide.workload.template import workload_template
 
 
 def init_command(
@@ -22,6 +19,8 @@ def init_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented workload template, every field described, ready to edit and assess."""
+    from llmdecide.workload.template import workload_template
+
     with user_errors():
         if output is not None and output.exists() and not force:
             raise OutputError(f"{output}: already exists", hint="use --force to overwrite it")
@@ -37,6 +36,9 @@ def schema_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
     """Print the JSON Schema of the workload file or of the JSON report."""
+    from llmdecide.report.result import DecisionReport
+    from llmdecide.workload.schema import Workload
+
     model = Workload if which == "workload" else DecisionReport
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

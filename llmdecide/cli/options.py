@@ -7,13 +7,15 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.cli.boundary import write_output
+
+if TYPE_CHECKING:
+    from llmdecide.catalog import Catalog
 
 
 class Format(StrEnum):
@@ -50,6 +52,8 @@ OutputOption = Annotated[
 
 def open_catalog(catalog_dir: Path | None, overlays: list[Path] | None) -> Catalog:
     """Load the catalog the options select."""
+    from llmdecide.catalog import load_catalog
+
     return load_catalog(catalog_dir, overlays or ())
 
 
