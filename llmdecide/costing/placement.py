@@ -254,8 +254,13 @@ def price_local(
     pinned_gpus: int | None = None,
     gpu_price_decline_per_year: float = 0.0,
     rental_decline_per_year: float = 0.0,
+    overflows: bool = False,
 ) -> LocalChoice:
-    """The hardware bill of a local deployment serving ``share`` of a segment, every month (see projection.py)."""
+    """The hardware bill of a local deployment serving ``share`` of a segment, every month (see projection.py).
+
+    A pinned fleet whose peak load exceeds its capacity is warned about, unless ``overflows``: the load
+    above capacity then goes to the cloud by design.
+    """
     acc = deployment.accelerator
     name = acc.name
     spec = local_spec(
@@ -274,7 +279,7 @@ def price_local(
     ls = local_series(spec, Scenario.build(), horizon_months)
     gpus = ls.gpus[0]
     warnings: list[str] = []
-    if pinned_gpus is not None:
+    if pinned_gpus is not None and not overflows:
         capacity_rps = max(pinned_gpus / max(sizing.tp, 1), 1.0) * sizing.requests_per_s_per_replica
         worst = float(np.max(load.peak_rps() * share / capacity_rps))
         if worst > 1.0001:

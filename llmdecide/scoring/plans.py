@@ -515,8 +515,8 @@ def _overflow_placement(sc: SegmentCandidates, workload: Workload, trends: Trend
         pinned_gpus=gpus,
         gpu_price_decline_per_year=trends.purchase.decline_per_year,
         rental_decline_per_year=trends.rental.decline_per_year,
+        overflows=True,
     )
-    chosen = replace(chosen, warnings=())
     overflow = Overflow(
         served,
         k * rate,
