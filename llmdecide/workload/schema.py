@@ -10,17 +10,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from llmdecide.catalog.schema import Int, Num, Precision, Tier
-
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-
-
-class Strict(BaseModel):
-    """Base of the workload models: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from llmdecide.catalog.schema import Int, NonEmpty, Num, Precision, Strict, Tier
 
 
 class TeamCapability(StrEnum):
