@@ -2,23 +2,29 @@
 
 Usage: python benchmarks/cost_model.py
 
-Prints how long a 1,000,000-point cost curve (cloud and local monthly cost and
-break-even over a million monthly volumes) and 1,000 capacity evaluations
-(40 model/accelerator deployments x 25 batch sizes, one numpy call) take.
+Prints how long a 1,000,000-point cost curve (the cheapest cloud and local
+plans of an example workload, first-month cost at a million volume multiples,
+through the projection every report uses), one break-even search, and 1,000
+capacity evaluations (40 model/accelerator deployments x 25 batch sizes, one
+numpy call) take.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
+from pathlib import Path
 
 import numpy as np
 
-from llmdecide.capacity.plan import replica_spec, resolve_deployment
+from llmdecide.assessment import assess_workload
+from llmdecide.capacity.deployment import replica_spec, resolve_deployment
 from llmdecide.capacity.throughput import decode_step, stack_specs, ttft_seconds
 from llmdecide.catalog import load_catalog
-from llmdecide.costing.breakeven import break_even_requests_per_month, local_monthly_cost
-from llmdecide.costing.cloud import RequestShape, cloud_monthly_cost, token_prices
+from llmdecide.costing.breakeven import break_even, first_month_cost_at_scale
+from llmdecide.workload import load_workload
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "code-assistant-500-engineers.yaml"
 
 
 def best_of(runs: int, fn: object) -> float:
@@ -33,29 +39,21 @@ def best_of(runs: int, fn: object) -> float:
 
 def main() -> None:
     catalog = load_catalog()
-    shape = RequestShape(500, 200, cached_input_fraction=0.3)
-    prices = token_prices(catalog.api_model("openai/gpt-4o"), shape)
-    volumes = np.linspace(0.0, 100_000_000.0, 1_000_000)
+    a = assess_workload(load_workload(EXAMPLE), catalog)
+    cloud, local = a.best_by_kind["cloud"], a.best_by_kind["local"]
+    scales = np.geomspace(0.01, 100.0, 1_000_000)
 
     def curve() -> None:
-        cloud = cloud_monthly_cost(prices, shape, volumes)
-        local = local_monthly_cost(
-            volumes,
-            capacity_per_replica=2_000_000,
-            gpus_per_replica=2,
-            per_gpu_monthly_usd=2_500.0,
-            fixed_monthly_usd=8_000.0,
-        )
-        np.minimum(cloud, local)
-        break_even_requests_per_month(
-            cloud_cost_per_request_usd=float(cloud[1] / volumes[1]),
-            capacity_per_replica=2_000_000,
-            gpus_per_replica=2,
-            per_gpu_monthly_usd=2_500.0,
-            fixed_monthly_usd=8_000.0,
-        )
+        np.minimum(first_month_cost_at_scale(cloud, scales), first_month_cost_at_scale(local, scales))
 
-    print(f"1,000,000-point cost curve (cloud, local, cheaper, break-even): {best_of(5, curve) * 1000:.1f} ms")
+    def search() -> None:
+        break_even(cloud, local, a.today_requests_per_month)
+
+    print(
+        "1,000,000-point cost curve (cheapest cloud and local plans, cheaper of the two): "
+        f"{best_of(5, curve) * 1000:.1f} ms"
+    )
+    print(f"break-even search (80,001-point grid and bisection): {best_of(5, search) * 1000:.1f} ms")
 
     models = ["llama-3.1-8b", "llama-3.1-70b", "qwen2.5-32b", "mixtral-8x7b", "gemma-2-27b"]
     gpus = ["h100-sxm", "h200", "a100-sxm-80gb", "l40s", "b200", "mi300x", "rtx-4090", "rtx-5090"]

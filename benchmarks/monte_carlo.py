@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from llmdecide.assessment import assess_workload
 from llmdecide.catalog import load_catalog
-from llmdecide.scoring.engine import assess_workload
 from llmdecide.scoring.robustness import monte_carlo
 from llmdecide.workload import load_workload
 

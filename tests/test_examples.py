@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from llmdecide.assess import assess
+from llmdecide.api import assess
 from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.report.json_report import render_json
 from llmdecide.report.markdown import render_markdown

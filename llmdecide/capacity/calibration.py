@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from llmdecide.capacity.deployment import Deployment, max_batch_per_replica, replica_spec, resolve_deployment
 from llmdecide.capacity.memory import memory_fit
-from llmdecide.capacity.plan import Deployment, max_batch_per_replica, replica_spec, resolve_deployment
 from llmdecide.capacity.throughput import ReplicaSpec, decode_step, prefill_seconds, ttft_seconds
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import EngineProfile, Measurement

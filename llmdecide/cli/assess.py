@@ -34,7 +34,7 @@ def assess_command(
     overlay: OverlayOption = None,
 ) -> None:
     """Recommend cloud, local or hybrid for a workload, with costs, scores and what would flip it."""
-    from llmdecide.assess import assess
+    from llmdecide.api import assess
     from llmdecide.report.json_report import render_json
     from llmdecide.report.markdown import render_markdown
     from llmdecide.report.terminal import print_report

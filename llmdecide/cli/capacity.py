@@ -9,6 +9,20 @@ import typer
 from llmdecide.cli.boundary import user_errors
 from llmdecide.cli.options import CatalogDirOption, Format, OutputOption, OverlayOption, emit, open_catalog
 
+CLI_FLAGS = {
+    "model": "--model",
+    "accelerator": "--gpu",
+    "engine": "--engine",
+    "precision": "--precision",
+    "kv_precision": "--kv-precision",
+    "gpus": "--gpus",
+    "tp": "--tp",
+    "concurrency": "--concurrency",
+    "input_tokens": "--input-tokens",
+    "output_tokens": "--output-tokens",
+}
+"""How capacity errors name each input on the command line."""
+
 
 def capacity_command(
     model: Annotated[str, typer.Option("--model", "-m", help="Open-model id, e.g. llama-3.1-70b.")],
@@ -48,9 +62,11 @@ def capacity_command(
     what bounds it: memory bandwidth, compute or KV-cache capacity. A model that
     does not fit is a result (exit 0) that says how much memory it needs.
     """
-    from llmdecide.capacity.plan import plan_capacity
+    from llmdecide.capacity.deployment import InputNames
+    from llmdecide.capacity.planner import plan_capacity
     from llmdecide.report.capacity_view import capacity_json, print_capacity
 
+    cli_names = InputNames(**CLI_FLAGS)
     with user_errors():
         catalog = open_catalog(catalog_dir, overlay)
         result = plan_capacity(
@@ -65,5 +81,6 @@ def capacity_command(
             concurrency=concurrency,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
+            names=cli_names,
         )
         emit(fmt, output, draw=lambda c: print_capacity(c, result), json_text=lambda: capacity_json(result))

@@ -254,11 +254,12 @@ def diff_command(
     output: OutputOption = None,
 ) -> None:
     """Compare two catalog directories: added, removed and changed entries, and their effect on workloads."""
+    from llmdecide.api import workload_deltas
     from llmdecide.catalog.diff import diff_catalogs
     from llmdecide.catalog.loader import locate_catalog_dir
     from llmdecide.report.catalog_diff import diff_json, diff_markdown, print_diff
     from llmdecide.report.tables import to_json
-    from llmdecide.report.workload_diff import deltas_markdown, print_deltas, workload_deltas
+    from llmdecide.report.workload_diff import deltas_markdown, print_deltas
 
     with user_errors():
         old_cat = open_catalog(locate_catalog_dir(old), None)

@@ -1,12 +1,14 @@
-"""Break-even volume and payback, on numpy arrays.
+"""Break-even volume and payback between the cheapest cloud and the cheapest local plan.
 
-- Cloud monthly cost is linear in volume: ``c(r) = r x cost_per_request``.
-- Local monthly cost is a step function of replicas plus fixed costs:
-  ``L(r) = fixed + ceil(r / capacity_per_replica) x gpus_per_replica x per_gpu_monthly``
-  (at least ``min_replicas``).
-- The break-even volume is the smallest ``r`` with ``L(r) = c(r)``: on each step
-  ``k`` the candidate is ``L_k / cost_per_request``, valid if it falls inside that
-  step's range of volumes. None ("never") when no step qualifies.
+- The break-even volume is the smallest monthly volume at which the local plan's
+  first-month cost falls to the cloud plan's. Both costs come from the one
+  projection (:func:`llmdecide.costing.plan.plan_costs`) with every segment's
+  volume scaled by the same factor ``x``: sized fleets step with replicas,
+  by-use rentals and API bills scale with volume, pinned fleets, staff and
+  fixed costs stay. The factor is found on a log grid from 1e-4 to 1e4 and
+  refined by bisection inside the grid step where local first costs no more
+  than the cloud, so feeding the volume back into the projection gives equal
+  costs.
 - Payback is the month (fractional, interpolated within the month) at which
   cumulative local cost, up-front cash included, falls below cumulative cloud cost;
   None ("never") when it does not happen within the horizon.
@@ -15,64 +17,45 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from llmdecide.costing.plan import Plan, plan_costs
+from llmdecide.costing.projection import Scenario
+
 FloatArray = NDArray[np.float64]
 
+Outcome = Literal["no_cloud_plan", "no_local_plan", "never", "always", "local_above", "cloud_below"]
+"""What the comparison found: a side is missing; local never or always costs less; or a crossing, read as
+'local is cheaper above it' or 'the cloud is cheaper below it' (when local is cheaper today)."""
 
-def replicas_for_volume(
-    requests_per_month: ArrayLike, capacity_per_replica: float, min_replicas: int = 1
-) -> NDArray[np.int64]:
-    """Replicas needed for each volume: ceil(volume / capacity), at least ``min_replicas``."""
-    r = np.asarray(requests_per_month, dtype=np.float64)
-    needed = np.ceil(r / capacity_per_replica)
-    return np.maximum(needed, min_replicas).astype(np.int64)
+SCALE_GRID = np.geomspace(1e-4, 1e4, 80_001)
+"""Volume multiples searched for a crossing."""
 
-
-def local_monthly_cost(
-    requests_per_month: ArrayLike,
-    *,
-    capacity_per_replica: float,
-    gpus_per_replica: int,
-    per_gpu_monthly_usd: float,
-    fixed_monthly_usd: float,
-    min_replicas: int = 1,
-) -> FloatArray:
-    """Local monthly cost for each volume: the step function in the module docstring."""
-    replicas = replicas_for_volume(requests_per_month, capacity_per_replica, min_replicas)
-    return np.asarray(fixed_monthly_usd + replicas * gpus_per_replica * per_gpu_monthly_usd, dtype=np.float64)
+BISECTION_STEPS = 60
 
 
-def break_even_requests_per_month(
-    *,
-    cloud_cost_per_request_usd: float,
-    capacity_per_replica: float,
-    gpus_per_replica: int,
-    per_gpu_monthly_usd: float,
-    fixed_monthly_usd: float,
-    min_replicas: int = 1,
-    max_replicas: int = 100_000,
-) -> float | None:
-    """Smallest monthly volume where local and cloud monthly costs are equal, or None (never)."""
-    if cloud_cost_per_request_usd <= 0 or capacity_per_replica <= 0:
-        return None
-    k = np.arange(min_replicas, max_replicas + 1, dtype=np.float64)
-    step_cost = fixed_monthly_usd + k * gpus_per_replica * per_gpu_monthly_usd
-    candidate = step_cost / cloud_cost_per_request_usd
-    low = np.where(k == min_replicas, 0.0, (k - 1) * capacity_per_replica)
-    high = k * capacity_per_replica
-    ok = (candidate > low) & (candidate <= high)
-    if not ok.any():
-        return None
-    return float(candidate[int(np.argmax(ok))])
+@dataclass(frozen=True)
+class BreakEven:
+    """Where the cheapest local plan meets the cheapest cloud plan."""
+
+    cloud_plan: str | None
+    local_plan: str | None
+    outcome: Outcome
+    requests_per_month: float | None
+    """Total monthly requests at which both cost the same (None: never, or not comparable)."""
+    scale: float | None
+    """Break-even volume as a multiple of today's volume."""
+    payback_months: float | None
 
 
-def monthly_volumes(start_per_month: float, growth_per_month: float, months: int) -> FloatArray:
-    """Volume in each month of the horizon: start x (1 + growth)^m, m = 0 .. months-1."""
-    m = np.arange(months, dtype=np.float64)
-    return np.asarray(start_per_month * np.power(1.0 + growth_per_month, m), dtype=np.float64)
+def first_month_cost_at_scale(plan: Plan, x: ArrayLike) -> FloatArray:
+    """First-month cost of a plan if every segment's volume were ``x`` times today's (vectorised over ``x``)."""
+    scale = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    return np.asarray(plan_costs(plan, Scenario.build(len(scale), volume=scale), 1).monthly_usd[:, 0])
 
 
 def payback_months(cloud_monthly: ArrayLike, local_monthly: ArrayLike, local_up_front: ArrayLike) -> float | None:
@@ -97,3 +80,40 @@ def payback_months(cloud_monthly: ArrayLike, local_monthly: ArrayLike, local_up_
     fraction = before / (before - after)
     result = m + fraction
     return result if math.isfinite(result) else None
+
+
+def _crossing(local: Plan, cloud: Plan, low: float, high: float) -> float:
+    """The smallest scale in (low, high] where local costs no more than the cloud (local is dearer at low)."""
+
+    def gap(x: float) -> float:
+        return float(first_month_cost_at_scale(local, x)[0] - first_month_cost_at_scale(cloud, x)[0])
+
+    for _ in range(BISECTION_STEPS):
+        mid = math.sqrt(low * high)
+        if gap(mid) <= 0:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def break_even(cloud: Plan | None, local: Plan | None, today_requests_per_month: float) -> BreakEven:
+    """Volume where the cheapest local and cloud plans cost the same, and local's payback against the cloud."""
+    if cloud is None or local is None:
+        outcome: Outcome = "no_cloud_plan" if cloud is None else "no_local_plan"
+        return BreakEven(cloud.id if cloud else None, local.id if local else None, outcome, None, None, None)
+    assert cloud.series is not None and local.series is not None
+    payback = payback_months(
+        cloud.series.cash_usd, local.series.cash_usd - local.series.up_front_usd, local.series.up_front_usd
+    )
+    x = SCALE_GRID
+    below = first_month_cost_at_scale(local, x) - first_month_cost_at_scale(cloud, x) <= 0
+    if not below.any():
+        return BreakEven(cloud.id, local.id, "never", None, None, payback)
+    i = int(np.argmax(below))
+    if below.all() or i == 0:
+        return BreakEven(cloud.id, local.id, "always", None, None, payback)
+    scale = _crossing(local, cloud, float(x[i - 1]), float(x[i]))
+    cheaper_now = bool(first_month_cost_at_scale(local, 1.0)[0] <= first_month_cost_at_scale(cloud, 1.0)[0])
+    outcome = "local_above" if not cheaper_now or scale <= 1.0 else "cloud_below"
+    return BreakEven(cloud.id, local.id, outcome, scale * today_requests_per_month, scale, payback)

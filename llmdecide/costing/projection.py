@@ -12,7 +12,9 @@ Month ``m`` (0-based) of a segment:
 - API prices fall by their annual decline (the model tier's trend, plus the scenario's delta):
   price x API price factor x (1 - decline)^(m / 12);
 - rental rates and purchase prices likewise with their own factors and trends;
-- local replicas = max(1, ceil(peak rate x share / (rate per replica x target utilisation x utilisation factor)));
+- local replicas = max(1, ceil(peak rate x share / (rate per replica x target utilisation x utilisation factor)))
+  (:func:`llmdecide.capacity.sizing.replicas_for`, the one fleet-size formula);
+- rented GPUs billed always on round up to whole instances (:func:`billed_gpus`);
 - bought hardware: held GPUs never fall; each month's purchase is depreciated straight-line over
   round(depreciation years x depreciation factor x 12) months; power, colocation and maintenance as in local.py.
 """
@@ -24,6 +26,8 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+from llmdecide.capacity.sizing import replicas_for
 
 FloatArray = NDArray[np.float64]
 
@@ -217,10 +221,14 @@ def _fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, Floa
     average_rps = volume / (spec.hours_per_month * 3600.0)
     if spec.pinned_gpus is not None:
         return volume, average_rps, None
-    per_replica = spec.requests_per_s_per_replica * spec.target_utilization
-    replicas = np.ceil(average_rps * (spec.peak_to_average * spec.share / per_replica) / s.utilization)
-    np.maximum(replicas, 1.0, out=replicas)
+    peak_rps = average_rps * spec.peak_to_average * spec.share
+    replicas = replicas_for(peak_rps, spec.requests_per_s_per_replica, spec.target_utilization * s.utilization)
     return volume, average_rps, replicas
+
+
+def billed_gpus(gpus: FloatArray, gpus_per_instance: int) -> FloatArray:
+    """GPUs billed when rented always on: the fleet rounded up to whole instances."""
+    return np.asarray(np.ceil(gpus / gpus_per_instance) * gpus_per_instance)
 
 
 def _gpus(spec: LocalSpec, s: Scenario, horizon: int, replicas: FloatArray | None) -> FloatArray:
@@ -278,7 +286,7 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
     falling = _falling(s, "rental", spec.rental_decline_per_year, s.rental_decline_delta, horizon)
     price = r.usd_per_gpu_hour * s.rental_rate * falling
     if r.billing == "always_on":
-        billed = np.ceil(gpus / r.gpus_per_instance) * r.gpus_per_instance
+        billed = billed_gpus(gpus, r.gpus_per_instance)
         hours = billed * spec.hours_per_month
     else:
         billed = gpus
@@ -327,7 +335,7 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
         )
         if r.billing == "always_on":
             gpus = _gpus(spec, s, horizon, replicas)
-            hours = np.ceil(gpus / r.gpus_per_instance) * (r.gpus_per_instance * spec.hours_per_month)
+            hours = billed_gpus(gpus, r.gpus_per_instance) * spec.hours_per_month
         else:
             hours = volume * (spec.share / spec.requests_per_s_per_replica / 3600.0 * spec.tp)
         result = np.asarray((hours * price).sum(axis=1))

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
+from llmdecide.assessment import Assessment
 from llmdecide.catalog.catalog import Catalog, price_on
+from llmdecide.costing.plan import Placement, Plan
 from llmdecide.report.result import (
     AssumptionUsed,
     BreakEvenReport,
     CatalogStamp,
     DecisionReport,
+    Explanation,
     LedgerEntry,
     MonteCarloReport,
     OptionReport,
@@ -30,9 +33,9 @@ from llmdecide.report.result import (
     Series,
     WorkloadSummary,
 )
+from llmdecide.report.wording import OUTCOMES, decided_by_text, flip_text, reason_text
 from llmdecide.scoring.dimensions import DIMENSIONS, normalised_weights
-from llmdecide.scoring.engine import Assessment
-from llmdecide.scoring.plans import Placement, Plan
+from llmdecide.scoring.explain import Flip, Reason
 
 
 def _portable(file_id: str) -> str:
@@ -45,6 +48,14 @@ def _finite(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def _reason(r: Reason) -> Explanation:
+    return Explanation(code=r.code, values=dict(r.values), text=reason_text(r))
+
+
+def _flip(f: Flip) -> Explanation:
+    return Explanation(code=f.code, values=dict(f.values), text=flip_text(f))
 
 
 def _step(p: Placement) -> PlanStep:
@@ -147,12 +158,7 @@ def _ledger(a: Assessment, catalog: Catalog) -> list[LedgerEntry]:
 def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
     w = a.workload
     out = [
-        AssumptionUsed(
-            name="hours per month",
-            value=w.hours_per_month,
-            unit="h",
-            source="workload" if "hours_per_month" in w.model_fields_set else "default (cloud billing)",
-        ),
+        AssumptionUsed(name="hours per month", value=a.hours.value, unit="h", source=a.hours.source),
         AssumptionUsed(
             name="horizon",
             value=w.horizon_months,
@@ -168,32 +174,31 @@ def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
         AssumptionUsed(name="rental rate", value=w.local.rental_rate, unit="", source="workload or default"),
         AssumptionUsed(name="rental billing", value=w.local.rent_billing, unit="", source="workload or default"),
     ]
-    if a.trends is not None:
-        for tier, t in sorted(a.trends.api.items(), key=lambda kv: kv[0].value):
-            out.append(
-                AssumptionUsed(
-                    name=f"API price decline per year, {tier.value} tier",
-                    value=t.decline_per_year,
-                    unit="per year",
-                    source=t.basis,
-                )
-            )
+    for tier, t in sorted(a.trends.api.items(), key=lambda kv: kv[0].value):
         out.append(
             AssumptionUsed(
-                name="GPU rental rate decline per year",
-                value=a.trends.rental.decline_per_year,
+                name=f"API price decline per year, {tier.value} tier",
+                value=t.decline_per_year,
                 unit="per year",
-                source=a.trends.rental.basis,
+                source=t.basis,
             )
         )
-        out.append(
-            AssumptionUsed(
-                name="GPU purchase price decline per year",
-                value=a.trends.purchase.decline_per_year,
-                unit="per year",
-                source=a.trends.purchase.basis,
-            )
+    out.append(
+        AssumptionUsed(
+            name="GPU rental rate decline per year",
+            value=a.trends.rental.decline_per_year,
+            unit="per year",
+            source=a.trends.rental.basis,
         )
+    )
+    out.append(
+        AssumptionUsed(
+            name="GPU purchase price decline per year",
+            value=a.trends.purchase.decline_per_year,
+            unit="per year",
+            source=a.trends.purchase.basis,
+        )
+    )
     if catalog.assumptions is not None:
         units = {
             "electricity_usd_per_kwh": "USD/kWh",
@@ -207,6 +212,8 @@ def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
             "setup_hours": "engineer-hours",
         }
         for key, value in catalog.assumptions:
+            if key == "hours_per_month":
+                continue  # its own row above, with the figure the costs used
             out.append(
                 AssumptionUsed(
                     name=key.replace("_", " "),
@@ -244,7 +251,7 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         file=workload_file.name if workload_file else None,
         description=w.description,
         horizon_months=w.horizon_months,
-        hours_per_month=w.hours_per_month,
+        hours_per_month=a.hours.value,
         prices_as_of=w.as_of,
         team_capability=w.team.capability.value,
         segments=segments,
@@ -258,9 +265,11 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         monthly_cost_usd=_finite(rec.monthly_cost_usd) if rec else None,
         horizon_cost_usd=_finite(rec.horizon_cost_usd) if rec else None,
         one_time_usd=_finite(rec.one_time_usd) if rec else None,
-        decided_by=a.decided_by,
-        rationale=a.rationale,
-        flips=a.flips,
+        decided_by=Explanation(
+            code=a.decided_by.rule, values=dict(a.decided_by.values), text=decided_by_text(a.decided_by)
+        ),
+        rationale=[_reason(r) for r in a.rationale],
+        flips=[_flip(f) for f in a.flips],
     )
     be = a.break_even
     weights = normalised_weights(w)
@@ -298,7 +307,8 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
             requests_per_month=_finite(be.requests_per_month),
             volume_multiple=_finite(be.scale),
             payback_months=_finite(be.payback_months),
-            note=be.note,
+            outcome=be.outcome,
+            note=OUTCOMES[be.outcome],
         ),
         scores=Scores(weights=weights, options=score_rows),
         cumulative_cost=series,
@@ -380,4 +390,6 @@ def _robustness(a: Assessment) -> Robustness | None:
                 for d in m.plans
             ],
         )
-    return Robustness(fragile=bool(a.fragile), reasons=a.fragile, sensitivity=rows, monte_carlo=mc)
+    return Robustness(
+        fragile=bool(a.fragile), reasons=[_reason(r) for r in a.fragile], sensitivity=rows, monte_carlo=mc
+    )

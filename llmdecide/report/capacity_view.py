@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from llmdecide.capacity.plan import CapacityResult
+from llmdecide.capacity.planner import CapacityResult
 from llmdecide.report.formatting import fmt_number, fmt_pct
 from llmdecide.report.tables import to_json
 

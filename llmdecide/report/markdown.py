@@ -13,6 +13,7 @@ import jinja2
 from llmdecide.report.formatting import MISSING, fmt_pct, fmt_price, fmt_text, fmt_usd
 from llmdecide.report.result import DecisionReport, PlanStep
 from llmdecide.report.tables import markdown_table
+from llmdecide.report.wording import break_even_volume_text, payback_text
 from llmdecide.scoring.dimensions import DIMENSIONS
 
 
@@ -230,19 +231,12 @@ def render_markdown(report: DecisionReport) -> str:
             chart = None
     be = report.break_even
     if be.cloud_option and be.local_option:
-        lines = [f"Cheapest cloud plan `{be.cloud_option}` against cheapest local plan `{be.local_option}`:", ""]
-        if be.requests_per_month is not None:
-            lines.append(
-                f"- break-even volume: {fmt_usd(be.requests_per_month)} requests a month "
-                f"({be.volume_multiple:.2f}x today's volume); {be.note}."
-            )
-        else:
-            lines.append(f"- break-even volume: none ({be.note}).")
-        lines.append(
-            f"- payback of local's up-front cash: {be.payback_months:.1f} months."
-            if be.payback_months is not None
-            else "- payback of local's up-front cash: never within the horizon."
-        )
+        lines = [
+            f"Cheapest cloud plan `{be.cloud_option}` against cheapest local plan `{be.local_option}`:",
+            "",
+            f"- {break_even_volume_text(be)}",
+            f"- {payback_text(be)}",
+        ]
         break_even = "\n".join(lines)
     else:
         break_even = f"Not computed: {be.note}."
@@ -342,10 +336,10 @@ def render_markdown(report: DecisionReport) -> str:
         horizon=fmt_usd(r.horizon_cost_usd) if r.horizon_cost_usd is not None else None,
         one_time=fmt_usd(r.one_time_usd) if r.one_time_usd else None,
         horizon_months=report.workload.horizon_months,
-        decided_by=r.decided_by,
+        decided_by=r.decided_by.text,
         description=report.workload.description,
-        rationale=r.rationale,
-        flips=r.flips,
+        rationale=[x.text for x in r.rationale],
+        flips=[x.text for x in r.flips],
         plan_rows=bool(r.plan),
         plan_table=plan_table(r.plan),
         options_table=options_table,
@@ -361,7 +355,9 @@ def render_markdown(report: DecisionReport) -> str:
         warnings=report.warnings,
         robustness=robustness_markdown(report),
         overflow=overflow_markdown(report),
-        fragile="; ".join(report.robustness.reasons) if report.robustness and report.robustness.fragile else "",
+        fragile="; ".join(x.text for x in report.robustness.reasons)
+        if report.robustness and report.robustness.fragile
+        else "",
     )
     return re.sub(r"\n{3,}", "\n\n", text)
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from llmdecide.costing.line_item import CostLineItem
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "2.0"
 """Version of the report's JSON shape; bumped when a field changes meaning or is removed."""
 
 
@@ -22,6 +22,15 @@ class Model(BaseModel):
     """Base of report models."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Explanation(Model):
+    """A reason, a flip or the deciding rule: what it is (code), the figures and ids it rests on, and the
+    sentence the reports print."""
+
+    code: str = Field(description="What kind of statement this is, e.g. 'payback' or 'api_prices_rise'.")
+    values: dict[str, float | int | str | None] = Field(description="The numbers and ids it is made from.")
+    text: str = Field(description="The statement as the Markdown and terminal reports print it.")
 
 
 class SegmentSummary(Model):
@@ -103,9 +112,9 @@ class Recommendation(Model):
     monthly_cost_usd: float | None
     horizon_cost_usd: float | None
     one_time_usd: float | None
-    decided_by: str = Field(description="The rule or score that decided.")
-    rationale: list[str]
-    flips: list[str] = Field(description="What would have to change for the decision to flip.")
+    decided_by: Explanation = Field(description="The rule or score that decided.")
+    rationale: list[Explanation]
+    flips: list[Explanation] = Field(description="What would have to change for the decision to flip.")
 
 
 class BreakEvenReport(Model):
@@ -116,7 +125,10 @@ class BreakEvenReport(Model):
     requests_per_month: float | None = Field(description="Total monthly requests where both cost the same.")
     volume_multiple: float | None = Field(description="That volume as a multiple of today's.")
     payback_months: float | None = Field(description="Months for local's up-front cash to pay back; None = never.")
-    note: str
+    outcome: Literal["no_cloud_plan", "no_local_plan", "never", "always", "local_above", "cloud_below"] = Field(
+        description="What the comparison found: a side missing, local never or always cheaper, or a crossing."
+    )
+    note: str = Field(description="The outcome as the reports say it.")
 
 
 class ScoreRow(Model):
@@ -247,7 +259,7 @@ class Robustness(Model):
     """How sure the recommendation is."""
 
     fragile: bool
-    reasons: list[str] = Field(description="Why it is fragile: flips close to today's inputs, low odds.")
+    reasons: list[Explanation] = Field(description="Why it is fragile: flips close to today's inputs, low odds.")
     sensitivity: list[SensitivityReport]
     monte_carlo: MonteCarloReport | None
 

@@ -10,6 +10,7 @@ from rich.text import Text
 from llmdecide.report.formatting import MISSING, fmt_price, fmt_usd
 from llmdecide.report.markdown import fmt_quantity, fmt_sweep_value, plan_rows_text
 from llmdecide.report.result import DecisionReport
+from llmdecide.report.wording import break_even_volume_text, payback_text
 from llmdecide.scoring.dimensions import DIMENSIONS
 
 COLOURS = {"cloud": "cyan", "local": "green", "hybrid": "magenta", "none": "red"}
@@ -29,14 +30,14 @@ def print_report(console: Console, report: DecisionReport) -> None:
             f"{report.workload.horizon_months} months"
             + (f", {fmt_usd(r.one_time_usd)} USD up front" if r.one_time_usd else "")
         )
-    lines.append(Text(f"Decided by {r.decided_by}", style="italic"))
+    lines.append(Text(f"Decided by {r.decided_by.text}", style="italic"))
     for step in plan_rows_text(r.plan):
         lines.append(f"  {step}")
     for line in r.rationale:
-        lines.append(f"- {line}")
+        lines.append(f"- {line.text}")
     if r.flips:
         lines.append(Text("What would flip it:", style="bold"))
-        lines += [f"- {f}" for f in r.flips]
+        lines += [f"- {f.text}" for f in r.flips]
     console.print(Panel(Group(*lines), title=report.workload.name, border_style=colour))
 
     options = Table(title="Options compared", header_style="bold")
@@ -69,19 +70,11 @@ def print_report(console: Console, report: DecisionReport) -> None:
     console.print(options)
 
     be = report.break_even
-    if be.requests_per_month is not None:
-        console.print(
-            f"Break-even: {fmt_usd(be.requests_per_month)} requests a month "
-            f"({be.volume_multiple:.2f}x today); {be.note}."
-        )
-    else:
-        console.print(f"Break-even: none ({be.note}).")
     if be.cloud_option and be.local_option:
-        console.print(
-            f"Payback of local's up-front cash: {be.payback_months:.1f} months."
-            if be.payback_months is not None
-            else "Payback of local's up-front cash: never within the horizon."
-        )
+        console.print(_capitalised(break_even_volume_text(be)))
+        console.print(_capitalised(payback_text(be)))
+    else:
+        console.print(f"Break-even: not computed ({be.note}).")
 
     rec = next((o for o in report.options if o.id == r.option), None)
     if rec is not None:
@@ -152,7 +145,7 @@ def print_robustness(console: Console, report: DecisionReport) -> None:
     if rob is None:
         return
     if rob.fragile:
-        console.print(f"[bold red]Fragile decision:[/bold red] {'; '.join(rob.reasons)}")
+        console.print(f"[bold red]Fragile decision:[/bold red] {'; '.join(x.text for x in rob.reasons)}")
     table = Table(title="Sensitivity: recommended plan's horizon cost, one input at a time", header_style="bold")
     for col, justify in (
         ("input", "left"),
@@ -183,3 +176,7 @@ def print_robustness(console: Console, report: DecisionReport) -> None:
                 f"{d.probability_recommended:.1%}",
             )
         console.print(dist)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

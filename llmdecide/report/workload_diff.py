@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from llmdecide.catalog.catalog import Catalog
-from llmdecide.report.build import build_report
 from llmdecide.report.formatting import fmt_usd
+from llmdecide.report.result import DecisionReport
 from llmdecide.report.tables import markdown_table
-from llmdecide.scoring.engine import assess_workload
-from llmdecide.workload import load_workload
 
 
 class WorkloadDelta(BaseModel):
@@ -42,28 +38,20 @@ class WorkloadDelta(BaseModel):
         return {**self.model_dump(), "decision_changed": self.decision_changed}
 
 
-def workload_deltas(directory: Path, old: Catalog, new: Catalog) -> list[WorkloadDelta]:
-    """Assess every ``*.yaml`` workload in a directory under both catalogs."""
-    out = []
-    for path in sorted(directory.glob("*.yaml")):
-        workload = load_workload(path)
-        a = build_report(assess_workload(workload, old), old)
-        b = build_report(assess_workload(workload, new), new)
-        ra, rb = a.recommendation, b.recommendation
-        out.append(
-            WorkloadDelta(
-                workload=path.name,
-                old_decision=ra.decision,
-                new_decision=rb.decision,
-                old_plan=ra.label,
-                new_plan=rb.label,
-                old_monthly_usd=ra.monthly_cost_usd,
-                new_monthly_usd=rb.monthly_cost_usd,
-                old_horizon_usd=ra.horizon_cost_usd,
-                new_horizon_usd=rb.horizon_cost_usd,
-            )
-        )
-    return out
+def workload_delta(name: str, old: DecisionReport, new: DecisionReport) -> WorkloadDelta:
+    """One workload's recommendation under the old and the new catalog, side by side."""
+    ra, rb = old.recommendation, new.recommendation
+    return WorkloadDelta(
+        workload=name,
+        old_decision=ra.decision,
+        new_decision=rb.decision,
+        old_plan=ra.label,
+        new_plan=rb.label,
+        old_monthly_usd=ra.monthly_cost_usd,
+        new_monthly_usd=rb.monthly_cost_usd,
+        old_horizon_usd=ra.horizon_cost_usd,
+        new_horizon_usd=rb.horizon_cost_usd,
+    )
 
 
 def _pct(old: float | None, new: float | None) -> str:

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from llmdecide.catalog.schema import Tier
-from llmdecide.costing.segment_load import SegmentLoad
-from llmdecide.scoring.plans import Placement, Plan
+from llmdecide.costing.plan import Placement, Plan
+from llmdecide.demand.segment_load import SegmentLoad
 from llmdecide.workload.schema import Latency, Pattern, Sensitivity, TeamCapability, Workload
 
 DIMENSIONS = ("data_sensitivity", "latency", "volume_pattern", "capability", "cost", "team")
@@ -95,12 +98,28 @@ def score_plan(plan: Plan, workload: Workload, loads: dict[str, SegmentLoad], ch
         "latency": table(LATENCY, lambda load: load.segment.latency),  # type: ignore[arg-type]
         "volume_pattern": table(VOLUME_PATTERN, lambda load: load.segment.pattern),  # type: ignore[arg-type]
         "capability": table(CAPABILITY, lambda load: load.segment.capability),  # type: ignore[arg-type]
-        "cost": min(1.0, cheapest_horizon_usd / plan.horizon_cost_usd) if plan.horizon_cost_usd > 0 else 1.0,
+        "cost": float(cost_score(plan.horizon_cost_usd, cheapest_horizon_usd)),
         "team": _weighted(plan, loads, lambda p, load: _segment_score(p, 1.0, TEAM[workload.team.capability])),
     }
     weights = normalised_weights(workload)
-    total = sum(weights[d] * dims[d] for d in DIMENSIONS)
-    return Scores(dims, total)
+    return Scores(dims, float(weighted_total(non_cost_total(dims, weights), dims["cost"], weights)))
+
+
+def cost_score(horizon_cost_usd: ArrayLike, cheapest_horizon_usd: ArrayLike) -> NDArray[np.float64]:
+    """The cost dimension: min(1, cheapest plan's horizon cost / this plan's); 1 for a plan that costs nothing."""
+    cost = np.asarray(horizon_cost_usd, dtype=np.float64)
+    cheapest = np.asarray(cheapest_horizon_usd, dtype=np.float64)
+    return np.asarray(np.where(cost > 0, np.minimum(1.0, cheapest / np.where(cost > 0, cost, 1.0)), 1.0))
+
+
+def non_cost_total(dimensions: dict[str, float], weights: dict[str, float]) -> float:
+    """The weighted sum of the five dimensions that do not depend on cost."""
+    return sum(weights[d] * dimensions[d] for d in DIMENSIONS if d != "cost")
+
+
+def weighted_total(non_cost: ArrayLike, cost: ArrayLike, weights: dict[str, float]) -> NDArray[np.float64]:
+    """A plan's total score: its weighted non-cost scores plus the cost weight x its cost score."""
+    return np.asarray(np.asarray(non_cost, dtype=np.float64) + weights["cost"] * np.asarray(cost, dtype=np.float64))
 
 
 def normalised_weights(workload: Workload) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""How sure is the decision? One-at-a-time sensitivity, flip thresholds, and Monte Carlo.
+"""How sure is the decision? One-at-a-time sensitivity, flip thresholds, Monte Carlo, and fragility.
 
 Both analyses re-cost the feasible plans (as placed and sized for today's load)
 through the same projection as the point estimate, vectorised over scenarios,
@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
+from llmdecide.costing.plan import Plan, horizon_costs
 from llmdecide.costing.projection import FloatArray, Scenario
-from llmdecide.scoring.dimensions import DIMENSIONS, Scores, normalised_weights
-from llmdecide.scoring.plans import Plan, horizon_costs
+from llmdecide.scoring.decision import decide
+from llmdecide.scoring.dimensions import Scores
+from llmdecide.scoring.explain import Reason
 from llmdecide.workload.schema import Workload
 
 MONTE_CARLO_SEED = 20261122
@@ -54,26 +55,6 @@ SWEEPS: tuple[SweepInput, ...] = (
 """The inputs swept one at a time, each from low to high with the others at today's values."""
 
 SWEEP_POINTS = 401
-
-
-def decide(
-    plans: Sequence[Plan], costs: FloatArray, scores: dict[str, Scores], workload: Workload
-) -> NDArray[np.int64]:
-    """Index of the winning plan in each scenario (``costs`` is plans x scenarios).
-
-    Total = the plan's weighted non-cost scores + weight x (cheapest / this plan's cost); ties
-    go to the cheaper plan, then to the earlier plan.
-    """
-    weights = normalised_weights(workload)
-    fixed = np.array(
-        [sum(weights[d] * scores[p.id].dimensions[d] for d in DIMENSIONS if d != "cost") for p in plans]
-    ).reshape(-1, 1)
-    cheapest = costs.min(axis=0, keepdims=True)
-    cost_score = np.where(costs > 0, np.minimum(1.0, cheapest / np.where(costs > 0, costs, 1.0)), 1.0)
-    total = np.round(fixed + weights["cost"] * cost_score, 9)
-    best = total.max(axis=0, keepdims=True)
-    contenders = np.where(total == best, costs, np.inf)
-    return np.asarray(np.argmin(contenders, axis=0), dtype=np.int64)
 
 
 def all_costs(plans: Sequence[Plan], s: Scenario, horizon: int) -> FloatArray:
@@ -199,3 +180,39 @@ def monte_carlo(
             )
         )
     return MonteCarlo(samples, seed, dict(sorted(ranges.items())), out)
+
+
+NEAR = {"x": (2 / 3, 1.5), "+": (-0.02, 0.02)}
+"""How far an input may move and still be 'close to today': a third down or half up, or two points."""
+NEAR_TREND = (-0.15, 0.15)
+"""The same for the yearly API price decline: fifteen points either way."""
+ROBUST_SHARE = 0.7
+"""A decision that wins in fewer than this share of sampled futures is fragile."""
+
+
+def fragility(rows: Sequence[SensitivityRow], monte_carlo_result: MonteCarlo | None, recommended: str) -> list[Reason]:
+    """Reasons the decision is fragile: a flip close to today's inputs, or a low chance of winning."""
+    out: list[Reason] = []
+    for row in rows:
+        if row.flip_value is None:
+            continue
+        low, high = NEAR_TREND if row.input.name == "api_trend" else NEAR[row.input.unit]
+        if low <= row.flip_value <= high:
+            out.append(
+                Reason(
+                    "flips_near_today",
+                    {
+                        "input": row.input.name,
+                        "label": row.input.label,
+                        "unit": row.input.unit,
+                        "value": row.flip_value,
+                        "flip_to": row.flip_to,
+                    },
+                )
+            )
+    mc = monte_carlo_result
+    if mc is not None:
+        share = next(d.probability_recommended for d in mc.plans if d.plan == recommended)
+        if share < ROBUST_SHARE:
+            out.append(Reason("low_odds", {"share": share, "samples": mc.samples}))
+    return out

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdecide.capacity.plan import replica_spec, resolve_deployment, size_for_load
+from llmdecide.capacity.deployment import replica_spec, resolve_deployment
+from llmdecide.capacity.sizing import size_for_load
 from llmdecide.capacity.throughput import ReplicaSpec, replica_tokens_per_s, roofline_tokens_per_s
 from llmdecide.catalog import Catalog, load_catalog
 

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdecide.costing.breakeven import break_even_requests_per_month, local_monthly_cost, payback_months
+from llmdecide.costing.breakeven import payback_months
 from llmdecide.costing.cloud import RequestShape, TokenPrices, cloud_monthly_cost
 
 PRICES = st.builds(
@@ -32,40 +32,6 @@ def test_cloud_cost_is_linear_in_volume(prices: TokenPrices, shape: RequestShape
     scaled = float(cloud_monthly_cost(prices, shape, volume * k))
     assert np.isclose(scaled, base * k, rtol=1e-9, atol=1e-9)
     assert base >= 0
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    per_request=st.floats(1e-5, 1.0),
-    capacity=st.floats(100, 1e8),
-    gpus=st.integers(1, 8),
-    per_gpu=st.floats(10, 50_000),
-    fixed=st.floats(0, 100_000),
-)
-def test_at_break_even_both_sides_cost_the_same(
-    per_request: float, capacity: float, gpus: int, per_gpu: float, fixed: float
-) -> None:
-    volume = break_even_requests_per_month(
-        cloud_cost_per_request_usd=per_request,
-        capacity_per_replica=capacity,
-        gpus_per_replica=gpus,
-        per_gpu_monthly_usd=per_gpu,
-        fixed_monthly_usd=fixed,
-        max_replicas=1000,
-    )
-    if volume is None:
-        return
-    local = float(
-        local_monthly_cost(
-            volume,
-            capacity_per_replica=capacity,
-            gpus_per_replica=gpus,
-            per_gpu_monthly_usd=per_gpu,
-            fixed_monthly_usd=fixed,
-        )
-    )
-    assert np.isclose(local, volume * per_request, rtol=1e-9)
-    assert np.isfinite(volume) and volume > 0
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,11 +11,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from llmdecide.assessment import Assessment, assess_workload
 from llmdecide.catalog import Catalog, load_catalog
+from llmdecide.costing.plan import horizon_costs
 from llmdecide.costing.projection import Scenario
-from llmdecide.scoring.engine import Assessment, assess_workload
-from llmdecide.scoring.plans import horizon_costs, overflow_costs
-from llmdecide.scoring.robustness import SWEEPS, decide, monte_carlo
+from llmdecide.options.overflow import full_replicas, overflow_costs
+from llmdecide.scoring.decision import decide
+from llmdecide.scoring.robustness import SWEEPS, monte_carlo
 from llmdecide.workload import load_workload_text
 
 CATALOG: Catalog = load_catalog(Path(__file__).parent.parent / "data" / "catalog")
@@ -52,8 +54,8 @@ def spiky() -> Assessment:
 
 def test_overflow_extremes_equal_the_pure_plans(spiky: Assessment) -> None:
     sc = spiky.segments[0]
-    full = int(np.ceil(float(sc.load.peak_rps().max()) / sc.local[0].sizing.requests_per_s_per_replica))
-    local, cloud = overflow_costs(sc, spiky.workload, np.array([0, full]))
+    full = full_replicas(sc)
+    local, cloud = overflow_costs(sc, spiky.workload.horizon_months, spiky.hours.value, np.array([0, full]))
     cloud_only = next(p for p in spiky.plans if p.id == "cloud")
     assert cloud[0] == pytest.approx(float(cloud_only.series.monthly_usd.sum()), rel=1e-12)  # type: ignore[union-attr]
     assert local[0] == 0.0
@@ -63,10 +65,9 @@ def test_overflow_extremes_equal_the_pure_plans(spiky: Assessment) -> None:
 
 def test_optimal_overflow_is_never_worse_than_either_extreme(spiky: Assessment) -> None:
     sc = spiky.segments[0]
-    rate = sc.local[0].sizing.requests_per_s_per_replica
-    full = int(np.ceil(float(sc.load.peak_rps().max()) / rate))
+    full = full_replicas(sc)
     ks = np.arange(0, full + 1)
-    local, cloud = overflow_costs(sc, spiky.workload, ks)
+    local, cloud = overflow_costs(sc, spiky.workload.horizon_months, spiky.hours.value, ks)
     total = local + cloud
     overflow = next(p for p in spiky.plans if p.id == "overflow")
     staff = sum(i.monthly_cost_usd for i in overflow.fixed_items) * spiky.workload.horizon_months
@@ -134,8 +135,8 @@ def test_overflow_at_full_size_costs_what_the_same_fleet_stated_as_a_deployment_
     a = run(data)
     sc = a.segments[0]
     local = sc.local[0]
-    full = int(np.ceil(float(sc.load.peak_rps().max()) / local.sizing.requests_per_s_per_replica))
-    hardware, cloud = overflow_costs(sc, a.workload, np.array([full]))
+    full = full_replicas(sc)
+    hardware, cloud = overflow_costs(sc, a.workload.horizon_months, a.hours.value, np.array([full]))
     data["candidates"]["deployments"] = [
         {
             "name": "fleet",

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from llmdecide.assessment import assess_workload
 from llmdecide.catalog import Catalog, load_catalog
-from llmdecide.costing.breakeven import break_even_requests_per_month, payback_months
+from llmdecide.costing.breakeven import payback_months
 from llmdecide.costing.cloud import RequestShape, cloud_line_items, cloud_monthly_cost, cost_per_request, token_prices
 from llmdecide.costing.line_item import total_monthly
 from llmdecide.costing.local import (
@@ -26,6 +27,7 @@ from llmdecide.costing.local import (
     rental_item,
     staff_line_items,
 )
+from llmdecide.workload import load_workload_text
 
 SRC = "worked example"
 
@@ -73,18 +75,38 @@ def test_004_hybrid_eighty_percent_local(catalog: Catalog) -> None:
     assert 1 - total / 45_000 == pytest.approx(0.63, abs=0.005)
 
 
+BREAK_EVEN_004 = """
+schema_version: 1
+name: 004 break-even
+hours_per_month: 720
+horizon_months: 12
+team: {ops_fte: 0, setup_hours: 0}
+segments:
+  - {name: requests, requests_per_month: 100000, input_tokens: 500, output_tokens: 500,
+     pattern: steady_high, capability: good_enough}
+candidates:
+  cloud_models: [openai/gpt-4]
+  size_deployments: false
+  deployments:
+    - {name: two A100s, accelerator: nvidia/a100-sxm-80gb, gpus: 2, acquisition: rent,
+       usd_per_gpu_hour: 3.4722222, open_model: meta/llama-3.1-70b}
+local: {precision: fp8}
+price_trends: {api_decline_per_year: 0, gpu_purchase_decline_per_year: 0, gpu_rental_decline_per_year: 0}
+"""
+
+
 def test_004_break_even_volume(catalog: Catalog) -> None:
-    """USD 5,000 a month of local infrastructure / USD 0.045 a GPT-4 request = 111,111 requests a month."""
+    """USD 5,000 a month of local infrastructure / USD 0.045 a GPT-4 request = 111,111 requests a month.
+
+    Two A100s rented at 3.4722 USD per GPU-hour over 720 hours are the 5,000 USD; the break-even volume comes
+    from the same projection as every other cost.
+    """
     shape = RequestShape(500, 500)
     per_request = cost_per_request(token_prices(catalog.api_model("openai/gpt-4"), shape), shape).total_usd
     assert per_request == pytest.approx(0.045)
-    volume = break_even_requests_per_month(
-        cloud_cost_per_request_usd=per_request,
-        capacity_per_replica=10_000_000,
-        gpus_per_replica=1,
-        per_gpu_monthly_usd=5_000.0,
-        fixed_monthly_usd=0.0,
-    )
+    a = assess_workload(load_workload_text(BREAK_EVEN_004), catalog)
+    volume = a.break_even.requests_per_month
+    assert volume is not None
     assert volume == pytest.approx(111_111.1, rel=1e-6)
     assert 100_000 <= volume <= 150_000
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from llmdecide.assess import assess
+from llmdecide.api import assess
 from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.report.result import DecisionReport
 

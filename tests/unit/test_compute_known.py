@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmdecide.capacity.plan import compute_known, resolve_deployment
+from llmdecide.capacity.deployment import compute_known, resolve_deployment
 from llmdecide.catalog import load_catalog
 
 CATALOG = load_catalog()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from llmdecide.assess import assess
+from llmdecide.api import assess
 from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.report.result import DecisionReport
 from llmdecide.workload import load_workload_text
@@ -42,7 +42,8 @@ def test_critical_data_rules_out_the_cloud(catalog: Catalog) -> None:
     assert not option(r, "cloud").feasible
     assert "critical data never leaves" in option(r, "cloud").excluded_reason
     assert r.recommendation.decision == "local"
-    assert r.recommendation.decided_by.startswith("hard constraint")
+    assert r.recommendation.decided_by.code == "hard_constraint"
+    assert r.recommendation.decided_by.text.startswith("hard constraint")
 
 
 def test_embedded_rules_out_the_cloud_and_datacenter_gpus(catalog: Catalog) -> None:
@@ -56,7 +57,7 @@ def test_embedded_rules_out_the_cloud_and_datacenter_gpus(catalog: Catalog) -> N
 def test_regulated_data_needs_an_agreement(catalog: Catalog) -> None:
     blocked = run(catalog, workload(data_sensitivity="regulated"))
     assert "under an agreement" in option(blocked, "cloud").excluded_reason
-    assert any("BAA/DPA" in f for f in blocked.recommendation.flips)
+    assert any("BAA/DPA" in f.text for f in blocked.recommendation.flips)
     data = workload(data_sensitivity="regulated")
     data["constraints"] = {"cloud_allowed_for": ["regulated"]}
     allowed = run(catalog, data)
@@ -103,7 +104,7 @@ def test_no_option_is_a_result_not_a_crash(catalog: Catalog) -> None:
     r = run(catalog, data)
     assert r.recommendation.decision == "none"
     assert r.recommendation.option is None
-    assert "no plan can serve" in r.recommendation.decided_by
+    assert "no plan can serve" in r.recommendation.decided_by.text
     assert all(not o.feasible for o in r.options)
 
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from llmdecide.costing.breakeven import monthly_volumes
-from llmdecide.costing.load_profile import profile_for, stated_profile
-from llmdecide.workload.schema import Pattern, Segment
+from llmdecide.demand.load_profile import profile_for, stated_profile
+from llmdecide.workload.schema import Pattern, Segment, Workload
 
 PEAK_TO_AVERAGE: dict[Pattern, float] = {
     Pattern.SPORADIC: 10.0,
@@ -83,6 +82,12 @@ class SegmentLoad:
         return profile_for(self.segment.pattern, self.peak_to_average)
 
 
+def monthly_volumes(start_per_month: float, growth_per_month: float, months: int) -> NDArray[np.float64]:
+    """Volume in each month of the horizon: start x (1 + growth)^m, m = 0 .. months-1."""
+    m = np.arange(months, dtype=np.float64)
+    return np.asarray(start_per_month * np.power(1.0 + growth_per_month, m), dtype=np.float64)
+
+
 def start_requests_per_month(segment: Segment, hours_per_month: float) -> float:
     """First-month requests from whichever volume field the segment gives."""
     if segment.requests_per_month is not None:
@@ -104,3 +109,8 @@ def segment_load(segment: Segment, hours_per_month: float, horizon_months: int, 
     else:
         ratio = PEAK_TO_AVERAGE[segment.pattern]
     return SegmentLoad(segment, volumes, hours_per_month, ratio)
+
+
+def segment_loads(workload: Workload, hours_per_month: float) -> dict[str, SegmentLoad]:
+    """Each segment's volume over the horizon, by segment name."""
+    return {s.name: segment_load(s, hours_per_month, workload.horizon_months) for s in workload.segments}

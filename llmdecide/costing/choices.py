@@ -16,12 +16,14 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from llmdecide.capacity.plan import Deployment, LoadSizing
-from llmdecide.catalog.catalog import Catalog, Entry, price_on
-from llmdecide.catalog.schema import AcceleratorClass, ApiModel, RentalOffer
+from llmdecide.capacity.deployment import Deployment
+from llmdecide.capacity.sizing import LoadSizing, replicas_for
+from llmdecide.catalog.catalog import Entry
+from llmdecide.catalog.schema import ApiModel
 from llmdecide.costing.cloud import RequestShape, TokenPrices, cloud_line_items, cost_per_request, token_prices
 from llmdecide.costing.line_item import CostLineItem
-from llmdecide.costing.local import Sourced, amortised_capex_item, energy_item, rental_item
+from llmdecide.costing.local import amortised_capex_item, energy_item, rental_item
+from llmdecide.costing.prices import Acquisition, BuyPrices, CostingTerms, RentPrices
 from llmdecide.costing.projection import (
     BuySpec,
     CloudSpec,
@@ -32,10 +34,9 @@ from llmdecide.costing.projection import (
     cloud_monthly,
     local_series,
 )
-from llmdecide.costing.segment_load import SegmentLoad
+from llmdecide.demand.segment_load import SegmentLoad
 
 FloatArray = NDArray[np.float64]
-RateKind = Literal["on_demand", "spot", "committed_1y", "committed_3y"]
 
 
 @dataclass(frozen=True)
@@ -112,33 +113,6 @@ def price_cloud(
 
 
 @dataclass(frozen=True)
-class BuyPrices:
-    """Prices of owning hardware."""
-
-    unit_usd: Sourced
-    unit: Literal["gpu", "system"]
-    server_usd_per_gpu: Sourced | None
-    depreciation_years: Sourced
-    residual_fraction: float
-    maintenance_fraction_per_year: Sourced
-    electricity_usd_per_kwh: Sourced
-    pue: Sourced
-    colocation_usd_per_kw_month: Sourced | None
-    running_costs: bool = True
-    """Whether power, hosting and maintenance are costed here (False: the workload states them separately)."""
-
-
-@dataclass(frozen=True)
-class RentPrices:
-    """Prices of renting."""
-
-    usd_per_gpu_hour: Sourced
-    rate_kind: str
-    gpus_per_instance: int
-    billing: Literal["always_on", "by_use"]
-
-
-@dataclass(frozen=True)
 class LocalChoice:
     """A segment served by a local deployment (or a share of it, the rest going to the cloud)."""
 
@@ -166,46 +140,21 @@ def deployment_label(d: Deployment, gpus: int, acquisition: str) -> str:
     return f"{d.model.id} {d.precision} on {gpus} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
 
 
-def cheapest_rental(
-    catalog: Catalog, accelerator_id: str, rate: RateKind, on: dt.date | None
-) -> tuple[Entry[RentalOffer], float, str] | None:
-    """The cheapest offer for an accelerator at a rate kind: (offer, USD per GPU-hour, source), or None."""
-    key = f"{rate}_usd_per_gpu_hour"
-    best: tuple[Entry[RentalOffer], float, str] | None = None
-    for entry_id in sorted(catalog.rental_offers):
-        entry = catalog.rental_offers[entry_id]
-        if entry.item.accelerator != accelerator_id:
-            continue
-        period = price_on(entry.item.prices, on)
-        if period is None:
-            continue
-        value = getattr(period, key)
-        if value is None:
-            continue
-        if best is None or value < best[1]:
-            when = period.effective_from.isoformat()
-            source = f"{entry.item.id} ({entry.item.region}, effective {when}; {period.source})"
-            best = (entry, value, source)
-    return best
-
-
 def local_spec(
     load: SegmentLoad,
     deployment: Deployment,
     sizing: LoadSizing,
+    prices: Acquisition,
+    terms: CostingTerms,
     *,
-    buy: BuyPrices | None,
-    rent: RentPrices | None,
-    hours_per_month: float,
     share: float,
-    target_utilization: float,
     pinned_gpus: int | None,
-    gpu_price_decline_per_year: float = 0.0,
-    rental_decline_per_year: float = 0.0,
 ) -> LocalSpec:
     """Everything the projection needs to cost a local deployment."""
     buy_spec = None
-    if buy is not None:
+    rent_spec = None
+    if isinstance(prices, BuyPrices):
+        buy = prices
         buy_spec = BuySpec(
             unit_usd=buy.unit_usd.value,
             server_usd_per_gpu=buy.server_usd_per_gpu.value if buy.server_usd_per_gpu else 0.0,
@@ -219,75 +168,76 @@ def local_spec(
             ),
             running_costs=buy.running_costs,
         )
-    rent_spec = RentSpec(rent.usd_per_gpu_hour.value, rent.gpus_per_instance, rent.billing) if rent else None
+    else:
+        rent_spec = RentSpec(prices.usd_per_gpu_hour.value, prices.gpus_per_instance, prices.billing)
     return LocalSpec(
         start_requests_per_month=load.start_requests_per_month,
         growth_per_month=load.segment.growth_per_month,
         peak_to_average=load.peak_to_average,
-        hours_per_month=hours_per_month,
+        hours_per_month=terms.hours_per_month,
         share=share,
         requests_per_s_per_replica=sizing.requests_per_s_per_replica,
         tp=sizing.tp,
-        target_utilization=target_utilization,
+        target_utilization=terms.target_utilization,
         tdp_w=deployment.accelerator.tdp_w,
         pinned_gpus=pinned_gpus,
         buy=buy_spec,
         rent=rent_spec,
-        gpu_price_decline_per_year=gpu_price_decline_per_year,
-        rental_decline_per_year=rental_decline_per_year,
+        gpu_price_decline_per_year=terms.gpu_price_decline_per_year,
+        rental_decline_per_year=terms.rental_decline_per_year,
     )
+
+
+def pinned_overload(load: SegmentLoad, sizing: LoadSizing, pinned_gpus: int, share: float) -> float | None:
+    """The worst month's peak load as a share of a pinned fleet's capacity, when the fleet is too small; else None.
+
+    Too small means the one fleet-size formula, at each replica's full rate, asks for more replicas than the
+    fleet holds (replicas = pinned GPUs // tensor-parallel degree, at least one).
+    """
+    held = max(pinned_gpus // max(sizing.tp, 1), 1)
+    rate = sizing.requests_per_s_per_replica
+    peak = load.peak_rps() * share
+    if float(replicas_for(peak, rate, 1.0).max()) <= held:
+        return None
+    return float(np.max(peak / (held * rate)))
 
 
 def price_local(
     load: SegmentLoad,
     deployment: Deployment,
     sizing: LoadSizing,
+    prices: Acquisition,
+    terms: CostingTerms,
     *,
-    acquisition: Literal["buy", "rent"],
-    buy: BuyPrices | None,
-    rent: RentPrices | None,
-    hours_per_month: float,
-    horizon_months: int,
-    share: float,
-    target_utilization: float,
-    label: str,
+    share: float = 1.0,
+    label: str | None = None,
     pinned_gpus: int | None = None,
-    gpu_price_decline_per_year: float = 0.0,
-    rental_decline_per_year: float = 0.0,
     overflows: bool = False,
 ) -> LocalChoice:
     """The hardware bill of a local deployment serving ``share`` of a segment, every month (see projection.py).
 
-    A pinned fleet whose peak load exceeds its capacity is warned about, unless ``overflows``: the load
-    above capacity then goes to the cloud by design.
+    Bought when ``prices`` are :class:`BuyPrices`, rented when :class:`RentPrices`. The label defaults to
+    :func:`deployment_label` with the sized GPUs. A pinned fleet whose peak load exceeds its capacity is
+    warned about, unless ``overflows``: the load above capacity then goes to the cloud by design.
     """
+    acquisition: Literal["buy", "rent"] = "buy" if isinstance(prices, BuyPrices) else "rent"
+    label = label or deployment_label(deployment, pinned_gpus or sizing.gpus, acquisition)
     acc = deployment.accelerator
     name = acc.name
-    spec = local_spec(
-        load,
-        deployment,
-        sizing,
-        buy=buy if acquisition == "buy" else None,
-        rent=rent if acquisition == "rent" else None,
-        hours_per_month=hours_per_month,
-        share=share,
-        target_utilization=target_utilization,
-        pinned_gpus=pinned_gpus,
-        gpu_price_decline_per_year=gpu_price_decline_per_year,
-        rental_decline_per_year=rental_decline_per_year,
-    )
-    ls = local_series(spec, Scenario.build(), horizon_months)
+    hours_per_month = terms.hours_per_month
+    spec = local_spec(load, deployment, sizing, prices, terms, share=share, pinned_gpus=pinned_gpus)
+    ls = local_series(spec, Scenario.build(), terms.horizon_months)
     gpus = ls.gpus[0]
     warnings: list[str] = []
     if pinned_gpus is not None and not overflows:
-        capacity_rps = max(pinned_gpus / max(sizing.tp, 1), 1.0) * sizing.requests_per_s_per_replica
-        worst = float(np.max(load.peak_rps() * share / capacity_rps))
-        if worst > 1.0001:
+        worst = pinned_overload(load, sizing, pinned_gpus, share)
+        if worst is not None:
             warnings.append(f"{label}: peak load reaches {worst:.0%} of this deployment's modelled capacity")
     series = CostSeries(ls.monthly_usd[0], ls.cash_usd[0], ls.up_front_usd[0])
     items: list[CostLineItem] = []
-    if acquisition == "buy":
-        assert buy is not None
+    buy = prices if isinstance(prices, BuyPrices) else None
+    rent = prices if isinstance(prices, RentPrices) else None
+    if buy is not None:
         g0 = float(gpus[0])
         unit_word = "systems" if buy.unit == "system" else "GPUs"
         items.append(
@@ -330,7 +280,7 @@ def price_local(
                 note=basis,
             )
         )
-    instance = rent.gpus_per_instance if (rent is not None and acquisition == "rent") else 1
+    instance = rent.gpus_per_instance if rent is not None else 1
     return LocalChoice(
         load.name,
         label,
@@ -344,14 +294,9 @@ def price_local(
         pinned_gpus is not None,
         instance,
         spec,
-        buy if acquisition == "buy" else None,
-        rent if acquisition == "rent" else None,
+        buy,
+        rent,
     )
-
-
-def default_hosting(accelerator_class: AcceleratorClass) -> Literal["colocation", "on_premises"]:
-    """Datacenter GPUs go to a colocation facility; workstations, consumer cards and Macs stay on premises."""
-    return "colocation" if accelerator_class is AcceleratorClass.DATACENTER else "on_premises"
 
 
 def _running_items(

@@ -1,14 +1,15 @@
-"""The library entry point: ``assess(workload_file, catalog) -> DecisionReport``."""
+"""The library's entry points: assess a workload, compare catalogs over a directory of workloads."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+from llmdecide.assessment import assess_workload
 from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.report.build import build_report
 from llmdecide.report.result import DecisionReport
-from llmdecide.scoring.engine import assess_workload
+from llmdecide.report.workload_diff import WorkloadDelta, workload_delta
 from llmdecide.workload import Workload, load_workload
 
 
@@ -25,3 +26,12 @@ def assess(
         parsed = parsed.model_copy(update={"as_of": as_of})
     cat = catalog if catalog is not None else load_catalog()
     return build_report(assess_workload(parsed, cat), cat, workload_file=path)
+
+
+def workload_deltas(directory: Path, old: Catalog, new: Catalog) -> list[WorkloadDelta]:
+    """Assess every ``*.yaml`` workload in a directory under both catalogs (``catalog diff --workloads``)."""
+    out = []
+    for path in sorted(directory.glob("*.yaml")):
+        workload = load_workload(path)
+        out.append(workload_delta(path.name, assess(workload, old), assess(workload, new)))
+    return out

@@ -1,0 +1,163 @@
+"""One assessment, stage by stage: the orchestrator behind ``llmdecide assess``.
+
+resolve the workload's ids → demand (segment loads) → prices (:class:`PriceBook`)
+→ options (candidates, plans, each priced through the projection) → scores →
+the one decision rule → break-even and payback → robustness → explanations.
+The result is one frozen :class:`Assessment`, built in one constructor call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llmdecide.catalog.catalog import Catalog
+from llmdecide.catalog.trends import TrendSet, trend_set
+from llmdecide.costing.breakeven import BreakEven, break_even
+from llmdecide.costing.plan import Plan
+from llmdecide.costing.prices import PriceBook
+from llmdecide.demand.segment_load import SegmentLoad, segment_loads
+from llmdecide.errors import InputFileError
+from llmdecide.options.candidates import SegmentCandidates, segment_candidates
+from llmdecide.options.plans import build_plans
+from llmdecide.options.resolve import check_workload_ids
+from llmdecide.scoring.decision import recommend
+from llmdecide.scoring.dimensions import Scores, score_plan
+from llmdecide.scoring.explain import DecidedBy, Flip, Reason, SegmentBlocks, decided_by, flips, rationale
+from llmdecide.scoring.robustness import (
+    MONTE_CARLO_SEED,
+    MonteCarlo,
+    SensitivityRow,
+    fragility,
+    monte_carlo,
+    sensitivity,
+)
+from llmdecide.workload.schema import Workload
+
+
+@dataclass(frozen=True)
+class HoursPerMonth:
+    """Hours in a month the costs use, and where the figure came from."""
+
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the report is built from."""
+
+    workload: Workload
+    hours: HoursPerMonth
+    loads: dict[str, SegmentLoad]
+    segments: tuple[SegmentCandidates, ...]
+    plans: tuple[Plan, ...]
+    scores: dict[str, Scores]
+    recommended: Plan | None
+    best_by_kind: dict[str, Plan]
+    decided_by: DecidedBy
+    rationale: tuple[Reason, ...]
+    flips: tuple[Flip, ...]
+    break_even: BreakEven
+    warnings: tuple[str, ...]
+    sensitivity: tuple[SensitivityRow, ...]
+    monte_carlo: MonteCarlo | None
+    fragile: tuple[Reason, ...]
+    """Why the decision is fragile (empty when it is robust)."""
+    trends: TrendSet
+
+    @property
+    def today_requests_per_month(self) -> float:
+        """Requests of every segment in the first month."""
+        return sum(load.start_requests_per_month for load in self.loads.values())
+
+
+def check_price_date(workload: Workload, catalog: Catalog) -> None:
+    """An ``as_of`` date before every catalog price is an input error, not an empty report."""
+    if workload.as_of is None:
+        return
+    starts = [p.effective_from for e in catalog.api_models.values() for p in e.item.prices]
+    if starts and workload.as_of < min(starts):
+        raise InputFileError(
+            f"as_of {workload.as_of.isoformat()}: the catalog has no prices that old "
+            f"(the earliest takes effect {min(starts).isoformat()})"
+        )
+
+
+def hours_per_month(workload: Workload, catalog: Catalog) -> HoursPerMonth:
+    """The workload's hours per month if it states them, else the catalog's assumption, else the 730 default."""
+    if "hours_per_month" in workload.model_fields_set:
+        return HoursPerMonth(workload.hours_per_month, "workload")
+    if catalog.assumptions is not None:
+        a = catalog.assumptions.hours_per_month
+        return HoursPerMonth(a.value, f"{catalog.assumptions_file}: {a.source}")
+    return HoursPerMonth(workload.hours_per_month, "default (cloud billing)")
+
+
+def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
+    """Run the whole decision for a workload against a catalog."""
+    check_price_date(workload, catalog)
+    check_workload_ids(workload, catalog)
+    hours = hours_per_month(workload, catalog)
+    loads = segment_loads(workload, hours.value)
+    t = workload.price_trends
+    trends = trend_set(
+        catalog,
+        end=workload.as_of,
+        api_override=t.api_decline_per_year,
+        rental_override=t.gpu_rental_decline_per_year,
+        purchase_override=t.gpu_purchase_decline_per_year,
+    )
+    book = PriceBook(catalog, workload, trends, hours.value)
+    segments = tuple(segment_candidates(book, loads[s.name]) for s in workload.segments)
+    plans = tuple(build_plans(book, segments))
+    feasible = [p for p in plans if p.feasible]
+    scores: dict[str, Scores] = {}
+    if feasible:
+        cheapest = min(p.horizon_cost_usd for p in feasible)
+        scores = {p.id: score_plan(p, workload, loads, cheapest) for p in feasible}
+    best_by_kind: dict[str, Plan] = {}
+    for p in sorted(feasible, key=lambda p: (p.horizon_cost_usd, p.id)):
+        best_by_kind.setdefault(p.kind, p)
+    recommended = recommend(feasible, scores, workload)
+    today = sum(load.start_requests_per_month for load in loads.values())
+    be = break_even(best_by_kind.get("cloud"), best_by_kind.get("local"), today)
+    warnings = sorted({w for sc in segments for w in sc.warnings} | {w for p in feasible for w in p.warnings})
+    budget = workload.constraints.monthly_budget_usd
+    if budget is not None and recommended is not None and recommended.monthly_cost_usd > budget:
+        warnings.append(
+            f"the recommended plan costs {recommended.monthly_cost_usd:,.0f} USD a month, above the "
+            f"{budget:,.0f} USD budget"
+        )
+    rows: list[SensitivityRow] = []
+    mc: MonteCarlo | None = None
+    fragile: list[Reason] = []
+    if recommended is not None:
+        rows = sensitivity(feasible, recommended, scores, workload)
+        u = workload.uncertainty
+        if u is not None and u.ranges():
+            seed = u.seed if u.seed is not None else MONTE_CARLO_SEED
+            mc = monte_carlo(feasible, scores, workload, u.ranges(), u.samples, seed)
+        fragile = fragility(rows, mc, recommended.id)
+    blocks = [
+        SegmentBlocks(sc.load.name, sc.load.segment.data_sensitivity, sc.cloud_blocked, sc.local_blocked)
+        for sc in segments
+    ]
+    return Assessment(
+        workload=workload,
+        hours=hours,
+        loads=loads,
+        segments=segments,
+        plans=plans,
+        scores=scores,
+        recommended=recommended,
+        best_by_kind=best_by_kind,
+        decided_by=decided_by(recommended, plans, best_by_kind, scores, workload),
+        rationale=tuple(rationale(recommended, plans, best_by_kind, scores, be, workload.horizon_months)),
+        flips=tuple(flips(recommended, best_by_kind, scores, be, today, blocks, workload)),
+        break_even=be,
+        warnings=tuple(warnings),
+        sensitivity=tuple(rows),
+        monte_carlo=mc,
+        fragile=tuple(fragile),
+        trends=trends,
+    )

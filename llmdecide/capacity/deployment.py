@@ -1,0 +1,189 @@
+"""A deployment: which model, on which accelerator, with which engine and precisions.
+
+:func:`resolve_deployment` looks the entries up and picks the defaults;
+:func:`replica_spec` turns a deployment and a tensor-parallel degree into the
+numbers the speed model (``throughput.py``) needs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from llmdecide.capacity.memory import MemoryFit, bytes_per_param, memory_fit
+from llmdecide.capacity.throughput import ReplicaSpec
+from llmdecide.catalog.catalog import Catalog
+from llmdecide.catalog.schema import Accelerator, AcceleratorClass, Engine, EngineProfile, OpenModel
+from llmdecide.errors import LlmdecideError
+from llmdecide.units import BYTES_PER_GB, PRECISIONS
+
+DEFAULT_ENGINE: dict[AcceleratorClass, str] = {
+    AcceleratorClass.DATACENTER: "vllm",
+    AcceleratorClass.WORKSTATION: "vllm",
+    AcceleratorClass.CONSUMER: "vllm",
+    AcceleratorClass.APPLE_SILICON: "llama.cpp",
+}
+"""Engine used when none is named: vLLM on NVIDIA/AMD GPUs, llama.cpp on Apple silicon."""
+
+NATIVE_TO_PRECISION = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "mxfp4": "fp4", "fp32": "bf16"}
+
+MAX_TP = 8
+"""Largest tensor-parallel group modelled: one 8-GPU node (pipeline parallelism across nodes is not)."""
+
+
+class CapacityError(LlmdecideError):
+    """A capacity question that cannot be asked or answered: bad numbers, an unsupported precision or engine."""
+
+
+@dataclass(frozen=True)
+class InputNames:
+    """How error messages name each input of a capacity question."""
+
+    model: str = "model"
+    accelerator: str = "accelerator"
+    engine: str = "engine"
+    precision: str = "precision"
+    kv_precision: str = "kv_precision"
+    gpus: str = "gpus"
+    tp: str = "tp"
+    concurrency: str = "concurrency"
+    input_tokens: str = "input_tokens"
+    output_tokens: str = "output_tokens"
+
+
+PARAMETER_NAMES = InputNames()
+"""Errors name the Python parameters unless the caller says otherwise."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A resolved deployment: the catalog entries and choices a capacity question is about."""
+
+    model: OpenModel
+    accelerator: Accelerator
+    engine: Engine
+    profile: EngineProfile
+    precision: str
+    kv_precision: str
+
+
+def resolve_deployment(
+    catalog: Catalog,
+    model_id: str,
+    accelerator_id: str,
+    *,
+    engine_id: str | None = None,
+    precision: str | None = None,
+    kv_precision: str | None = None,
+    names: InputNames = PARAMETER_NAMES,
+) -> Deployment:
+    """Look up the entries and pick the engine and precisions (defaults documented in the README).
+
+    ``names`` is how errors name each input (the parameter names, or the caller's own, such as CLI flags).
+    """
+    model = catalog.open_model(model_id, where=names.model).item
+    accelerator = catalog.accelerator(accelerator_id, where=names.accelerator).item
+    engine_name = engine_id or DEFAULT_ENGINE[accelerator.accelerator_class]
+    engine = catalog.engine(engine_name, where=names.engine).item
+    profile = next((p for p in engine.profiles if p.accelerator_class is accelerator.accelerator_class), None)
+    if profile is None:
+        served = ", ".join(sorted(p.accelerator_class.value for p in engine.profiles))
+        raise CapacityError(
+            f"{names.engine}: {engine.id} has no profile for {accelerator.accelerator_class.value} accelerators "
+            f"like {accelerator.id}",
+            hint=f"it serves: {served}",
+        )
+    if precision is None:
+        native = NATIVE_TO_PRECISION[model.native_precision]
+        precision = native if native in profile.precisions else profile.precisions[0]
+    if precision not in PRECISIONS:
+        raise CapacityError(
+            f"{names.precision}: unknown precision {precision!r}", hint=f"one of {', '.join(PRECISIONS)}"
+        )
+    if precision not in profile.precisions:
+        raise CapacityError(
+            f"{names.precision}: {engine.id} cannot run {precision} on {accelerator.id}",
+            hint=f"supported there: {', '.join(profile.precisions)}",
+        )
+    kv = kv_precision or ("fp8" if precision in ("fp8", "fp4") and "fp8" in profile.precisions else "bf16")
+    if kv not in PRECISIONS:
+        raise CapacityError(f"{names.kv_precision}: unknown precision {kv!r}", hint=f"one of {', '.join(PRECISIONS)}")
+    return Deployment(model, accelerator, engine, profile, precision, kv)
+
+
+def compute_tflops(accelerator: Accelerator, precision: str) -> float | None:
+    """Dense tensor TFLOPS that matmuls at this weight precision run at.
+
+    FP8 and FP4 use their own tensor cores when the chip has them; weight-only
+    formats (int8, int4, and fp8/fp4 without native support) dequantise to 16-bit.
+    """
+    sixteen = accelerator.bf16_dense_tflops or accelerator.fp16_dense_tflops
+    if precision in ("fp16", "int8", "int4"):
+        # FP16 weights, and integer weights dequantised to FP16, use the FP16 rate
+        # (on GeForce cards twice the BF16 rate, with FP16 accumulation).
+        sixteen = accelerator.fp16_dense_tflops or accelerator.bf16_dense_tflops
+    if precision == "fp4":
+        return accelerator.fp4_dense_tflops or accelerator.fp8_dense_tflops or sixteen
+    if precision == "fp8":
+        return accelerator.fp8_dense_tflops or sixteen
+    return sixteen
+
+
+def compute_known(d: Deployment) -> bool:
+    """Whether the accelerator publishes the tensor FLOPS this deployment's matmuls and attention run at."""
+    attention = "fp8" if d.kv_precision == "fp8" else "bf16"
+    return (
+        compute_tflops(d.accelerator, d.precision) is not None and compute_tflops(d.accelerator, attention) is not None
+    )
+
+
+def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
+    """The numbers the speed model needs for one replica of ``tp`` GPUs."""
+    m, a, p = d.model, d.accelerator, d.profile
+    param_bytes = bytes_per_param(d.precision, d.profile)
+    total = m.total_params_b * 1e9
+    active = m.active_params_b * 1e9
+    if m.experts and m.experts_per_token:
+        expert_params = (total - active) / (m.experts - m.experts_per_token)
+        dense_params = active - m.experts_per_token * expert_params
+    else:
+        expert_params, dense_params = 0.0, total
+    tflops = compute_tflops(a, d.precision)
+    attention_tflops = compute_tflops(a, "fp8" if d.kv_precision == "fp8" else "bf16")
+    moe = p.moe_efficiency if m.experts else 1.0
+    scale = p.tp_scaling ** math.log2(tp)
+    fit = memory_fit(m, a, p, d.precision, d.kv_precision, tp)
+    interconnect = a.interconnect_gb_per_s * 1e9 / 2 if a.interconnect_gb_per_s else 32e9
+    return ReplicaSpec.from_values(
+        tp=tp,
+        bandwidth_bytes_per_s=a.memory_bandwidth_gb_per_s * 1e9,
+        flops_per_s=tflops * 1e12 if tflops else np.nan,
+        attention_flops_per_s=attention_tflops * 1e12 if attention_tflops else np.nan,
+        bandwidth_efficiency=p.bandwidth_efficiency * moe * scale,
+        kv_bandwidth_efficiency=p.kv_bandwidth_efficiency * scale,
+        decode_compute_efficiency=p.decode_compute_efficiency * moe * scale,
+        prefill_compute_efficiency=p.prefill_compute_efficiency * moe * scale,
+        step_overhead_s=p.step_overhead_ms / 1000.0,
+        allreduce_s=p.allreduce_latency_us / 1e6,
+        interconnect_bytes_per_s=interconnect,
+        layers=m.layers,
+        hidden_size=m.hidden_size,
+        activation_bytes=2.0,
+        dense_weight_bytes=dense_params * param_bytes,
+        expert_bytes=expert_params * param_bytes,
+        experts=m.experts or 0,
+        experts_per_token=m.experts_per_token or 0,
+        active_params=active,
+        attention_flops_per_context_token=4.0 * m.layers * m.attention_heads * m.head_dim,
+        kv_bytes_per_token=fit.kv_gb_per_token * BYTES_PER_GB,
+    )
+
+
+def max_batch_per_replica(fit: MemoryFit, profile: EngineProfile, input_tokens: float, output_tokens: float) -> int:
+    """Sequences one replica holds: KV tokens / average context (input + output/2), capped by the engine."""
+    if fit.kv_tokens() < input_tokens + output_tokens:
+        return 0
+    by_kv = math.floor(fit.kv_tokens() / (input_tokens + output_tokens / 2.0))
+    return max(1, min(by_kv, profile.max_batch))

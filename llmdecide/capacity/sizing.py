@@ -1,0 +1,180 @@
+"""Sizing a fleet for a load: the one place a number of replicas is computed.
+
+:func:`replicas_for` is the formula every caller uses (the sized plan and its
+label, the month-by-month projection, break-even, the overflow search and the
+pinned-capacity check); :func:`size_for_load` picks the tensor-parallel degree
+and the batch that meet the latency targets and sizes the fleet with it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from llmdecide.capacity.deployment import MAX_TP, Deployment, max_batch_per_replica, replica_spec
+from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
+from llmdecide.capacity.throughput import decode_step, ttft_seconds
+from llmdecide.errors import InputFileError
+
+FloatArray = NDArray[np.float64]
+
+
+def replicas_for(
+    peak_requests_per_s: ArrayLike, requests_per_s_per_replica: float, utilization: ArrayLike
+) -> FloatArray:
+    """Replicas a peak load needs: max(1, ceil(peak rate / (rate per replica x utilisation))).
+
+    ``utilization`` is the share of a replica's rate it may run at (the target
+    utilisation, times any scenario factor; 1 for the full rate). Vectorised:
+    any shapes that broadcast; the result is float64 so it multiplies series directly.
+    """
+    peak = np.asarray(peak_requests_per_s, dtype=np.float64)
+    capacity = requests_per_s_per_replica * np.asarray(utilization, dtype=np.float64)
+    replicas = np.ceil(peak / capacity)
+    return np.asarray(np.maximum(replicas, 1.0), dtype=np.float64)
+
+
+class LoadSizing(BaseModel):
+    """Replicas and GPUs a load needs, at the largest batch that meets the latency targets."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fits: bool
+    meets_latency: bool
+    reason: str | None = Field(description="Why the deployment cannot serve the load, when it cannot.")
+    tp: int
+    replicas: int
+    gpus: int
+    batch_per_replica: int = Field(description="Concurrent sequences per replica at the operating point.")
+    requests_per_s_per_replica: float
+    per_user_output_tokens_per_s: float | None
+    ttft_ms: float | None
+    utilization: float = Field(description="Peak load / capacity of the sized system.")
+
+
+def size_for_load(
+    d: Deployment,
+    *,
+    peak_requests_per_s: float,
+    input_tokens: float,
+    output_tokens: float,
+    ttft_slo_ms: float | None = None,
+    min_output_tokens_per_s: float | None = None,
+    target_utilization: float = 0.7,
+    tp: int | None = None,
+) -> LoadSizing:
+    """Replicas = ceil(peak rate / (rate per replica at the best feasible batch x target utilisation)).
+
+    The batch is the largest (up to the KV-cache limit) whose per-user speed and
+    time to first token meet the targets; throughput grows with the batch.
+    Without ``tp``, every tensor-parallel degree from the smallest that fits up
+    to 8 is tried and the one needing the fewest GPUs wins (ties: smaller tp),
+    so more load or longer context never needs fewer GPUs.
+    """
+    if not 0 < target_utilization <= 1:
+        raise InputFileError(f"target utilisation must be in (0, 1], got {target_utilization}")
+    if peak_requests_per_s < 0 or not math.isfinite(peak_requests_per_s):
+        raise InputFileError(f"peak load must be a finite number >= 0, got {peak_requests_per_s}")
+    kwargs = {
+        "peak_requests_per_s": peak_requests_per_s,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "ttft_slo_ms": ttft_slo_ms,
+        "min_output_tokens_per_s": min_output_tokens_per_s,
+        "target_utilization": target_utilization,
+    }
+    if tp is not None:
+        return _size_at_tp(d, tp=tp, **kwargs)  # type: ignore[arg-type]
+    seq = input_tokens + output_tokens
+    smallest = smallest_fitting_tp(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP)
+    if smallest is None:
+        return _size_at_tp(d, tp=None, **kwargs)  # type: ignore[arg-type]
+    options = [_size_at_tp(d, tp=t, **kwargs) for t in (1, 2, 4, 8) if smallest <= t <= MAX_TP]  # type: ignore[arg-type]
+    serving = [o for o in options if o.meets_latency]
+    if not serving:
+        return options[0]
+    return min(serving, key=lambda o: (o.gpus, o.tp))
+
+
+def _size_at_tp(
+    d: Deployment,
+    *,
+    tp: int | None,
+    peak_requests_per_s: float,
+    input_tokens: float,
+    output_tokens: float,
+    ttft_slo_ms: float | None,
+    min_output_tokens_per_s: float | None,
+    target_utilization: float,
+) -> LoadSizing:
+    seq = input_tokens + output_tokens
+    tp_used = tp or smallest_fitting_tp(
+        d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP
+    )
+    empty = {"tp": tp_used or 0, "replicas": 0, "gpus": 0, "batch_per_replica": 0, "requests_per_s_per_replica": 0.0}
+    if tp_used is None:
+        return LoadSizing(
+            fits=False,
+            meets_latency=False,
+            reason=f"{d.model.id} does not fit on up to {MAX_TP} x {d.accelerator.id}",
+            per_user_output_tokens_per_s=None,
+            ttft_ms=None,
+            utilization=0.0,
+            **empty,
+        )
+    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, tp_used)
+    max_b = max_batch_per_replica(fit, d.profile, input_tokens, output_tokens)
+    if max_b == 0:
+        return LoadSizing(
+            fits=False,
+            meets_latency=False,
+            reason=f"one {seq:.0f}-token sequence does not fit beside the weights on {tp_used} GPU(s)",
+            per_user_output_tokens_per_s=None,
+            ttft_ms=None,
+            utilization=0.0,
+            **empty,
+        )
+    spec = replica_spec(d, tp_used)
+    batches = np.arange(1, max_b + 1, dtype=np.float64)
+    step = decode_step(spec, batches, input_tokens, output_tokens).step_s
+    per_user = 1.0 / step
+    ttft_ms = ttft_seconds(spec, batches, input_tokens, output_tokens) * 1000.0
+    ok = np.ones_like(batches, dtype=bool)
+    if min_output_tokens_per_s is not None:
+        ok &= per_user >= min_output_tokens_per_s
+    if ttft_slo_ms is not None:
+        ok &= ~(ttft_ms > ttft_slo_ms)  # NaN (unknown) TTFT does not exclude; it is reported
+    if not ok.any():
+        why = []
+        if min_output_tokens_per_s is not None and per_user[0] < min_output_tokens_per_s:
+            why.append(f"{per_user[0]:.1f} tokens/s per user at batch 1 < {min_output_tokens_per_s:g} required")
+        if ttft_slo_ms is not None and ttft_ms[0] > ttft_slo_ms:
+            why.append(f"time to first token {ttft_ms[0]:.0f} ms at batch 1 > {ttft_slo_ms:g} ms target")
+        return LoadSizing(
+            fits=True,
+            meets_latency=False,
+            reason="misses the latency target: " + "; ".join(why),
+            per_user_output_tokens_per_s=float(per_user[0]),
+            ttft_ms=None if math.isnan(ttft_ms[0]) else float(ttft_ms[0]),
+            utilization=0.0,
+            **empty,
+        )
+    best = int(np.flatnonzero(ok)[-1])
+    rps_per_replica = float(batches[best] / step[best] / output_tokens)
+    replicas = int(replicas_for(peak_requests_per_s, rps_per_replica, target_utilization))
+    return LoadSizing(
+        fits=True,
+        meets_latency=True,
+        reason=None,
+        tp=tp_used,
+        replicas=replicas,
+        gpus=replicas * tp_used,
+        batch_per_replica=int(batches[best]),
+        requests_per_s_per_replica=rps_per_replica,
+        per_user_output_tokens_per_s=float(per_user[best]),
+        ttft_ms=None if math.isnan(ttft_ms[best]) else float(ttft_ms[best]),
+        utilization=peak_requests_per_s / (replicas * rps_per_replica),
+    )

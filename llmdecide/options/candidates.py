@@ -1,0 +1,399 @@
+"""Per segment: the cloud models and local deployments that could serve it, cheapest first.
+
+Hard constraints (``constraints.py``) come first and rule a whole side out
+for a segment. Then each candidate is checked on its own (capability tier,
+context window, fit in memory, latency targets, a published price) and
+excluded with its reason. Only capacity outcomes are caught here (an engine
+that cannot run a deployment); ids the workload names were resolved up front
+(``resolve.py``), so a user error is never swallowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Generic, Literal, TypeVar
+
+from llmdecide.capacity.deployment import DEFAULT_ENGINE, CapacityError, Deployment, compute_known, resolve_deployment
+from llmdecide.capacity.sizing import LoadSizing, size_for_load
+from llmdecide.catalog.catalog import Catalog, Entry
+from llmdecide.catalog.schema import (
+    Accelerator,
+    AcceleratorClass,
+    ApiModel,
+    ApiPrice,
+    ModelStatus,
+    OpenModel,
+    Provider,
+    Tier,
+)
+from llmdecide.catalog.trends import TrendSet
+from llmdecide.costing.choices import CloudChoice, LocalChoice, price_cloud, price_local
+from llmdecide.costing.cloud import MissingPriceError
+from llmdecide.costing.local import Sourced
+from llmdecide.costing.prices import Acquisition, PriceBook
+from llmdecide.demand.segment_load import SegmentLoad
+from llmdecide.errors import InputFileError
+from llmdecide.options.constraints import TIER_RANK, cloud_block_reason, local_forced_out, meets
+from llmdecide.workload.schema import Latency, PinnedDeployment, Workload
+
+MAX_OPEN_MODELS = 3
+"""Open models sized per segment when the workload names none: the smallest that meet the need."""
+
+KEEP_CHOICES = 5
+"""Choices kept per side and segment, cheapest first."""
+
+
+@dataclass(frozen=True)
+class SegmentCandidates:
+    """What could serve one segment on each side, cheapest first, and why others cannot."""
+
+    load: SegmentLoad
+    cloud: tuple[CloudChoice, ...] = ()
+    local: tuple[LocalChoice, ...] = ()
+    cloud_blocked: str | None = None
+    local_blocked: str | None = None
+    cloud_exclusions: dict[str, int] = field(default_factory=dict)
+    local_exclusions: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    sizing_off: bool = False
+
+    def why_no(self, side: Literal["cloud", "local"]) -> str:
+        """Why this side has no choice for the segment, in one line."""
+        blocked = self.cloud_blocked if side == "cloud" else self.local_blocked
+        if blocked:
+            return f"{self.load.name}: {blocked}"
+        if side == "local" and self.sizing_off:
+            return f"{self.load.name}: only the pinned deployments are compared (candidates.size_deployments is false)"
+        counts = self.cloud_exclusions if side == "cloud" else self.local_exclusions
+        if not counts:
+            return f"{self.load.name}: no {side} candidate in the catalog"
+        top = "; ".join(f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+        return f"{self.load.name}: every {side} candidate is excluded ({top})"
+
+
+C = TypeVar("C", CloudChoice, LocalChoice)
+
+
+@dataclass(frozen=True)
+class SideChoices(Generic[C]):
+    """One side's result for a segment: the choices kept, the constraint that blocks it, the exclusions."""
+
+    choices: tuple[C, ...] = ()
+    blocked: str | None = None
+    exclusions: dict[str, int] = field(default_factory=dict)
+    sizing_off: bool = False
+
+
+PINNED_PRICE_DATE = dt.date(2000, 1, 1)
+"""Start date given to prices a workload states, so they apply on any date the report is priced at."""
+
+
+def pinned_cloud_entries(catalog: Catalog, workload: Workload) -> list[Entry[ApiModel]]:
+    """The workload's stated API prices as catalog-like entries, sourced to the workload."""
+    out = []
+    for i, pin in enumerate(workload.candidates.pinned_cloud_models):
+        where = f"candidates.pinned_cloud_models[{i}]"
+        if pin.id in catalog.api_models:
+            raise InputFileError(f"{where}.id: {pin.id!r} is already a catalog model; give a new id")
+        source = f"workload: {where}"
+        model = ApiModel(
+            id=pin.id,
+            name=pin.name,
+            tier=pin.tier,
+            tier_basis="stated in the workload",
+            context_window_tokens=pin.context_window_tokens,
+            source=source,
+            checked=PINNED_PRICE_DATE,
+            prices=[
+                ApiPrice(
+                    effective_from=PINNED_PRICE_DATE,
+                    input_usd_per_mtok=pin.input_usd_per_mtok,
+                    output_usd_per_mtok=pin.output_usd_per_mtok,
+                    cached_input_usd_per_mtok=pin.cached_input_usd_per_mtok,
+                    batch_discount=pin.batch_discount,
+                    source=source,
+                    checked=PINNED_PRICE_DATE,
+                )
+            ],
+        )
+        namespace = pin.id.split("/", 1)[0]
+        out.append(Entry(model, source, Provider(id=namespace, name=namespace, pricing_url="(stated in the workload)")))
+    return out
+
+
+def cloud_pool(catalog: Catalog, workload: Workload) -> list[Entry[ApiModel]]:
+    """The API models considered: those the workload names, else every current catalog model of a provider
+    it does not exclude; plus the models whose prices the workload states."""
+    pinned = pinned_cloud_entries(catalog, workload)
+    names = workload.candidates.cloud_models
+    if names is not None:
+        return [catalog.api_model(n, where="candidates.cloud_models") for n in names] + pinned
+    excluded = {p.lower() for p in workload.constraints.excluded_providers}
+    pool = []
+    for entry_id in sorted(catalog.api_models):
+        entry = catalog.api_models[entry_id]
+        if entry.provider is not None and entry.provider.id in excluded:
+            continue
+        if workload.as_of is None and entry.item.status is ModelStatus.RETIRED:
+            continue
+        pool.append(entry)
+    return pool + pinned
+
+
+def cloud_choices(
+    workload: Workload, load: SegmentLoad, pool: Sequence[Entry[ApiModel]], trends: TrendSet
+) -> SideChoices[CloudChoice]:
+    """Price the segment on every eligible API model of the pool, cheapest first."""
+    blocked = cloud_block_reason(workload, load)
+    if blocked:
+        return SideChoices(blocked=blocked)
+    seg = load.segment
+    excluded: Counter[str] = Counter()
+    choices: list[CloudChoice] = []
+    for entry in pool:
+        model = entry.item
+        if not meets(model.tier, seg.capability):
+            excluded[f"below the {seg.capability.value} tier"] += 1
+            continue
+        if model.context_window_tokens < load.context_tokens:
+            excluded["with too small a context window"] += 1
+            continue
+        try:
+            choice = price_cloud(
+                load,
+                entry,
+                on=workload.as_of,
+                batch=seg.latency is Latency.BATCH,
+                decline_per_year=trends.api[model.tier].decline_per_year,
+            )
+        except MissingPriceError:
+            excluded["without a price on the date"] += 1
+            continue
+        choices.append(choice)
+    choices.sort(key=lambda c: (float(c.series.monthly_usd.sum()), c.model_id))
+    return SideChoices(tuple(choices[:KEEP_CHOICES]), None, dict(excluded))
+
+
+def _open_pool(catalog: Catalog, workload: Workload, load: SegmentLoad) -> tuple[list[OpenModel], bool]:
+    """Open models to size: (models, explicitly named)."""
+    names = workload.candidates.open_models
+    if names is not None:
+        return [catalog.open_model(n, where="candidates.open_models").item for n in names], True
+    seg = load.segment
+    on = workload.as_of
+    pool = [
+        e.item
+        for _, e in sorted(catalog.open_models.items())
+        if meets(e.item.tier, seg.capability)
+        and e.item.max_context_tokens >= load.context_tokens
+        and (on is None or e.item.release_date <= on)
+    ]
+    pool.sort(key=lambda m: (m.total_params_b, -m.release_date.toordinal(), m.id))
+    return pool[:MAX_OPEN_MODELS], False
+
+
+def _accelerator_pool(catalog: Catalog, workload: Workload, load: SegmentLoad) -> list[Accelerator]:
+    names = workload.candidates.accelerators
+    if names is not None:
+        pool = [catalog.accelerator(n, where="candidates.accelerators").item for n in names]
+    else:
+        pool = [e.item for _, e in sorted(catalog.accelerators.items())]
+    if load.segment.latency is Latency.EMBEDDED:
+        pool = [a for a in pool if a.accelerator_class is not AcceleratorClass.DATACENTER]
+    elif names is None:
+        # GeForce driver licences exclude datacenter deployment: consumer cards are sized only
+        # for on-device (embedded) segments, or when the workload names them.
+        pool = [a for a in pool if a.accelerator_class is not AcceleratorClass.CONSUMER]
+    return pool
+
+
+def _precisions(workload: Workload, model: OpenModel, accelerator: Accelerator) -> list[str | None]:
+    if workload.local.precision is not None:
+        return [workload.local.precision]
+    options: list[str | None] = [None]
+    if accelerator.fp8_dense_tflops and model.native_precision in ("bf16", "fp16"):
+        options.append("fp8")
+    if accelerator.accelerator_class is not AcceleratorClass.DATACENTER:
+        options.append("int4")
+    return options
+
+
+def _size(d: Deployment, load: SegmentLoad, workload: Workload, share: float = 1.0) -> LoadSizing:
+    seg = load.segment
+    return size_for_load(
+        d,
+        peak_requests_per_s=float(load.peak_rps()[0]) * share,
+        input_tokens=load.input_tokens,
+        output_tokens=load.output_tokens,
+        ttft_slo_ms=seg.ttft_slo_ms,
+        min_output_tokens_per_s=seg.min_output_tokens_per_s,
+        target_utilization=workload.local.target_utilization,
+    )
+
+
+def local_choices(book: PriceBook, load: SegmentLoad) -> SideChoices[LocalChoice]:
+    """Size and price the segment on every eligible open model x accelerator x precision, bought or rented."""
+    catalog, workload = book.catalog, book.workload
+    seg = load.segment
+    forced = local_forced_out(workload)
+    if forced:
+        return SideChoices(blocked=forced)
+    if not workload.candidates.size_deployments:
+        return SideChoices(sizing_off=True)
+    models, named = _open_pool(catalog, workload, load)
+    if not named and not models:
+        if seg.capability is Tier.FRONTIER:
+            return SideChoices(
+                blocked="frontier capability is needed and no open model in the catalog reaches that tier"
+            )
+        return SideChoices(blocked=f"no open model in the catalog meets the {seg.capability.value} tier and context")
+    excluded: Counter[str] = Counter()
+    choices: list[LocalChoice] = []
+    for model in models:
+        if named and not meets(model.tier, seg.capability):
+            excluded[f"{model.id} is below the {seg.capability.value} tier"] += 1
+            continue
+        if model.max_context_tokens < load.context_tokens:
+            excluded[f"{model.id} has too small a context window"] += 1
+            continue
+        for acc in _accelerator_pool(catalog, workload, load):
+            for precision in _precisions(workload, model, acc):
+                try:
+                    d = resolve_deployment(
+                        catalog,
+                        model.id,
+                        acc.id,
+                        engine_id=workload.local.engine or DEFAULT_ENGINE[acc.accelerator_class],
+                        precision=precision,
+                    )
+                except CapacityError:
+                    excluded["deployments the engine cannot run"] += 1
+                    continue
+                if not compute_known(d):
+                    excluded["deployments on accelerators with no published compute figure"] += 1
+                    continue
+                sizing = _size(d, load, workload)
+                if not sizing.fits:
+                    excluded["deployments that do not fit in memory"] += 1
+                    continue
+                if not sizing.meets_latency:
+                    excluded["deployments that miss the latency target"] += 1
+                    continue
+                choices += _priced(book, load, d, sizing, excluded, workload.candidates.acquisitions)
+    choices.sort(key=lambda c: (float(c.series.monthly_usd.sum()), c.label))
+    unique: list[LocalChoice] = []
+    seen: set[str] = set()
+    for c in choices:
+        if c.label not in seen:
+            unique.append(c)
+            seen.add(c.label)
+    return SideChoices(tuple(unique[:KEEP_CHOICES]), None, dict(excluded))
+
+
+def _acquisition(
+    book: PriceBook,
+    accelerator: Accelerator,
+    acquisition: Literal["buy", "rent"],
+    excluded: Counter[str],
+    *,
+    buy_override: Sourced | None = None,
+    rent_override: Sourced | None = None,
+    running_costs: bool = True,
+) -> Acquisition | None:
+    """The prices of buying or renting an accelerator; None (and the exclusion counted) when none is published."""
+    if acquisition == "buy":
+        buy = book.buy(accelerator, buy_override)
+        if buy is None:
+            excluded["deployments with no published purchase price"] += 1
+            return None
+        return buy if running_costs else replace(buy, running_costs=False, server_usd_per_gpu=None)
+    rent = book.rent(accelerator, rent_override)
+    if rent is None:
+        rate = book.workload.local.rental_rate.replace("_", " ")
+        excluded[f"deployments with no published {rate} rental price"] += 1
+    return rent
+
+
+def _priced(
+    book: PriceBook,
+    load: SegmentLoad,
+    d: Deployment,
+    sizing: LoadSizing,
+    excluded: Counter[str],
+    acquisitions: Sequence[Literal["buy", "rent"]],
+) -> list[LocalChoice]:
+    out: list[LocalChoice] = []
+    for acquisition in acquisitions:
+        prices = _acquisition(book, d.accelerator, acquisition, excluded)
+        if prices is not None:
+            out.append(price_local(load, d, sizing, prices, book.terms))
+    return out
+
+
+def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, index: int) -> LocalChoice | str:
+    """A pinned deployment priced for one segment, or the reason it cannot serve it."""
+    catalog, workload = book.catalog, book.workload
+    where = f"candidates.deployments[{index}]"
+    acc = catalog.accelerator(pin.accelerator, where=f"{where}.accelerator").item
+    engine = workload.local.engine or DEFAULT_ENGINE[acc.accelerator_class]
+    if pin.open_model is not None:
+        models = [catalog.open_model(pin.open_model, where=f"{where}.open_model").item]
+    else:
+        models = [
+            e.item
+            for _, e in sorted(catalog.open_models.items())
+            if meets(e.item.tier, load.segment.capability) and e.item.max_context_tokens >= load.context_tokens
+        ]
+        models.sort(key=lambda m: (-TIER_RANK[m.tier], -m.total_params_b, m.id))
+    share = pin.local_share
+    for model in models:
+        try:
+            d = resolve_deployment(catalog, model.id, acc.id, engine_id=engine, precision=workload.local.precision)
+        except CapacityError:
+            continue
+        sizing = _size(d, load, workload, share)
+        if not sizing.fits or sizing.tp > pin.gpus:
+            continue
+        replicas = pin.gpus // sizing.tp
+        stated: dict[str, float] = {"replicas": replicas, "gpus": pin.gpus}
+        if pin.output_tokens_per_s is not None:
+            stated["requests_per_s_per_replica"] = pin.output_tokens_per_s / replicas / load.output_tokens
+        fixed = LoadSizing(**{**sizing.model_dump(), **stated})
+        excluded: Counter[str] = Counter()
+        prices = _acquisition(
+            book,
+            acc,
+            pin.acquisition,
+            excluded,
+            buy_override=Sourced(pin.usd_per_unit, f"workload: {where}.usd_per_unit") if pin.usd_per_unit else None,
+            rent_override=Sourced(pin.usd_per_gpu_hour, f"workload: {where}.usd_per_gpu_hour")
+            if pin.usd_per_gpu_hour
+            else None,
+            running_costs=pin.running_costs == "modelled",
+        )
+        if prices is None:
+            return next(iter(excluded), f"{pin.name}: no price") + f" ({pin.name})"
+        label = f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id}, {pin.acquisition}"
+        return price_local(load, d, fixed, prices, book.terms, share=share, label=label, pinned_gpus=pin.gpus)
+    return f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"
+
+
+def segment_candidates(book: PriceBook, load: SegmentLoad) -> SegmentCandidates:
+    """Both sides' choices for one segment."""
+    cloud = cloud_choices(book.workload, load, cloud_pool(book.catalog, book.workload), book.trends)
+    local = local_choices(book, load)
+    warnings = tuple(w for choice in cloud.choices[:1] for w in choice.warnings)
+    return SegmentCandidates(
+        load,
+        cloud.choices,
+        local.choices,
+        cloud.blocked,
+        local.blocked,
+        cloud.exclusions,
+        local.exclusions,
+        warnings,
+        local.sizing_off,
+    )
