@@ -138,6 +138,26 @@ BAD = [
         ExitCode.UNKNOWN_ID,
         "candidates.accelerators: unknown accelerator",
     ),
+    (
+        GOOD + "local:\n  engine: vllmm\n",
+        ExitCode.UNKNOWN_ID,
+        "local.engine: unknown engine id 'vllmm' (did you mean 'vllm'",
+    ),
+    (
+        GOOD + "constraints:\n  excluded_providers: [opneai]\n",
+        ExitCode.UNKNOWN_ID,
+        "constraints.excluded_providers[0]: unknown provider id 'opneai' (did you mean 'openai'",
+    ),
+    (
+        GOOD + "candidates:\n  open_models: [llama-9]\n",
+        ExitCode.UNKNOWN_ID,
+        "candidates.open_models: unknown open model id",
+    ),
+    (
+        GOOD + "candidates:\n  deployments:\n    - {name: d, accelerator: h1000, gpus: 1, acquisition: buy}\n",
+        ExitCode.UNKNOWN_ID,
+        "candidates.deployments[0].accelerator: unknown accelerator",
+    ),
     (GOOD + "a: &x 1\nb: *x\n", ExitCode.INPUT_ERROR, "anchors"),
     (
         GOOD + "uncertainty:\n  volume: {low: 2, high: 0.5}\n",

@@ -78,3 +78,14 @@ def test_every_example_reports_its_robustness_and_some_an_overflow_plan(packaged
             assert 0 < s.overflow_share_over_horizon < 1
             assert s.horizon_usd <= min(s.all_cloud_usd, s.all_local_usd)
     assert len(with_overflow) >= 3, with_overflow
+
+
+def test_an_example_rents_from_the_catalog(packaged: Catalog) -> None:
+    """A golden report holds a line item priced from a catalog rental offer, so a rental price change shows."""
+    rented = []
+    for example in EXAMPLES:
+        for option in assess(example, packaged).options:
+            for item in option.line_items:
+                if item.category == "rental" and item.source.split(" ")[0] in packaged.rental_offers:
+                    rented.append((example.stem, item.source))
+    assert rented, "no example prices a rental from the catalog"
