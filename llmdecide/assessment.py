@@ -15,7 +15,7 @@ from llmdecide.catalog.trends import TrendSet, trend_set
 from llmdecide.costing.breakeven import BreakEven, break_even
 from llmdecide.costing.plan import Plan
 from llmdecide.costing.prices import PriceBook
-from llmdecide.demand.segment_load import SegmentLoad, segment_loads
+from llmdecide.demand.segment_load import SegmentLoad, segment_loads, today_requests_per_month
 from llmdecide.errors import InputFileError
 from llmdecide.options.candidates import SegmentCandidates, segment_candidates
 from llmdecide.options.plans import build_plans
@@ -68,7 +68,7 @@ class Assessment:
     @property
     def today_requests_per_month(self) -> float:
         """Requests of every segment in the first month."""
-        return sum(load.start_requests_per_month for load in self.loads.values())
+        return today_requests_per_month(self.loads)
 
 
 def check_price_date(workload: Workload, catalog: Catalog) -> None:
@@ -119,7 +119,7 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     for p in sorted(feasible, key=lambda p: (p.horizon_cost_usd, p.id)):
         best_by_kind.setdefault(p.kind, p)
     recommended = recommend(feasible, scores, workload)
-    today = sum(load.start_requests_per_month for load in loads.values())
+    today = today_requests_per_month(loads)
     be = break_even(best_by_kind.get("cloud"), best_by_kind.get("local"), today)
     warnings = sorted({w for sc in segments for w in sc.warnings} | {w for p in feasible for w in p.warnings})
     budget = workload.constraints.monthly_budget_usd

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,3 +115,8 @@ def segment_load(segment: Segment, hours_per_month: float, horizon_months: int, 
 def segment_loads(workload: Workload, hours_per_month: float) -> dict[str, SegmentLoad]:
     """Each segment's volume over the horizon, by segment name."""
     return {s.name: segment_load(s, hours_per_month, workload.horizon_months) for s in workload.segments}
+
+
+def today_requests_per_month(loads: Mapping[str, SegmentLoad]) -> float:
+    """Requests of every segment in the first month: the volume break-even multiples are of."""
+    return sum(load.start_requests_per_month for load in loads.values())

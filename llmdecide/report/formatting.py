@@ -79,6 +79,25 @@ def fmt_text(value: object) -> str:
     return MISSING if value is None else str(value)
 
 
+def fmt_quantity(value: float) -> str:
+    """A line item's quantity: whole numbers plainly, small fractions with two decimals."""
+    if float(value).is_integer() or value >= 100:
+        return fmt_usd(value, decimals=0)
+    return fmt_usd(value, decimals=2)
+
+
+def fmt_gpus(value: float | None) -> str:
+    """A GPU count."""
+    return MISSING if value is None else f"{value:g}"
+
+
+def fmt_sweep_value(unit: str, value: float | None) -> str:
+    """A swept input's value: '1.50x' for multipliers, '+0.020' for absolute changes."""
+    if value is None:
+        return MISSING
+    return f"{value:.2f}x" if unit == "x" else f"{value:+.3f}"
+
+
 def round_floats(data: object, digits: int = 6) -> object:
     """A JSON-ready structure with every float rounded, so output is stable across platforms."""
     if isinstance(data, float):

@@ -1,20 +1,50 @@
 """The Markdown report (jinja2), for finance and pull requests.
 
-Every figure is formatted here in Python and handed to the template as text;
-the template only lays it out.
+:func:`markdown_view` turns a :class:`DecisionReport` into the template's
+context: every figure formatted here, in Python, every sentence taken from
+``wording.py``, every table a :class:`Table` of header and row cells. The
+template (``templates/report.md.j2``) only lays them out, looping over rows.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
-from llmdecide.report.formatting import MISSING, fmt_pct, fmt_price, fmt_text, fmt_usd
+from llmdecide.report.formatting import (
+    MISSING,
+    fmt_gpus,
+    fmt_pct,
+    fmt_price,
+    fmt_quantity,
+    fmt_sweep_value,
+    fmt_text,
+    fmt_usd,
+)
 from llmdecide.report.result import DecisionReport, PlanStep
-from llmdecide.report.tables import markdown_table
-from llmdecide.report.wording import break_even_volume_text, payback_text
+from llmdecide.report.wording import NO_OVERFLOW, break_even_volume_text, payback_text, runs_on
 from llmdecide.scoring.dimensions import DIMENSIONS
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for the template: header cells, row cells (already text), and which columns are numeric."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+
+    @property
+    def aligns(self) -> list[str]:
+        """The Markdown alignment row: right for numeric columns."""
+        return ["---:" if n else "---" for n in self.numeric]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _template() -> jinja2.Template:
@@ -24,157 +54,141 @@ def _template() -> jinja2.Template:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["cell"] = _cell
     return env.get_template("report.md.j2")
 
 
-def _runs_on(step: PlanStep) -> str:
-    if step.side == "cloud":
-        return f"cloud: {step.cloud_model}"
-    local = f"{step.open_model} ({step.precision}) on {fmt_gpus(step.gpus)} x {step.accelerator}, {step.acquisition}"
-    if step.side == "split":
-        return f"{fmt_pct(step.local_share)} local: {local}; rest cloud: {step.cloud_model}"
-    return f"local: {local}"
-
-
-def plan_rows_text(steps: list[PlanStep]) -> list[str]:
-    """One line per segment saying where it runs."""
-    return [f"{s.segment}: {_runs_on(s)}" for s in steps]
-
-
-def fmt_quantity(value: float) -> str:
-    """A line item's quantity: whole numbers plainly, small fractions with two decimals."""
-    if float(value).is_integer() or value >= 100:
-        return fmt_usd(value, decimals=0)
-    return fmt_usd(value, decimals=2)
-
-
-def fmt_gpus(value: float | None) -> str:
-    """A GPU count."""
-    return MISSING if value is None else f"{value:g}"
-
-
-def plan_table(steps: list[PlanStep]) -> str:
+def plan_table(steps: list[PlanStep]) -> Table:
     """Segment, where it runs, and the local performance figures."""
-    rows = [
-        [
-            s.segment,
-            _runs_on(s),
-            fmt_price(s.cost_per_request_usd) if s.cost_per_request_usd is not None else MISSING,
-            fmt_gpus(s.gpus_at_horizon_end) if s.gpus is not None else MISSING,
-            fmt_text(s.engine),
-            fmt_usd(s.per_user_output_tokens_per_s, decimals=1) if s.per_user_output_tokens_per_s else MISSING,
-            fmt_usd(s.ttft_ms, decimals=0) if s.ttft_ms is not None else MISSING,
-        ]
-        for s in steps
-    ]
-    return markdown_table(
+    return Table(
         ["segment", "runs on", "cloud USD/request", "GPUs at horizon end", "engine", "tokens/s per user", "TTFT ms"],
-        rows,
+        [
+            [
+                s.segment,
+                runs_on(s),
+                fmt_price(s.cost_per_request_usd) if s.cost_per_request_usd is not None else MISSING,
+                fmt_gpus(s.gpus_at_horizon_end) if s.gpus is not None else MISSING,
+                fmt_text(s.engine),
+                fmt_usd(s.per_user_output_tokens_per_s, decimals=1) if s.per_user_output_tokens_per_s else MISSING,
+                fmt_usd(s.ttft_ms, decimals=0) if s.ttft_ms is not None else MISSING,
+            ]
+            for s in steps
+        ],
         [False, False, True, True, False, True, True],
     )
 
 
-def fmt_sweep_value(unit: str, value: float | None) -> str:
-    """A swept input's value: '1.50x' for multipliers, '+0.020' for absolute changes."""
-    if value is None:
-        return MISSING
-    return f"{value:.2f}x" if unit == "x" else f"{value:+.3f}"
+def _options(report: DecisionReport) -> Table:
+    return Table(
+        ["option", "kind", "plan", "feasible", "first month USD", "horizon USD", "up front USD", "score", "why not"],
+        [
+            [
+                f"`{o.id}`",
+                o.kind,
+                o.label,
+                "yes" if o.feasible else "no",
+                fmt_usd(o.monthly_cost_usd),
+                fmt_usd(o.horizon_cost_usd),
+                fmt_usd(o.one_time_usd),
+                f"{o.score:.2f}" if o.score is not None else MISSING,
+                o.excluded_reason or "",
+            ]
+            for o in report.options
+        ],
+        [False, False, False, False, True, True, True, True, False],
+    )
 
 
-def overflow_markdown(report: DecisionReport) -> str:
-    """The overflow hybrid next to all-cloud and all-local for the same segments."""
+def _chart(report: DecisionReport) -> dict[str, Any] | None:
+    series = report.cumulative_cost
+    if len(series) < 2:
+        return None
+    months = len(series[0].cumulative_usd)
+    top = max(max(s.cumulative_usd) for s in series)
+    return {
+        "months": ", ".join(str(m) for m in range(1, months + 1)),
+        "top": f"{_nice_ceiling(top):.0f}",
+        "lines": [", ".join(f"{v:.0f}" for v in s.cumulative_usd) for s in series],
+        "legend": ", ".join(f"{i + 1}. {s.kind} (`{s.option}`)" for i, s in enumerate(series)),
+    }
+
+
+def _overflow(report: DecisionReport) -> dict[str, Any] | None:
     o = report.overflow
     if o is None:
-        return (
-            "No overflow hybrid: no segment has a mix of local replicas and cloud overflow that costs less "
-            "than both all-cloud and all-local (one replica already carries the peak, one side is ruled out, "
-            "or the cheapest size is one of the extremes)."
-        )
-    rows = [
+        return None
+    table = Table(
         [
-            s.segment,
-            f"{s.replicas} of {s.all_local_replicas}",
-            fmt_gpus(s.gpus),
-            fmt_pct(s.share_of_peak),
-            fmt_pct(s.overflow_share_first_month, decimals=1),
-            fmt_pct(s.overflow_share_over_horizon, decimals=1),
-            fmt_usd(s.horizon_usd),
-            fmt_usd(s.all_cloud_usd),
-            fmt_usd(s.all_local_usd),
-        ]
-        for s in o.segments
-    ]
-    lines = [
-        f"Option `{o.option}`: local replicas sized below the peak, each hour's load above them sent to the "
-        f"cloud; the size is the one with the lowest horizon cost. {fmt_usd(o.monthly_cost_usd)} USD in the "
-        f"first month, {fmt_usd(o.horizon_cost_usd)} USD over the horizon with staff.",
-        "",
-        markdown_table(
+            "segment",
+            "replicas",
+            "GPUs",
+            "of today's peak",
+            "overflow, month 1",
+            "overflow, horizon",
+            "horizon USD",
+            "all cloud",
+            "all local",
+        ],
+        [
             [
-                "segment",
-                "replicas",
-                "GPUs",
-                "of today's peak",
-                "overflow, month 1",
-                "overflow, horizon",
-                "horizon USD",
-                "all cloud",
-                "all local",
-            ],
-            rows,
-            [False, True, True, True, True, True, True, True, True],
-        ),
-        "Segment costs here exclude staff; overflow shares are of requests (and so of tokens).",
-    ]
-    return "\n".join(lines)
+                s.segment,
+                f"{s.replicas} of {s.all_local_replicas}",
+                fmt_gpus(s.gpus),
+                fmt_pct(s.share_of_peak),
+                fmt_pct(s.overflow_share_first_month, decimals=1),
+                fmt_pct(s.overflow_share_over_horizon, decimals=1),
+                fmt_usd(s.horizon_usd),
+                fmt_usd(s.all_cloud_usd),
+                fmt_usd(s.all_local_usd),
+            ]
+            for s in o.segments
+        ],
+        [False, True, True, True, True, True, True, True, True],
+    )
+    return {
+        "option": o.option,
+        "monthly": fmt_usd(o.monthly_cost_usd),
+        "horizon": fmt_usd(o.horizon_cost_usd),
+        "table": table,
+    }
 
 
-def robustness_markdown(report: DecisionReport) -> str:
-    """Tornado chart and table, flip thresholds, and the Monte Carlo distribution."""
+def _robustness(report: DecisionReport) -> dict[str, Any] | None:
     rob = report.robustness
     if rob is None:
-        return "Not computed: no feasible plan."
-    lines = [
-        "Each input swept on its own from low to high, the others at today's values; the bars are the "
-        "recommended plan's horizon cost swing, and the flip is the value nearest today's at which "
-        "another plan would be recommended.",
-        "",
-        "```mermaid",
-        "xychart-beta horizontal",
-        '    title "Horizon cost swing of the recommended plan, USD"',
-        "    x-axis [" + ", ".join(f'"{r.label}"' for r in rob.sensitivity) + "]",
-        "    bar [" + ", ".join(f"{r.swing_usd:.0f}" for r in rob.sensitivity) + "]",
-        "```",
-        "",
-    ]
-    lines.append(
-        markdown_table(
-            ["input", "range", "horizon USD at low", "at high", "swing", "flips at", "to"],
+        return None
+    sweeps = Table(
+        ["input", "range", "horizon USD at low", "at high", "swing", "flips at", "to"],
+        [
             [
-                [
-                    r.label,
-                    f"{fmt_sweep_value(r.unit, r.low)} to {fmt_sweep_value(r.unit, r.high)}",
-                    fmt_usd(r.low_cost_usd),
-                    fmt_usd(r.high_cost_usd),
-                    fmt_usd(r.swing_usd),
-                    fmt_sweep_value(r.unit, r.flip_value) if r.flip_value is not None else "does not flip",
-                    f"`{r.flip_to}`" if r.flip_to else "",
-                ]
-                for r in rob.sensitivity
-            ],
-            [False, False, True, True, True, True, False],
-        )
+                r.label,
+                f"{fmt_sweep_value(r.unit, r.low)} to {fmt_sweep_value(r.unit, r.high)}",
+                fmt_usd(r.low_cost_usd),
+                fmt_usd(r.high_cost_usd),
+                fmt_usd(r.swing_usd),
+                fmt_sweep_value(r.unit, r.flip_value) if r.flip_value is not None else "does not flip",
+                f"`{r.flip_to}`" if r.flip_to else "",
+            ]
+            for r in rob.sensitivity
+        ],
+        [False, False, True, True, True, True, False],
     )
+    view: dict[str, Any] = {
+        "labels": ", ".join(f'"{r.label}"' for r in rob.sensitivity),
+        "bars": ", ".join(f"{r.swing_usd:.0f}" for r in rob.sensitivity),
+        "sweeps": sweeps,
+        "monte_carlo": None,
+    }
     mc = rob.monte_carlo
     if mc is not None:
-        inputs = ", ".join(
-            f"{k} {lo:g} to {hi:g}" + (f" (most likely {mode:g})" if mode is not None else "")
-            for k, (lo, hi, mode) in mc.inputs.items()
-        )
-        lines += [
-            f"Monte Carlo over {mc.samples:,} samples (seed {mc.seed}) of {inputs}:",
-            "",
-            markdown_table(
+        view["monte_carlo"] = {
+            "samples": f"{mc.samples:,}",
+            "seed": mc.seed,
+            "inputs": ", ".join(
+                f"{k} {lo:g} to {hi:g}" + (f" (most likely {mode:g})" if mode is not None else "")
+                for k, (lo, hi, mode) in mc.inputs.items()
+            ),
+            "table": Table(
                 ["option", "P10 USD", "P50 USD", "P90 USD", "cheapest in", "recommended in"],
                 [
                     [
@@ -189,96 +203,55 @@ def robustness_markdown(report: DecisionReport) -> str:
                 ],
                 [False, True, True, True, True, True],
             ),
-        ]
-    else:
-        lines.append("No uncertainty ranges given (add an `uncertainty:` section for a Monte Carlo).")
-    return "\n".join(lines)
-
-
-def render_markdown(report: DecisionReport) -> str:
-    """The whole Markdown report."""
-    r = report.recommendation
-    options_rows = [
-        [
-            f"`{o.id}`",
-            o.kind,
-            o.label,
-            "yes" if o.feasible else "no",
-            fmt_usd(o.monthly_cost_usd),
-            fmt_usd(o.horizon_cost_usd),
-            fmt_usd(o.one_time_usd),
-            f"{o.score:.2f}" if o.score is not None else MISSING,
-            o.excluded_reason or "",
-        ]
-        for o in report.options
-    ]
-    options_table = markdown_table(
-        ["option", "kind", "plan", "feasible", "first month USD", "horizon USD", "up front USD", "score", "why not"],
-        options_rows,
-        [False, False, False, False, True, True, True, True, False],
-    )
-    chart = None
-    if len(report.cumulative_cost) >= 1:
-        months = len(report.cumulative_cost[0].cumulative_usd)
-        top = max(max(s.cumulative_usd) for s in report.cumulative_cost)
-        chart = {
-            "months": ", ".join(str(m) for m in range(1, months + 1)),
-            "top": f"{_nice_ceiling(top):.0f}",
-            "lines": [", ".join(f"{v:.0f}" for v in s.cumulative_usd) for s in report.cumulative_cost],
-            "legend": ", ".join(f"{i + 1}. {s.kind} (`{s.option}`)" for i, s in enumerate(report.cumulative_cost)),
         }
-        if len(report.cumulative_cost) < 2:
-            chart = None
-    be = report.break_even
-    if be.cloud_option and be.local_option:
-        lines = [
-            f"Cheapest cloud plan `{be.cloud_option}` against cheapest local plan `{be.local_option}`:",
-            "",
-            f"- {break_even_volume_text(be)}",
-            f"- {payback_text(be)}",
-        ]
-        break_even = "\n".join(lines)
-    else:
-        break_even = f"Not computed: {be.note}."
-    score_rows = [
+    return view
+
+
+def _scores(report: DecisionReport) -> Table:
+    rows = [
         [f"`{s.option}`", f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS]]
         for s in report.scores.options
     ]
-    score_rows.append(["weight", "1.00", *[f"{report.scores.weights[d]:.2f}" for d in DIMENSIONS]])
-    scores_table = markdown_table(
-        ["option", "total", *[d.replace("_", " ") for d in DIMENSIONS]], score_rows, [False] + [True] * 7
+    rows.append(["weight", "1.00", *[f"{report.scores.weights[d]:.2f}" for d in DIMENSIONS]])
+    return Table(["option", "total", *[d.replace("_", " ") for d in DIMENSIONS]], rows, [False] + [True] * 7)
+
+
+def _line_items(report: DecisionReport) -> Table | None:
+    rec = next((o for o in report.options if o.id == report.recommendation.option), None)
+    if rec is None:
+        return None
+    rows = [
+        [
+            i.name,
+            fmt_quantity(i.quantity),
+            i.unit,
+            fmt_price(i.unit_price_usd),
+            fmt_usd(i.monthly_cost_usd, decimals=2),
+            fmt_usd(i.one_time_usd, decimals=2) if i.one_time_usd else "",
+            i.source + (f" ({i.note})" if i.note else ""),
+        ]
+        for i in rec.line_items
+    ]
+    rows.append(
+        [
+            "**total**",
+            "",
+            "",
+            "",
+            f"**{fmt_usd(rec.monthly_cost_usd, decimals=2)}**",
+            f"**{fmt_usd(rec.one_time_usd, decimals=2)}**",
+            "",
+        ]
     )
-    rec_option = next((o for o in report.options if o.id == r.option), None)
-    items_table = ""
-    if rec_option is not None:
-        items_table = markdown_table(
-            ["item", "quantity", "unit", "unit price USD", "monthly USD", "one-time USD", "source"],
-            [
-                [
-                    i.name,
-                    fmt_quantity(i.quantity),
-                    i.unit,
-                    fmt_price(i.unit_price_usd),
-                    fmt_usd(i.monthly_cost_usd, decimals=2),
-                    fmt_usd(i.one_time_usd, decimals=2) if i.one_time_usd else "",
-                    i.source + (f" ({i.note})" if i.note else ""),
-                ]
-                for i in rec_option.line_items
-            ]
-            + [
-                [
-                    "**total**",
-                    "",
-                    "",
-                    "",
-                    f"**{fmt_usd(rec_option.monthly_cost_usd, decimals=2)}**",
-                    f"**{fmt_usd(rec_option.one_time_usd, decimals=2)}**",
-                    "",
-                ]
-            ],
-            [False, True, False, True, True, True, False],
-        )
-    segments_table = markdown_table(
+    return Table(
+        ["item", "quantity", "unit", "unit price USD", "monthly USD", "one-time USD", "source"],
+        rows,
+        [False, True, False, True, True, True, False],
+    )
+
+
+def _segments(report: DecisionReport) -> Table:
+    return Table(
         [
             "segment",
             "requests/month",
@@ -306,59 +279,73 @@ def render_markdown(report: DecisionReport) -> str:
         ],
         [False, True, False, False, True, True, False, False, False],
     )
-    exclusions_rows = [
-        [
-            e.segment,
-            e.side,
-            e.blocked_by or "; ".join(f"{n} {reason}" for reason, n in e.excluded.items()),
-        ]
+
+
+def _plain(headers: list[str], rows: list[list[str]]) -> Table:
+    return Table(headers, rows, [False] * len(headers))
+
+
+def markdown_view(report: DecisionReport) -> dict[str, Any]:
+    """Everything the template lays out, as text and tables."""
+    r = report.recommendation
+    be = report.break_even
+    rob = report.robustness
+    exclusions = [
+        [e.segment, e.side, e.blocked_by or "; ".join(f"{n} {reason}" for reason, n in e.excluded.items())]
         for e in report.exclusions
     ]
-    assumptions_table = markdown_table(
-        ["assumption", "value", "unit", "source"],
-        [
-            [a.name, f"{a.value:g}" if isinstance(a.value, float) else str(a.value), a.unit, a.source]
-            for a in report.assumptions
-        ],
-    )
-    ledger_table = markdown_table(
-        ["entry", "kind", "what", "date", "source"],
-        [[f"`{e.id}`", e.kind, e.what, e.date.isoformat() if e.date else MISSING, e.source] for e in report.ledger],
-    )
-    catalogs_table = markdown_table(
-        ["file", "version", "as of"], [[f"`{c.id}`", c.version, c.as_of.isoformat()] for c in report.catalogs]
-    )
-    text = _template().render(
-        title=report.workload.name,
-        decision=r.decision,
-        label=r.label,
-        monthly=fmt_usd(r.monthly_cost_usd) if r.monthly_cost_usd is not None else None,
-        horizon=fmt_usd(r.horizon_cost_usd) if r.horizon_cost_usd is not None else None,
-        one_time=fmt_usd(r.one_time_usd) if r.one_time_usd else None,
-        horizon_months=report.workload.horizon_months,
-        decided_by=r.decided_by.text,
-        description=report.workload.description,
-        rationale=[x.text for x in r.rationale],
-        flips=[x.text for x in r.flips],
-        plan_rows=bool(r.plan),
-        plan_table=plan_table(r.plan),
-        options_table=options_table,
-        chart=chart,
-        break_even=break_even,
-        scores_table=scores_table,
-        items_table=items_table,
-        segments_table=segments_table,
-        exclusions_table=markdown_table(["segment", "side", "ruled out"], exclusions_rows) if exclusions_rows else "",
-        assumptions_table=assumptions_table,
-        ledger_table=ledger_table,
-        catalogs_table=catalogs_table,
-        warnings=report.warnings,
-        robustness=robustness_markdown(report),
-        overflow=overflow_markdown(report),
-        fragile="; ".join(x.text for x in report.robustness.reasons)
-        if report.robustness and report.robustness.fragile
-        else "",
-    )
+    return {
+        "title": report.workload.name,
+        "decision": r.decision,
+        "label": r.label,
+        "monthly": fmt_usd(r.monthly_cost_usd) if r.monthly_cost_usd is not None else None,
+        "horizon": fmt_usd(r.horizon_cost_usd) if r.horizon_cost_usd is not None else None,
+        "one_time": fmt_usd(r.one_time_usd) if r.one_time_usd else None,
+        "horizon_months": report.workload.horizon_months,
+        "decided_by": r.decided_by.text,
+        "description": report.workload.description,
+        "fragile": "; ".join(x.text for x in rob.reasons) if rob is not None and rob.fragile else "",
+        "rationale": [x.text for x in r.rationale],
+        "flips": [x.text for x in r.flips],
+        "plan": plan_table(r.plan) if r.plan else None,
+        "options": _options(report),
+        "chart": _chart(report),
+        "overflow": _overflow(report),
+        "no_overflow": NO_OVERFLOW,
+        "break_even": {
+            "compared": bool(be.cloud_option and be.local_option),
+            "cloud": be.cloud_option,
+            "local": be.local_option,
+            "volume": break_even_volume_text(be),
+            "payback": payback_text(be),
+            "note": be.note,
+        },
+        "robustness": _robustness(report),
+        "scores": _scores(report),
+        "line_items": _line_items(report),
+        "segments": _segments(report),
+        "exclusions": _plain(["segment", "side", "ruled out"], exclusions) if exclusions else None,
+        "assumptions": _plain(
+            ["assumption", "value", "unit", "source"],
+            [
+                [a.name, f"{a.value:g}" if isinstance(a.value, float) else str(a.value), a.unit, a.source]
+                for a in report.assumptions
+            ],
+        ),
+        "ledger": _plain(
+            ["entry", "kind", "what", "date", "source"],
+            [[f"`{e.id}`", e.kind, e.what, e.date.isoformat() if e.date else MISSING, e.source] for e in report.ledger],
+        ),
+        "catalogs": _plain(
+            ["file", "version", "as of"], [[f"`{c.id}`", c.version, c.as_of.isoformat()] for c in report.catalogs]
+        ),
+        "warnings": report.warnings,
+    }
+
+
+def render_markdown(report: DecisionReport) -> str:
+    """The whole Markdown report."""
+    text = _template().render(**markdown_view(report))
     return re.sub(r"\n{3,}", "\n\n", text)
 
 

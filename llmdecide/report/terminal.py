@@ -7,10 +7,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from llmdecide.report.formatting import MISSING, fmt_price, fmt_usd
-from llmdecide.report.markdown import fmt_quantity, fmt_sweep_value, plan_rows_text
+from llmdecide.report.formatting import MISSING, fmt_price, fmt_quantity, fmt_sweep_value, fmt_usd
 from llmdecide.report.result import DecisionReport
-from llmdecide.report.wording import break_even_volume_text, payback_text
+from llmdecide.report.wording import break_even_volume_text, payback_text, plan_rows_text
 from llmdecide.scoring.dimensions import DIMENSIONS
 
 COLOURS = {"cloud": "cyan", "local": "green", "hybrid": "magenta", "none": "red"}

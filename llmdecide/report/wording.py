@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from llmdecide.report.formatting import fmt_usd
-from llmdecide.report.result import BreakEvenReport
+from llmdecide.report.formatting import fmt_gpus, fmt_pct, fmt_usd
+from llmdecide.report.result import BreakEvenReport, PlanStep
 from llmdecide.scoring.explain import DecidedBy, Flip, Reason
 
 Values = Mapping[str, Any]
@@ -133,3 +133,25 @@ def payback_text(be: BreakEvenReport) -> str:
     if be.payback_months is not None:
         return f"payback of local's up-front cash: {be.payback_months:.1f} months."
     return "payback of local's up-front cash: never within the horizon."
+
+
+def runs_on(step: PlanStep) -> str:
+    """Where one segment runs: 'cloud: MODEL', 'local: MODEL (PRECISION) on N x GPU, buy', or the split."""
+    if step.side == "cloud":
+        return f"cloud: {step.cloud_model}"
+    local = f"{step.open_model} ({step.precision}) on {fmt_gpus(step.gpus)} x {step.accelerator}, {step.acquisition}"
+    if step.side == "split":
+        return f"{fmt_pct(step.local_share)} local: {local}; rest cloud: {step.cloud_model}"
+    return f"local: {local}"
+
+
+def plan_rows_text(steps: list[PlanStep]) -> list[str]:
+    """One line per segment saying where it runs."""
+    return [f"{s.segment}: {runs_on(s)}" for s in steps]
+
+
+NO_OVERFLOW = (
+    "No overflow hybrid: no segment has a mix of local replicas and cloud overflow that costs less "
+    "than both all-cloud and all-local (one replica already carries the peak, one side is ruled out, "
+    "or the cheapest size is one of the extremes)."
+)
