@@ -1,59 +1,31 @@
-"""Catalog checks beyond the schema: cross-file references, dates, plausibility bands.
+"""Validating a catalog directory: every file parsed, assembled and checked, every issue at once.
 
-The bands catch the classic data-entry slips: a per-1K price typed into a
-per-1M field (1000x too small), a per-token price (10^6 too small), memory in MB
-typed as GB, a with-sparsity TFLOPS figure typed as dense, an instance price not
-divided by its GPUs. Errors fail validation; warnings flag values that are odd
-but possible and fail only with ``--strict``.
+The per-file checks (references, dates, plausibility bands) are in
+``checks.py``. Errors fail validation; warnings flag values that are odd but
+possible and fail only with ``--strict``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from llmdecide.catalog.catalog import Catalog, build_catalog
+from llmdecide.catalog.checks import EntryChecker, W
 from llmdecide.catalog.issues import Issue, Severity
 from llmdecide.catalog.loader import LoadedFile, parse_catalog_dir, parse_catalog_file
 from llmdecide.catalog.schema import (
-    Accelerator,
     AcceleratorFile,
-    ApiModel,
     ApiPriceFile,
     AssumptionFile,
-    CatalogHeader,
-    Engine,
     EngineFile,
     GpuRentalFile,
-    Measurement,
     MeasurementFile,
-    OpenModel,
     OpenModelFile,
-    OperatingAssumptions,
     OverlayFile,
-    PartialAssumptions,
-    RentalOffer,
-    Tier,
 )
-
-W = Severity.WARNING
-
-# Plausibility bands: (error_low, warn_low, warn_high, error_high); None = no bound.
-ASSUMPTION_BANDS: dict[str, tuple[float, float]] = {
-    "electricity_usd_per_kwh": (0.01, 1.0),
-    "pue": (1.0, 3.0),
-    "colocation_usd_per_kw_month": (10.0, 1000.0),
-    "mlops_fte_loaded_usd_per_year": (20_000.0, 1_000_000.0),
-    "depreciation_years": (1.0, 15.0),
-    "hours_per_month": (600.0, 744.0),
-    "maintenance_fraction_of_capex_per_year": (0.0, 0.5),
-    "server_usd_per_gpu": (0.0, 100_000.0),
-    "setup_hours": (0.0, 5_000.0),
-}
-"""Hard bounds of each operating assumption."""
 
 
 @dataclass
@@ -139,7 +111,7 @@ def check_files(
     today = today or dt.date.today()
     out: list[Issue] = []
     for loaded in files:
-        ctx = _Checker(loaded.display, catalog, today, require_urls)
+        ctx = EntryChecker(loaded.display, catalog, today, require_urls)
         ctx.header(loaded.model)
         model = loaded.model
         if isinstance(model, ApiPriceFile):
@@ -186,255 +158,6 @@ def check_files(
                 ctx.assumptions("assumptions", model.assumptions)
         out.extend(ctx.issues)
     return out
-
-
-class _Checker:
-    """Collects the issues of one file."""
-
-    def __init__(self, file: str, catalog: Catalog, today: dt.date, require_urls: bool) -> None:
-        self.file = file
-        self.catalog = catalog
-        self.today = today
-        self.require_urls = require_urls
-        self.issues: list[Issue] = []
-
-    def add(self, path: str, message: str, severity: Severity = Severity.ERROR) -> None:
-        self.issues.append(Issue(self.file, path, message, severity))
-
-    # ---------------------------------------------------------- generic
-
-    def date(self, path: str, value: dt.date | None) -> None:
-        if value is not None and value > self.today:
-            self.add(path, f"date {value.isoformat()} is in the future (today is {self.today.isoformat()})")
-
-    def url(self, path: str, value: str) -> None:
-        if self.require_urls and not value.startswith(("https://", "http://")):
-            self.add(path, f"expected a public http(s) URL, got {value!r}")
-
-    def header(self, model: CatalogHeader) -> None:
-        self.date("as_of", model.as_of)
-
-    def sourced(self, path: str, item: object) -> None:
-        source = getattr(item, "source", None)
-        checked = getattr(item, "checked", None)
-        if isinstance(source, str):
-            self.url(f"{path}.source", source)
-        if isinstance(checked, dt.date):
-            self.date(f"{path}.checked", checked)
-
-    def band(
-        self,
-        path: str,
-        value: float | None,
-        *,
-        low: float | None = None,
-        high: float | None = None,
-        why_low: str = "",
-        why_high: str = "",
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        if value is None:
-            return
-        if low is not None and value < low:
-            self.add(
-                path,
-                f"{value:g} is implausibly low (below {low:g}){'; ' + why_low if why_low else ''}",
-                severity,
-            )
-        if high is not None and value > high:
-            self.add(
-                path,
-                f"{value:g} is implausibly high (above {high:g}){'; ' + why_high if why_high else ''}",
-                severity,
-            )
-
-    def periods(self, path: str, prices: Sequence[object]) -> None:
-        """Effective-date ranges of one entry must not overlap, and at most one may be open."""
-        spans: list[tuple[dt.date, dt.date | None, int]] = []
-        for j, p in enumerate(prices):
-            start = getattr(p, "effective_from")  # noqa: B009
-            end = getattr(p, "effective_to")  # noqa: B009
-            self.date(f"{path}[{j}].effective_from", start)
-            self.date(f"{path}[{j}].effective_to", end)
-            self.sourced(f"{path}[{j}]", p)
-            spans.append((start, end, j))
-        spans.sort(key=lambda s: s[0])
-        for (s1, e1, j1), (s2, _e2, j2) in itertools.pairwise(spans):
-            if e1 is None or e1 >= s2:
-                end = "open-ended" if e1 is None else f"to {e1.isoformat()}"
-                self.add(
-                    f"{path}[{j2}].effective_from",
-                    f"price period from {s2.isoformat()} overlaps period [{j1}] "
-                    f"(from {s1.isoformat()}, {end}); end the older one the day before",
-                )
-        if [j for _s, _e, j in spans] != sorted(j for _s, _e, j in spans):
-            self.add(path, "price periods are not in date order (oldest first)", W)
-
-    # ---------------------------------------------------------- entries
-
-    def api_model(self, path: str, m: ApiModel) -> None:
-        self.sourced(path, m)
-        self.band(f"{path}.context_window_tokens", m.context_window_tokens, low=1024, high=20_000_000)
-        if m.open_model is not None and m.open_model not in self.catalog.open_models:
-            self.add(f"{path}.open_model", _unresolved("open model", m.open_model, self.catalog.open_models))
-        self.periods(f"{path}.prices", m.prices)
-        for j, p in enumerate(m.prices):
-            pp = f"{path}.prices[{j}]"
-            for key in ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"):
-                self.band(
-                    f"{pp}.{key}",
-                    getattr(p, key),
-                    low=0.001,
-                    high=1000.0,
-                    why_low="a per-token or per-1K price typed into a per-1M field?",
-                    why_high="a price per 1B tokens, or a typo?",
-                )
-            if m.tier in (Tier.FRONTIER, Tier.GOOD_ENOUGH):
-                floor = 0.1 if m.tier is Tier.FRONTIER else 0.02
-                self.band(
-                    f"{pp}.input_usd_per_mtok",
-                    p.input_usd_per_mtok,
-                    low=floor,
-                    why_low=f"very cheap for a {m.tier.value} model; a per-1K price typed as per-1M?",
-                    severity=W,
-                )
-            if p.output_usd_per_mtok < p.input_usd_per_mtok:
-                self.add(f"{pp}.output_usd_per_mtok", "output is cheaper than input (unusual; check the source)", W)
-            if p.cached_input_usd_per_mtok is not None and p.cached_input_usd_per_mtok > p.input_usd_per_mtok:
-                self.add(f"{pp}.cached_input_usd_per_mtok", "cached input costs more than uncached input")
-            lc = p.long_context
-            if lc is not None:
-                if lc.threshold_tokens >= m.context_window_tokens:
-                    self.add(f"{pp}.long_context.threshold_tokens", "threshold is not below the context window")
-                if lc.input_usd_per_mtok < p.input_usd_per_mtok or lc.output_usd_per_mtok < p.output_usd_per_mtok:
-                    self.add(f"{pp}.long_context", "long-context prices are below the base prices", W)
-
-    def rental_offer(self, path: str, o: RentalOffer) -> None:
-        if o.accelerator not in self.catalog.accelerators:
-            self.add(f"{path}.accelerator", _unresolved("accelerator", o.accelerator, self.catalog.accelerators))
-        self.periods(f"{path}.prices", o.prices)
-        for j, p in enumerate(o.prices):
-            pp = f"{path}.prices[{j}]"
-            keys = (
-                "on_demand_usd_per_gpu_hour",
-                "spot_usd_per_gpu_hour",
-                "committed_1y_usd_per_gpu_hour",
-                "committed_3y_usd_per_gpu_hour",
-            )
-            for key in keys:
-                value = getattr(p, key)
-                self.band(f"{pp}.{key}", value, low=0.02, high=150.0, why_high="an instance price typed as per GPU?")
-                self.band(
-                    f"{pp}.{key}",
-                    value,
-                    high=25.0,
-                    why_high="very high per GPU-hour; was the instance price divided by its GPUs?",
-                    severity=W,
-                )
-            od = p.on_demand_usd_per_gpu_hour
-            for key in keys[1:]:
-                value = getattr(p, key)
-                if od is not None and value is not None and value > od:
-                    self.add(f"{pp}.{key}", f"{key.split('_usd')[0]} price is above on-demand", W)
-            c1, c3 = p.committed_1y_usd_per_gpu_hour, p.committed_3y_usd_per_gpu_hour
-            if c1 is not None and c3 is not None and c3 > c1:
-                self.add(f"{pp}.committed_3y_usd_per_gpu_hour", "3-year commitment costs more than 1-year", W)
-
-    def accelerator(self, path: str, a: Accelerator) -> None:
-        self.sourced(path, a)
-        self.band(f"{path}.memory_gb", a.memory_gb, low=1, high=2048, why_high="memory in MB typed as GB?")
-        self.band(
-            f"{path}.memory_bandwidth_gb_per_s",
-            a.memory_bandwidth_gb_per_s,
-            low=20,
-            high=20_000,
-            why_high="bits per second typed as bytes, or MB/s as GB/s?",
-        )
-        for key in (
-            "bf16_dense_tflops",
-            "fp16_dense_tflops",
-            "fp8_dense_tflops",
-            "int8_dense_tops",
-            "fp4_dense_tflops",
-        ):
-            self.band(f"{path}.{key}", getattr(a, key), low=0.5, high=50_000, why_high="GFLOPS typed as TFLOPS?")
-        base = max((v for v in (a.bf16_dense_tflops, a.fp16_dense_tflops) if v is not None), default=None)
-        for key, name in (("fp8_dense_tflops", "FP8"), ("int8_dense_tops", "INT8")):
-            value = getattr(a, key)
-            if base is not None and value is not None and value > 2.5 * base:
-                self.add(f"{path}.{key}", f"{name} is more than 2.5x BF16/FP16: a with-sparsity figure?", W)
-        fp8, fp4 = a.fp8_dense_tflops, a.fp4_dense_tflops
-        if fp8 is not None and fp4 is not None and fp4 > 3.5 * fp8:
-            self.add(f"{path}.fp4_dense_tflops", "FP4 is more than 3.5x FP8: a with-sparsity figure?", W)
-        self.band(f"{path}.tdp_w", a.tdp_w, low=5, high=3000)
-        self.band(f"{path}.interconnect_gb_per_s", a.interconnect_gb_per_s, high=5000)
-        self.periods(f"{path}.purchase_prices", a.purchase_prices)
-        for j, p in enumerate(a.purchase_prices):
-            high = 200_000.0 if p.unit == "gpu" else 500_000.0
-            self.band(f"{path}.purchase_prices[{j}].usd", p.usd, low=50, high=high)
-
-    def open_model(self, path: str, m: OpenModel) -> None:
-        self.sourced(path, m)
-        self.date(f"{path}.release_date", m.release_date)
-        self.band(
-            f"{path}.total_params_b",
-            m.total_params_b,
-            low=0.01,
-            high=10_000,
-            why_high="millions typed as billions?",
-        )
-        self.band(f"{path}.max_context_tokens", m.max_context_tokens, low=512, high=20_000_000)
-        is_moe = m.experts is not None
-        if not is_moe and m.active_params_b != m.total_params_b:
-            self.add(
-                f"{path}.active_params_b",
-                "a dense model (no experts) should have active = total parameters",
-                W,
-            )
-        if is_moe and m.active_params_b == m.total_params_b:
-            self.add(f"{path}.active_params_b", "an MoE model should have fewer active than total parameters", W)
-        if m.sliding_window_tokens is not None and m.sliding_window_layers is None:
-            self.add(f"{path}.sliding_window_layers", "give how many layers use the sliding window")
-
-    def engine(self, path: str, e: Engine) -> None:
-        self.url(f"{path}.url", e.url)
-        classes = [p.accelerator_class for p in e.profiles]
-        for j, p in enumerate(e.profiles):
-            pp = f"{path}.profiles[{j}]"
-            self.sourced(pp, p)
-            if classes.count(p.accelerator_class) > 1:
-                self.add(f"{pp}.accelerator_class", f"second profile for {p.accelerator_class.value}")
-            for k, mid in enumerate(p.calibrated_on):
-                if mid not in self.catalog.measurements:
-                    self.add(f"{pp}.calibrated_on[{k}]", _unresolved("measurement", mid, self.catalog.measurements))
-                elif self.catalog.measurements[mid].item.split != "calibration":
-                    self.add(f"{pp}.calibrated_on[{k}]", f"{mid!r} is a holdout measurement; calibrate on others")
-
-    def measurement(self, path: str, ms: Measurement) -> None:
-        self.sourced(path, ms)
-        if ms.model not in self.catalog.open_models:
-            self.add(f"{path}.model", _unresolved("open model", ms.model, self.catalog.open_models))
-        if ms.accelerator not in self.catalog.accelerators:
-            self.add(f"{path}.accelerator", _unresolved("accelerator", ms.accelerator, self.catalog.accelerators))
-        if self.catalog.engines and ms.engine not in self.catalog.engines:
-            self.add(f"{path}.engine", _unresolved("engine", ms.engine, self.catalog.engines))
-
-    def assumptions(self, path: str, a: OperatingAssumptions | PartialAssumptions) -> None:
-        for key, value in a:
-            if value is None:
-                continue
-            self.sourced(f"{path}.{key}", value)
-            low, high = ASSUMPTION_BANDS[key]
-            for part in ("value", "low", "high"):
-                self.band(f"{path}.{key}.{part}", getattr(value, part), low=low, high=high)
-
-
-def _unresolved(noun: str, wanted: str, table: Mapping[str, object]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(wanted, list(table), n=2, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return f"unknown {noun} {wanted!r}{hint}"
 
 
 def iter_lines(issues: Sequence[Issue]) -> Iterator[str]:

@@ -21,6 +21,7 @@ import numpy as np
 
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.costing.choices import CloudChoice, CostSeries, LocalChoice
+from llmdecide.costing.horizon import cloud_horizon, local_horizon
 from llmdecide.costing.line_item import CostLineItem
 from llmdecide.costing.local import (
     OPS_FTE_BY_CAPABILITY,
@@ -30,15 +31,7 @@ from llmdecide.costing.local import (
     extra_line_items,
     staff_line_items,
 )
-from llmdecide.costing.projection import (
-    FloatArray,
-    Scenario,
-    cloud_horizon,
-    cloud_monthly,
-    local_horizon,
-    local_series,
-    requests,
-)
+from llmdecide.costing.projection import FloatArray, Scenario, cloud_monthly, local_series, requests
 from llmdecide.demand.load_profile import ServedShare
 from llmdecide.workload.schema import Workload
 

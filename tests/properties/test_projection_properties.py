@@ -7,17 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdecide.costing.projection import (
-    BuySpec,
-    CloudSpec,
-    LocalSpec,
-    RentSpec,
-    Scenario,
-    cloud_horizon,
-    cloud_monthly,
-    local_horizon,
-    local_series,
-)
+from llmdecide.costing.horizon import cloud_horizon, local_horizon
+from llmdecide.costing.projection import BuySpec, CloudSpec, LocalSpec, RentSpec, Scenario, cloud_monthly, local_series
 
 BUY = BuySpec(30_000.0, 5_000.0, 4.0, 0.1, 0.08, 0.15, 1.3, 150.0, True)
 
