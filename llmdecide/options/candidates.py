@@ -124,34 +124,49 @@ def pinned_cloud_entries(catalog: Catalog, workload: Workload) -> list[Entry[Api
     return out
 
 
-def cloud_pool(catalog: Catalog, workload: Workload) -> list[Entry[ApiModel]]:
-    """The API models considered: those the workload names, else every current catalog model of a provider
-    it does not exclude; plus the models whose prices the workload states."""
-    pinned = pinned_cloud_entries(catalog, workload)
+EXCLUDED_PROVIDER = "from a provider the workload excludes (constraints.excluded_providers)"
+"""How API models of an excluded provider are counted among a segment's cloud exclusions."""
+
+
+def cloud_pool(catalog: Catalog, workload: Workload) -> tuple[list[Entry[ApiModel]], int]:
+    """The API models considered, and how many were dropped for their provider.
+
+    Those the workload names, else every current catalog model; plus the models whose prices the workload
+    states; less every model of a provider in ``constraints.excluded_providers`` (whichever way it came in).
+    """
     names = workload.candidates.cloud_models
     if names is not None:
-        return [catalog.api_model(n, where="candidates.cloud_models") for n in names] + pinned
-    excluded = {p.lower() for p in workload.constraints.excluded_providers}
-    pool = []
-    for entry_id in sorted(catalog.api_models):
-        entry = catalog.api_models[entry_id]
-        if entry.provider is not None and entry.provider.id in excluded:
-            continue
-        if workload.as_of is None and entry.item.status is ModelStatus.RETIRED:
-            continue
-        pool.append(entry)
-    return pool + pinned
+        pool = [catalog.api_model(n, where="candidates.cloud_models") for n in names]
+    else:
+        pool = [
+            catalog.api_models[entry_id]
+            for entry_id in sorted(catalog.api_models)
+            if workload.as_of is not None or catalog.api_models[entry_id].item.status is not ModelStatus.RETIRED
+        ]
+    pool += pinned_cloud_entries(catalog, workload)
+    excluded = {p.strip().lower() for p in workload.constraints.excluded_providers}
+    kept = [e for e in pool if _provider_id(e) not in excluded]
+    return kept, len(pool) - len(kept)
+
+
+def _provider_id(entry: Entry[ApiModel]) -> str:
+    return entry.provider.id if entry.provider is not None else entry.item.id.split("/", 1)[0]
 
 
 def cloud_choices(
-    workload: Workload, load: SegmentLoad, pool: Sequence[Entry[ApiModel]], trends: TrendSet
+    workload: Workload, load: SegmentLoad, pool: Sequence[Entry[ApiModel]], trends: TrendSet, dropped: int = 0
 ) -> SideChoices[CloudChoice]:
-    """Price the segment on every eligible API model of the pool, cheapest first."""
+    """Price the segment on every eligible API model of the pool, cheapest first.
+
+    ``dropped`` is how many models the pool lost to an excluded provider; they are counted as exclusions.
+    """
     blocked = cloud_block_reason(workload, load)
     if blocked:
         return SideChoices(blocked=blocked)
     seg = load.segment
     excluded: Counter[str] = Counter()
+    if dropped:
+        excluded[EXCLUDED_PROVIDER] = dropped
     choices: list[CloudChoice] = []
     for entry in pool:
         model = entry.item
@@ -383,7 +398,8 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
 
 def segment_candidates(book: PriceBook, load: SegmentLoad) -> SegmentCandidates:
     """Both sides' choices for one segment."""
-    cloud = cloud_choices(book.workload, load, cloud_pool(book.catalog, book.workload), book.trends)
+    pool, dropped = cloud_pool(book.catalog, book.workload)
+    cloud = cloud_choices(book.workload, load, pool, book.trends, dropped)
     local = local_choices(book, load)
     warnings = tuple(w for choice in cloud.choices[:1] for w in choice.warnings)
     return SegmentCandidates(

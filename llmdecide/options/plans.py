@@ -16,13 +16,11 @@ from typing import Literal
 
 from llmdecide.catalog.schema import Tier
 from llmdecide.costing.line_item import CostLineItem
-from llmdecide.costing.plan import Placement, Plan, plan_kind, price_plan, staff_and_fixed
+from llmdecide.costing.plan import Kind, Placement, Plan, plan_kind, price_plan, staff_and_fixed
 from llmdecide.costing.prices import PriceBook
 from llmdecide.options.candidates import SegmentCandidates, pinned_choice
 from llmdecide.options.overflow import overflow_plan
 from llmdecide.workload.schema import Sensitivity
-
-Kind = Literal["cloud", "local", "hybrid"]
 
 
 def _signature(placements: Sequence[Placement]) -> tuple[object, ...]:

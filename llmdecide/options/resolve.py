@@ -14,16 +14,17 @@ from llmdecide.errors import UnknownIdError
 from llmdecide.workload.schema import Workload
 
 
-def known_providers(catalog: Catalog) -> set[str]:
-    """Provider ids of the catalog's API models (the namespace of each id)."""
-    return set(catalog.providers) | {i.split("/", 1)[0] for i in catalog.api_models}
+def known_providers(catalog: Catalog, workload: Workload) -> set[str]:
+    """Provider ids of the catalog's API models and of the models whose prices the workload states."""
+    stated = {pin.id.split("/", 1)[0] for pin in workload.candidates.pinned_cloud_models}
+    return set(catalog.providers) | {i.split("/", 1)[0] for i in catalog.api_models} | stated
 
 
 def check_workload_ids(workload: Workload, catalog: Catalog) -> None:
     """Raise :class:`UnknownIdError` for the first id the workload names that the catalog does not hold."""
     if workload.local.engine is not None:
         catalog.engine(workload.local.engine, where="local.engine")
-    providers = sorted(known_providers(catalog))
+    providers = sorted(known_providers(catalog, workload))
     for i, name in enumerate(workload.constraints.excluded_providers):
         key = name.strip().lower()
         if key not in providers:
