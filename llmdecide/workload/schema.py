@@ -419,7 +419,11 @@ class Workload(Strict):
     description: str | None = Field(default=None, description="What it does, for the report.")
     horizon_months: Int = Field(default=36, ge=1, le=120, description="Months to compare costs over.")
     hours_per_month: Num = Field(
-        default=730, ge=600, le=744, description="Hours in a month (730 = cloud billing; the articles use 720)."
+        default=730,
+        ge=600,
+        le=744,
+        description="Hours in a month for every bill and rate (default: the catalog's hours_per_month, 730 "
+        "= cloud billing; the articles use 720).",
     )
     currency: Literal["USD"] = Field(default="USD", description="Currency of the report.")
     as_of: dt.date | None = Field(default=None, description="Price the workload as of this date (default: newest).")
