@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from llmdecide.costing.line_item import CostLineItem
+
 MISSING = "—"
 """What a missing value looks like in a table."""
 
@@ -96,6 +98,19 @@ def fmt_sweep_value(unit: str, value: float | None) -> str:
     if value is None:
         return MISSING
     return f"{value:.2f}x" if unit == "x" else f"{value:+.3f}"
+
+
+def line_item_cells(item: CostLineItem) -> list[str]:
+    """A line item as report cells: name, quantity, unit, unit price, monthly USD, one-time USD, source."""
+    return [
+        item.name,
+        fmt_quantity(item.quantity),
+        item.unit,
+        fmt_price(item.unit_price_usd),
+        fmt_usd(item.monthly_cost_usd, decimals=2),
+        fmt_usd(item.one_time_usd, decimals=2) if item.one_time_usd else "",
+        item.source + (f" ({item.note})" if item.note else ""),
+    ]
 
 
 def round_floats(data: object, digits: int = 6) -> object:

@@ -19,10 +19,10 @@ from llmdecide.report.formatting import (
     fmt_gpus,
     fmt_pct,
     fmt_price,
-    fmt_quantity,
     fmt_sweep_value,
     fmt_text,
     fmt_usd,
+    line_item_cells,
 )
 from llmdecide.report.result import DecisionReport, PlanStep
 from llmdecide.report.wording import NO_OVERFLOW, break_even_volume_text, payback_text, runs_on
@@ -220,18 +220,7 @@ def _line_items(report: DecisionReport) -> Table | None:
     rec = next((o for o in report.options if o.id == report.recommendation.option), None)
     if rec is None:
         return None
-    rows = [
-        [
-            i.name,
-            fmt_quantity(i.quantity),
-            i.unit,
-            fmt_price(i.unit_price_usd),
-            fmt_usd(i.monthly_cost_usd, decimals=2),
-            fmt_usd(i.one_time_usd, decimals=2) if i.one_time_usd else "",
-            i.source + (f" ({i.note})" if i.note else ""),
-        ]
-        for i in rec.line_items
-    ]
+    rows = [line_item_cells(i) for i in rec.line_items]
     rows.append(
         [
             "**total**",

@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from llmdecide.report.formatting import MISSING, fmt_price, fmt_quantity, fmt_sweep_value, fmt_usd
+from llmdecide.report.formatting import MISSING, fmt_sweep_value, fmt_usd, line_item_cells
 from llmdecide.report.result import DecisionReport
 from llmdecide.report.wording import break_even_volume_text, payback_text, plan_rows_text
 from llmdecide.scoring.dimensions import DIMENSIONS
@@ -88,14 +88,7 @@ def print_report(console: Console, report: DecisionReport) -> None:
         ):
             items.add_column(col, justify=justify)  # type: ignore[arg-type]
         for i in rec.line_items:
-            items.add_row(
-                i.name,
-                fmt_quantity(i.quantity),
-                i.unit,
-                fmt_price(i.unit_price_usd),
-                fmt_usd(i.monthly_cost_usd, decimals=2),
-                fmt_usd(i.one_time_usd, decimals=2) if i.one_time_usd else "",
-            )
+            items.add_row(*line_item_cells(i)[:6])
         console.print(items)
 
     scores = Table(title="Scores (0-1, weighted)", header_style="bold")
