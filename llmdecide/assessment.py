@@ -8,6 +8,7 @@ The result is one frozen :class:`Assessment`, built in one constructor call.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from llmdecide.catalog.catalog import Catalog
@@ -31,6 +32,7 @@ from llmdecide.scoring.robustness import (
     monte_carlo,
     sensitivity,
 )
+from llmdecide.units import month_starts
 from llmdecide.workload.schema import Workload
 
 
@@ -42,12 +44,19 @@ class HoursPerMonth:
     source: str
 
 
+def horizon_start(workload: Workload, catalog: Catalog) -> dt.date | None:
+    """The first day of month 0: the workload's ``as_of``, else the catalog's review date."""
+    return workload.as_of or catalog.as_of
+
+
 @dataclass(frozen=True)
 class Assessment:
     """Everything the report is built from."""
 
     workload: Workload
     hours: HoursPerMonth
+    starts: dt.date | None
+    """First day of month 0; each month is priced on its first day (None: at the newest catalog prices)."""
     loads: dict[str, SegmentLoad]
     segments: tuple[SegmentCandidates, ...]
     plans: tuple[Plan, ...]
@@ -107,7 +116,9 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
         rental_override=t.gpu_rental_decline_per_year,
         purchase_override=t.gpu_purchase_decline_per_year,
     )
-    book = PriceBook(catalog, workload, trends, hours.value)
+    start = horizon_start(workload, catalog)
+    starts = month_starts(start, workload.horizon_months) if start is not None else None
+    book = PriceBook(catalog, workload, trends, hours.value, starts)
     segments = tuple(segment_candidates(book, loads[s.name]) for s in workload.segments)
     plans = tuple(build_plans(book, segments))
     feasible = [p for p in plans if p.feasible]
@@ -145,6 +156,7 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     return Assessment(
         workload=workload,
         hours=hours,
+        starts=start,
         loads=loads,
         segments=segments,
         plans=plans,

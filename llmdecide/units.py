@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from typing import Final
 
 BYTES_PER_GB: Final = 1e9
@@ -32,3 +34,15 @@ PRECISIONS: Final = tuple(BYTES_PER_PARAM)
 def per_day_to_per_month(per_day: float, days_per_month: float = DAYS_PER_MONTH_CALENDAR) -> float:
     """A daily volume as a monthly one."""
     return per_day * days_per_month
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later, clamped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_starts(start: dt.date, months: int) -> tuple[dt.date, ...]:
+    """First day of each month of a horizon that starts on ``start``: start, start + 1 month, ..."""
+    return tuple(add_months(start, m) for m in range(months))

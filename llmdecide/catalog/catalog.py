@@ -94,6 +94,11 @@ def price_on(prices: Sequence[D], on: dt.date | None = None) -> D | None:
     return None
 
 
+def prices_by_month(prices: Sequence[D], starts: Sequence[dt.date]) -> list[D | None]:
+    """The price period in force on the first day of each month (None where none is)."""
+    return [price_on(prices, day) for day in starts]
+
+
 @dataclass
 class Catalog:
     """Every catalog entry by id, plus the operating assumptions."""
@@ -109,6 +114,11 @@ class Catalog:
     assumptions_file: str = ""
     versions: list[CatalogVersion] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The newest review date of the catalog files in use (None for a catalog built without files)."""
+        return max((v.as_of for v in self.versions), default=None)
 
     # ------------------------------------------------------------ lookups
 

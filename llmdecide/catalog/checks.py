@@ -44,6 +44,10 @@ ASSUMPTION_BANDS: dict[str, tuple[float, float]] = {
 """Hard bounds of each operating assumption."""
 
 
+SCHEDULE_YEARS = 3
+"""How far ahead an announced price may take effect before it is flagged."""
+
+
 class EntryChecker:
     """Collects the issues of one file."""
 
@@ -104,14 +108,22 @@ class EntryChecker:
                 severity,
             )
 
+    def scheduled(self, path: str, value: dt.date | None) -> None:
+        """An effective date may lie ahead (an announced price or the end of a promotion), but not absurdly."""
+        if value is not None and value > self.today + dt.timedelta(days=SCHEDULE_YEARS * 366):
+            self.add(path, f"date {value.isoformat()} is more than {SCHEDULE_YEARS} years ahead", W)
+
     def periods(self, path: str, prices: Sequence[object]) -> None:
-        """Effective-date ranges of one entry must not overlap, and at most one may be open."""
+        """Effective-date ranges of one entry must not overlap, and at most one may be open.
+
+        Dates may be in the future: announced prices and promotion ends are stored as dated periods.
+        """
         spans: list[tuple[dt.date, dt.date | None, int]] = []
         for j, p in enumerate(prices):
             start = getattr(p, "effective_from")  # noqa: B009
             end = getattr(p, "effective_to")  # noqa: B009
-            self.date(f"{path}[{j}].effective_from", start)
-            self.date(f"{path}[{j}].effective_to", end)
+            self.scheduled(f"{path}[{j}].effective_from", start)
+            self.scheduled(f"{path}[{j}].effective_to", end)
             self.sourced(f"{path}[{j}]", p)
             spans.append((start, end, j))
         spans.sort(key=lambda s: s[0])

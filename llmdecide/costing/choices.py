@@ -10,6 +10,7 @@ each month (hardware when bought), which payback uses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,12 +19,20 @@ from numpy.typing import NDArray
 
 from llmdecide.capacity.deployment import Deployment
 from llmdecide.capacity.sizing import LoadSizing, replicas_for
-from llmdecide.catalog.catalog import Entry
+from llmdecide.catalog.catalog import Entry, price_on
 from llmdecide.catalog.schema import ApiModel
 from llmdecide.costing.cloud import RequestShape, TokenPrices, cloud_line_items, cost_per_request, token_prices
 from llmdecide.costing.line_item import CostLineItem
 from llmdecide.costing.local import amortised_capex_item, energy_item, rental_item
-from llmdecide.costing.prices import Acquisition, BuyPrices, CostingTerms, RentPrices
+from llmdecide.costing.prices import (
+    Acquisition,
+    BuyPrices,
+    CostingTerms,
+    PriceStep,
+    RentPrices,
+    schedule_of,
+    steps_of,
+)
 from llmdecide.costing.projection import (
     BuySpec,
     CloudSpec,
@@ -31,6 +40,7 @@ from llmdecide.costing.projection import (
     LocalSpec,
     RentSpec,
     Scenario,
+    Schedule,
     cloud_monthly,
     local_series,
 )
@@ -82,6 +92,8 @@ class CloudChoice:
     line_items: list[CostLineItem]
     warnings: tuple[str, ...]
     spec: CloudSpec
+    steps: tuple[PriceStep, ...] = ()
+    """Scheduled changes of this model's price inside the horizon."""
 
     @property
     def model_id(self) -> str:
@@ -95,20 +107,51 @@ class CloudChoice:
 
 
 def price_cloud(
-    load: SegmentLoad, entry: Entry[ApiModel], *, on: dt.date | None, batch: bool, decline_per_year: float = 0.0
+    load: SegmentLoad,
+    entry: Entry[ApiModel],
+    *,
+    on: dt.date | None,
+    batch: bool,
+    decline_per_year: float = 0.0,
+    month_starts: Sequence[dt.date] | None = None,
+    carry_forward: bool = False,
 ) -> CloudChoice:
-    """The segment's bill on one API model: cost per request x requests, every month."""
+    """The segment's bill on one API model: cost per request x requests, every month.
+
+    With ``month_starts`` each month is billed at the price period in force on its first day; a model with
+    no price on some month's first day raises :class:`MissingPriceError` naming that day, unless
+    ``carry_forward`` (a model the workload names): those months take its last price, with a warning.
+    """
     seg = load.segment
     shape = RequestShape(
         seg.input_tokens, seg.output_tokens, seg.cached_input_fraction, batch=batch, token_overhead=seg.token_overhead
     )
-    prices = token_prices(entry, shape, on)
+    prices = token_prices(entry, shape, on, carry_forward=carry_forward)
     cost = cost_per_request(prices, shape)
-    spec = CloudSpec(cost.total_usd, load.start_requests_per_month, seg.growth_per_month, decline_per_year)
+    factors: Schedule = None
+    steps: tuple[PriceStep, ...] = ()
+    warnings = list(cost.warnings)
+    if month_starts:
+        model = entry.item
+        per_month = []
+        for day in month_starts:
+            per_month.append(cost_per_request(token_prices(entry, shape, day, carry_forward=carry_forward), shape))
+        factors = schedule_of([c.total_usd for c in per_month])
+        sources = [token_prices(entry, shape, day, carry_forward=carry_forward).source for day in month_starts]
+        steps = steps_of([c.total_usd for c in per_month], sources, month_starts, model.id, "API price", "request")
+        unpriced = [day for day in month_starts if price_on(model.prices, day) is None]
+        if unpriced:
+            last = max(model.prices, key=lambda p: p.effective_from)
+            ended = f"its last price ended {last.effective_to.isoformat()}" if last.effective_to else "it has no price"
+            warnings.append(
+                f"{model.id} ({model.status.value}): {ended}; the months from {unpriced[0].isoformat()} are "
+                "billed at that last price, as the workload names this model"
+            )
+    spec = CloudSpec(cost.total_usd, load.start_requests_per_month, seg.growth_per_month, decline_per_year, factors)
     monthly = cloud_monthly(spec, Scenario.build(), len(load.requests_per_month))[0]
     items = cloud_line_items(entry, prices, shape, load.start_requests_per_month, label=load.name)
     return CloudChoice(
-        load.name, entry, prices, cost.total_usd, CostSeries.running(monthly), items, cost.warnings, spec
+        load.name, entry, prices, cost.total_usd, CostSeries.running(monthly), items, tuple(warnings), spec, steps
     )
 
 
@@ -167,9 +210,12 @@ def local_spec(
                 buy.colocation_usd_per_kw_month.value if buy.colocation_usd_per_kw_month else None
             ),
             running_costs=buy.running_costs,
+            unit_factors=buy.unit_factors,
         )
     else:
-        rent_spec = RentSpec(prices.usd_per_gpu_hour.value, prices.gpus_per_instance, prices.billing)
+        rent_spec = RentSpec(
+            prices.usd_per_gpu_hour.value, prices.gpus_per_instance, prices.billing, prices.rate_factors
+        )
     return LocalSpec(
         start_requests_per_month=load.start_requests_per_month,
         growth_per_month=load.segment.growth_per_month,

@@ -16,13 +16,14 @@ for retries and underestimated prompts (teams undercount by 40-50%, 001).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from llmdecide.catalog.catalog import Entry, price_on
-from llmdecide.catalog.schema import ApiModel
+from llmdecide.catalog.schema import ApiModel, ApiPrice
 from llmdecide.costing.line_item import CostLineItem
 from llmdecide.errors import CatalogError
 from llmdecide.units import TOKENS_PER_MTOK
@@ -57,19 +58,37 @@ class RequestShape:
     token_overhead: float = 0.0
 
 
-def token_prices(entry: Entry[ApiModel], shape: RequestShape, on: dt.date | None = None) -> TokenPrices:
-    """The price period in force (newest, or on ``on``), with the long-context tier applied if it bites."""
+def last_price_by(prices: Sequence[ApiPrice], on: dt.date) -> ApiPrice | None:
+    """The newest period that had started by ``on``, in force or ended (None before the first)."""
+    started = [p for p in prices if p.effective_from <= on]
+    return max(started, key=lambda p: p.effective_from) if started else None
+
+
+def token_prices(
+    entry: Entry[ApiModel], shape: RequestShape, on: dt.date | None = None, *, carry_forward: bool = False
+) -> TokenPrices:
+    """The price period in force (newest, or on ``on``), with the long-context tier applied if it bites.
+
+    With ``carry_forward``, a day after the model's last price ended takes that last price.
+    """
     model = entry.item
     period = price_on(model.prices, on)
+    if period is None and carry_forward and on is not None:
+        period = last_price_by(model.prices, on)
     if period is None:
         when = on.isoformat() if on else "any date"
         first = min(p.effective_from for p in model.prices).isoformat()
         raise MissingPriceError(f"{model.id}: no price in force on {when} (prices start {first})")
+    return period_prices(model.id, period, shape)
+
+
+def period_prices(model_id: str, period: ApiPrice, shape: RequestShape) -> TokenPrices:
+    """One price period's prices for a request shape (the long-context tier when the prompt passes it)."""
     lc = period.long_context
     prompt = shape.input_tokens * (1.0 + shape.token_overhead)
     if lc is not None and prompt > lc.threshold_tokens:
         return TokenPrices(
-            model.id,
+            model_id,
             lc.input_usd_per_mtok,
             lc.output_usd_per_mtok,
             lc.cached_input_usd_per_mtok,
@@ -79,7 +98,7 @@ def token_prices(entry: Entry[ApiModel], shape: RequestShape, on: dt.date | None
             period.source,
         )
     return TokenPrices(
-        model.id,
+        model_id,
         period.input_usd_per_mtok,
         period.output_usd_per_mtok,
         period.cached_input_usd_per_mtok,

@@ -17,17 +17,23 @@ from llmdecide.costing.projection import (
     LocalSpec,
     Scenario,
     billed_gpus,
+    cloud_monthly,
     falling_prices,
     fleet,
     fleet_gpus,
     month_index,
     per_month,
+    scheduled,
 )
 
 
 def cloud_horizon(spec: CloudSpec, s: Scenario, horizon: int, share: float = 1.0) -> FloatArray:
     """The API bill summed over the horizon, in closed form: each month is the last times
-    q = (1 + growth + delta) x (1 - decline)^(1/12), so the sum is a geometric series."""
+    q = (1 + growth + delta) x (1 - decline)^(1/12), so the sum is a geometric series.
+
+    A scheduled price change breaks the series: the monthly bills are then summed as they are."""
+    if spec.price_factors is not None:
+        return np.asarray(cloud_monthly(spec, s, horizon, share).sum(axis=1))
     decline = np.clip(spec.decline_per_year + s.api_decline_delta, -1.0, 0.99)
     q = (1.0 + spec.growth_per_month + s.growth_delta) * np.power(1.0 - decline, 1.0 / 12.0)
     near_one = np.abs(q - 1.0) < 1e-12
@@ -59,6 +65,7 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
             r.usd_per_gpu_hour
             * s.rental_rate
             * falling_prices(s, "rental", spec.rental_decline_per_year, s.rental_decline_delta, horizon)
+            * scheduled(r.rate_factors, horizon)
         )
         if r.billing == "always_on":
             gpus = fleet_gpus(spec, s, horizon, replicas)
@@ -89,7 +96,11 @@ def _bought_horizon(
     months_left = horizon - month_index(horizon)
     months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
     held_months = per_month(months, horizon, lambda m: np.minimum(m, months_left))
-    unit = (b.unit_usd + b.server_usd_per_gpu) * tp * s.gpu_price[:, 0]
+    if b.unit_factors is None:
+        unit = (b.unit_usd + b.server_usd_per_gpu) * tp * s.gpu_price[:, 0]
+    else:
+        bought *= b.unit_usd * scheduled(b.unit_factors, horizon) + b.server_usd_per_gpu
+        unit = tp * s.gpu_price[:, 0]
     total = (bought * held_months).sum(axis=1) * unit * ((1.0 - b.residual_fraction) / months[:, 0])
     if b.running_costs:
         load = average_rps * (spec.share / spec.requests_per_s_per_replica)

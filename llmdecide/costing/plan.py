@@ -31,6 +31,7 @@ from llmdecide.costing.local import (
     extra_line_items,
     staff_line_items,
 )
+from llmdecide.costing.prices import PriceStep
 from llmdecide.costing.projection import FloatArray, Scenario, cloud_monthly, local_series, requests
 from llmdecide.demand.load_profile import ServedShare
 from llmdecide.workload.schema import Workload
@@ -96,6 +97,17 @@ class Placement:
         if self.cloud is None or (self.local_share >= 1.0 and self.overflow is None):
             return "local"
         return "split"
+
+    def price_steps(self) -> list[PriceStep]:
+        """The scheduled price changes inside the horizon of what this segment runs on."""
+        steps: list[PriceStep] = []
+        if self.cloud is not None and self.local_share < 1.0:
+            steps += self.cloud.steps
+        if self.local is not None:
+            for prices in (self.local.buy, self.local.rent):
+                if prices is not None:
+                    steps += prices.steps
+        return steps
 
     def line_items(self) -> list[CostLineItem]:
         """First-month line items of this segment."""
@@ -301,7 +313,13 @@ def price_plan(
     )
     neutral = Scenario.build()
     costs = plan_costs(draft, neutral, horizon)
-    warnings = tuple(w for p in placements if p.local is not None for w in p.local.warnings)
+    warnings = tuple(
+        w
+        for p in placements
+        for choice in (p.local, p.cloud if p.local_share < 1.0 else None)
+        if choice is not None
+        for w in choice.warnings
+    )
     return replace(
         draft,
         series=CostSeries(costs.monthly_usd[0], costs.cash_usd[0], costs.up_front_usd[0]),

@@ -12,6 +12,9 @@ Month ``m`` (0-based) of a segment:
 - API prices fall by their annual decline (the model tier's trend, plus the scenario's delta):
   price x API price factor x (1 - decline)^(m / 12);
 - rental rates and purchase prices likewise with their own factors and trends;
+- prices the catalog schedules (a promotion's end, an announced rise) apply from the first month that
+  starts on or after the day they take effect: each spec carries its schedule as one multiplier per month
+  of the price in force on that month's first day over month 0's (None when the price never changes);
 - local replicas = max(1, ceil(peak rate x share / (rate per replica x target utilisation x utilisation factor)))
   (:func:`llmdecide.capacity.sizing.replicas_for`, the one fleet-size formula);
 - rented GPUs billed always on round up to whole instances (:func:`billed_gpus`);
@@ -111,6 +114,22 @@ def requests(start: float, growth: float, s: Scenario, horizon: int) -> FloatArr
     return np.asarray(start * s.volume * growth_factor(growth, s, horizon))
 
 
+Schedule = tuple[float, ...] | None
+"""A price's multiplier in each month of the horizon over its month-0 value; None when it never changes."""
+
+
+def scheduled(factors: Schedule, horizon: int) -> FloatArray | float:
+    """A schedule's first ``horizon`` months as a (1, horizon) row to multiply a series by; 1.0 when there is none.
+
+    A shorter horizon than the schedule's (break-even looks at the first month only) takes its first months.
+    """
+    if factors is None:
+        return 1.0
+    if len(factors) < horizon:
+        raise ValueError(f"a price schedule of {len(factors)} months for a {horizon}-month horizon")
+    return np.asarray(factors[:horizon], dtype=np.float64).reshape(1, -1)
+
+
 @dataclass(frozen=True)
 class CloudSpec:
     """What a segment's API bill depends on."""
@@ -120,13 +139,17 @@ class CloudSpec:
     growth_per_month: float
     decline_per_year: float = 0.0
     """Annual decline of the price of this capability tier."""
+    price_factors: Schedule = None
+    """Cost per request each month over month 0's, from the catalog's dated price periods."""
 
 
 def cloud_monthly(spec: CloudSpec, s: Scenario, horizon: int, share: float = 1.0) -> FloatArray:
     """API bill each month: requests x cost per request x price factor x trend x share."""
     volume = requests(spec.start_requests_per_month, spec.growth_per_month, s, horizon)
     falling = falling_prices(s, "api", spec.decline_per_year, s.api_decline_delta, horizon)
-    return np.asarray(volume * spec.cost_per_request_usd * s.api_price * falling * share)
+    return np.asarray(
+        volume * spec.cost_per_request_usd * s.api_price * falling * scheduled(spec.price_factors, horizon) * share
+    )
 
 
 @dataclass(frozen=True)
@@ -142,6 +165,8 @@ class BuySpec:
     pue: float
     colocation_usd_per_kw_month: float | None
     running_costs: bool
+    unit_factors: Schedule = None
+    """The unit price in each month over month 0's (hardware added later is bought at that month's price)."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +176,8 @@ class RentSpec:
     usd_per_gpu_hour: float
     gpus_per_instance: int
     billing: Literal["always_on", "by_use"]
+    rate_factors: Schedule = None
+    """The rate in each month over month 0's."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +271,11 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
         held = np.maximum.accumulate(gpus, axis=1)
         bought = np.diff(np.concatenate([np.zeros((s.n, 1)), held], axis=1), axis=1)
         falling = falling_prices(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
-        per_unit = (b.unit_usd + b.server_usd_per_gpu) * s.gpu_price * falling
+        if b.unit_factors is None:
+            per_unit = (b.unit_usd + b.server_usd_per_gpu) * s.gpu_price * falling
+        else:
+            unit = b.unit_usd * scheduled(b.unit_factors, horizon) + b.server_usd_per_gpu
+            per_unit = unit * s.gpu_price * falling
         purchases = bought * per_unit
         months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
         amortisation = _amortisation(purchases, months, b.residual_fraction)
@@ -276,7 +307,7 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
     assert spec.rent is not None
     r = spec.rent
     falling = falling_prices(s, "rental", spec.rental_decline_per_year, s.rental_decline_delta, horizon)
-    price = r.usd_per_gpu_hour * s.rental_rate * falling
+    price = r.usd_per_gpu_hour * s.rental_rate * falling * scheduled(r.rate_factors, horizon)
     if r.billing == "always_on":
         billed = billed_gpus(gpus, r.gpus_per_instance)
         hours = billed * spec.hours_per_month

@@ -18,7 +18,7 @@ from typing import Generic, Literal, TypeVar
 
 from llmdecide.capacity.deployment import DEFAULT_ENGINE, CapacityError, Deployment, compute_known, resolve_deployment
 from llmdecide.capacity.sizing import LoadSizing, size_for_load
-from llmdecide.catalog.catalog import Catalog, Entry
+from llmdecide.catalog.catalog import Catalog, Entry, price_on
 from llmdecide.catalog.schema import (
     Accelerator,
     AcceleratorClass,
@@ -29,9 +29,8 @@ from llmdecide.catalog.schema import (
     Provider,
     Tier,
 )
-from llmdecide.catalog.trends import TrendSet
 from llmdecide.costing.choices import CloudChoice, LocalChoice, price_cloud, price_local
-from llmdecide.costing.cloud import MissingPriceError
+from llmdecide.costing.cloud import MissingPriceError, last_price_by
 from llmdecide.costing.local import Sourced
 from llmdecide.costing.prices import Acquisition, PriceBook
 from llmdecide.demand.segment_load import SegmentLoad
@@ -154,12 +153,13 @@ def _provider_id(entry: Entry[ApiModel]) -> str:
 
 
 def cloud_choices(
-    workload: Workload, load: SegmentLoad, pool: Sequence[Entry[ApiModel]], trends: TrendSet, dropped: int = 0
+    book: PriceBook, load: SegmentLoad, pool: Sequence[Entry[ApiModel]], dropped: int = 0
 ) -> SideChoices[CloudChoice]:
     """Price the segment on every eligible API model of the pool, cheapest first.
 
     ``dropped`` is how many models the pool lost to an excluded provider; they are counted as exclusions.
     """
+    workload, trends = book.workload, book.trends
     blocked = cloud_block_reason(workload, load)
     if blocked:
         return SideChoices(blocked=blocked)
@@ -167,6 +167,8 @@ def cloud_choices(
     excluded: Counter[str] = Counter()
     if dropped:
         excluded[EXCLUDED_PROVIDER] = dropped
+    names = workload.candidates.cloud_models
+    named_ids = {book.catalog.resolve("api", n) for n in names} if names is not None else set()
     choices: list[CloudChoice] = []
     for entry in pool:
         model = entry.item
@@ -176,16 +178,22 @@ def cloud_choices(
         if model.context_window_tokens < load.context_tokens:
             excluded["with too small a context window"] += 1
             continue
+        named = entry.item.id in named_ids
+        if price_on(model.prices, book.on) is None and not (named and book.on and last_price_by(model.prices, book.on)):
+            excluded["without a price on the date"] += 1
+            continue
         try:
             choice = price_cloud(
                 load,
                 entry,
-                on=workload.as_of,
+                on=book.on,
                 batch=seg.latency is Latency.BATCH,
                 decline_per_year=trends.api[model.tier].decline_per_year,
+                month_starts=book.month_starts,
+                carry_forward=named,
             )
         except MissingPriceError:
-            excluded["without a price on the date"] += 1
+            excluded["whose price ends within the horizon"] += 1
             continue
         choices.append(choice)
     choices.sort(key=lambda c: (float(c.series.monthly_usd.sum()), c.model_id))
@@ -399,7 +407,7 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
 def segment_candidates(book: PriceBook, load: SegmentLoad) -> SegmentCandidates:
     """Both sides' choices for one segment."""
     pool, dropped = cloud_pool(book.catalog, book.workload)
-    cloud = cloud_choices(book.workload, load, pool, book.trends, dropped)
+    cloud = cloud_choices(book, load, pool, dropped)
     local = local_choices(book, load)
     warnings = tuple(w for choice in cloud.choices[:1] for w in choice.warnings)
     return SegmentCandidates(

@@ -23,6 +23,7 @@ from llmdecide.report.result import (
     OverflowSegment,
     PlanDistributionReport,
     PlanStep,
+    PriceChangeReport,
     Recommendation,
     Robustness,
     ScoreRow,
@@ -253,6 +254,7 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         horizon_months=w.horizon_months,
         hours_per_month=a.hours.value,
         prices_as_of=w.as_of,
+        starts=a.starts,
         team_capability=w.team.capability.value,
         segments=segments,
     )
@@ -316,10 +318,36 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         catalogs=[CatalogStamp(id=_portable(v.id), version=v.version, as_of=v.as_of) for v in catalog.versions],
         assumptions=_assumptions(a, catalog),
         ledger=_ledger(a, catalog),
+        price_changes=_price_changes(a),
         overflow=_overflow(a),
         robustness=_robustness(a),
         warnings=a.warnings,
     )
+
+
+def _price_changes(a: Assessment) -> list[PriceChangeReport]:
+    plans = [a.recommended] if a.recommended is not None else []
+    plans += [p for p in a.best_by_kind.values() if p not in plans]
+    out = []
+    for plan in plans:
+        for pl in plan.placements:
+            for s in pl.price_steps():
+                out.append(
+                    PriceChangeReport(
+                        option=plan.id,
+                        segment=pl.segment,
+                        month=s.month + 1,
+                        starts=s.starts,
+                        entry=s.entry,
+                        kind=s.kind,
+                        before_usd=s.before_usd,
+                        after_usd=s.after_usd,
+                        unit=s.unit,
+                        change=s.after_usd / s.before_usd - 1.0,
+                        source=s.source,
+                    )
+                )
+    return out
 
 
 def _overflow(a: Assessment) -> OverflowReport | None:

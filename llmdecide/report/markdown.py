@@ -207,6 +207,43 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
     return view
 
 
+def _price_changes(report: DecisionReport) -> Table | None:
+    if not report.price_changes:
+        return None
+    return Table(
+        [
+            "option",
+            "segment",
+            "from month",
+            "starting",
+            "entry",
+            "price",
+            "before USD",
+            "after USD",
+            "per",
+            "change",
+            "source",
+        ],
+        [
+            [
+                f"`{c.option}`",
+                c.segment,
+                str(c.month),
+                c.starts.isoformat(),
+                f"`{c.entry}`",
+                c.kind,
+                fmt_price(c.before_usd),
+                fmt_price(c.after_usd),
+                c.unit,
+                f"{c.change:+.1%}",
+                c.source,
+            ]
+            for c in report.price_changes
+        ],
+        [False, False, True, False, False, False, True, True, False, True, False],
+    )
+
+
 def _scores(report: DecisionReport) -> Table:
     rows = [
         [f"`{s.option}`", f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS]]
@@ -298,6 +335,8 @@ def markdown_view(report: DecisionReport) -> dict[str, Any]:
         "flips": [x.text for x in r.flips],
         "plan": plan_table(r.plan) if r.plan else None,
         "options": _options(report),
+        "price_changes": _price_changes(report),
+        "starts": report.workload.starts.isoformat() if report.workload.starts else None,
         "chart": _chart(report),
         "overflow": _overflow(report),
         "no_overflow": NO_OVERFLOW,

@@ -59,7 +59,11 @@ class WorkloadSummary(Model):
     description: str | None
     horizon_months: int
     hours_per_month: float
-    prices_as_of: dt.date | None = Field(description="Date prices were taken at; None = newest.")
+    prices_as_of: dt.date | None = Field(description="The workload's or --as-of date prices were taken at, if given.")
+    starts: dt.date | None = Field(
+        description="First day of month 1: prices_as_of, else the catalog's review date; each month is priced "
+        "on its first day."
+    )
     team_capability: str
     segments: list[SegmentSummary]
 
@@ -255,6 +259,22 @@ class OverflowReport(Model):
     segments: list[OverflowSegment]
 
 
+class PriceChangeReport(Model):
+    """A catalog price that changes inside the horizon, for a plan the report compares."""
+
+    option: str
+    segment: str
+    month: int = Field(description="1-based month of the horizon the new price first applies to.")
+    starts: dt.date = Field(description="First day of that month.")
+    entry: str = Field(description="Catalog entry whose price changes.")
+    kind: Literal["API price", "rental rate", "purchase price"]
+    before_usd: float
+    after_usd: float
+    unit: str = Field(description="What both figures are per: 'request' (this segment's), 'GPU-hour', 'GPU', 'system'.")
+    change: float = Field(description="after / before - 1.")
+    source: str = Field(description="Source of the new price.")
+
+
 class Robustness(Model):
     """How sure the recommendation is."""
 
@@ -279,6 +299,9 @@ class DecisionReport(Model):
     catalogs: list[CatalogStamp]
     assumptions: list[AssumptionUsed]
     ledger: list[LedgerEntry]
+    price_changes: list[PriceChangeReport] = Field(
+        description="Scheduled price changes inside the horizon, for the recommended and best plans."
+    )
     overflow: OverflowReport | None = Field(description="The overflow hybrid, when one is cheaper than both extremes.")
     robustness: Robustness | None
     warnings: list[str]

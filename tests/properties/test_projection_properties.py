@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -39,11 +41,22 @@ def scenarios(seed: int, n: int, growth_low: float) -> Scenario:
     pinned=st.sampled_from([None, 4, 16]),
     terms=st.sampled_from(["buy", "buy-no-running", "always_on", "by_use"]),
     horizon=st.integers(1, 60),
+    step=st.none() | st.tuples(st.integers(1, 59), st.floats(0.3, 3.0)),
 )
 def test_local_horizon_is_the_series_summed(
-    seed: int, growth: float, growth_low: float, start: float, pinned: int | None, terms: str, horizon: int
+    seed: int,
+    growth: float,
+    growth_low: float,
+    start: float,
+    pinned: int | None,
+    terms: str,
+    horizon: int,
+    step: tuple[int, float] | None,
 ) -> None:
+    """Also with a scheduled price step (a promotion's end, an announced rise) inside the horizon."""
+    factors = None if step is None else tuple(1.0 if m < step[0] else step[1] for m in range(horizon))
     buy = BUY if terms == "buy" else BuySpec(30_000.0, 0.0, 3.0, 0.0, 0.05, 0.1, 1.2, None, False)
+    buy = replace(buy, unit_factors=factors)
     spec = LocalSpec(
         start_requests_per_month=start,
         growth_per_month=growth,
@@ -56,7 +69,7 @@ def test_local_horizon_is_the_series_summed(
         tdp_w=700.0,
         pinned_gpus=pinned,
         buy=buy if terms.startswith("buy") else None,
-        rent=None if terms.startswith("buy") else RentSpec(2.5, 8, terms),  # type: ignore[arg-type]
+        rent=None if terms.startswith("buy") else RentSpec(2.5, 8, terms, factors),  # type: ignore[arg-type]
         gpu_price_decline_per_year=0.15,
         rental_decline_per_year=0.2,
     )
@@ -66,9 +79,17 @@ def test_local_horizon_is_the_series_summed(
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), growth=st.floats(-0.03, 0.08), horizon=st.integers(1, 60))
-def test_cloud_horizon_is_the_series_summed(seed: int, growth: float, horizon: int) -> None:
-    spec = CloudSpec(0.004, 2e6, growth, decline_per_year=0.3)
+@given(
+    seed=st.integers(0, 10_000),
+    growth=st.floats(-0.03, 0.08),
+    horizon=st.integers(1, 60),
+    step=st.none() | st.tuples(st.integers(1, 59), st.floats(0.3, 3.0)),
+)
+def test_cloud_horizon_is_the_series_summed(
+    seed: int, growth: float, horizon: int, step: tuple[int, float] | None
+) -> None:
+    factors = None if step is None else tuple(1.0 if m < step[0] else step[1] for m in range(horizon))
+    spec = CloudSpec(0.004, 2e6, growth, decline_per_year=0.3, price_factors=factors)
     s = scenarios(seed, 64, -0.05)
     summed = cloud_monthly(spec, s, horizon, share=0.6).sum(axis=1)
     np.testing.assert_allclose(cloud_horizon(spec, s, horizon, share=0.6), summed, rtol=1e-9)
