@@ -9,9 +9,11 @@ The result is one frozen :class:`Assessment`, built in one constructor call.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llmdecide.catalog.catalog import Catalog
+from llmdecide.catalog.schema import TEMPORARY_BASES, PriceBasis
 from llmdecide.catalog.trends import TrendSet, trend_set
 from llmdecide.costing.breakeven import BreakEven, break_even
 from llmdecide.costing.plan import Plan
@@ -102,6 +104,32 @@ def hours_per_month(workload: Workload, catalog: Catalog) -> HoursPerMonth:
     return HoursPerMonth(workload.hours_per_month, "default (cloud billing)")
 
 
+BASIS_CAVEATS = {
+    PriceBasis.PREVIEW: "a preview price, which may change at general availability",
+    PriceBasis.USED: "a used or refurbished price",
+    PriceBasis.FLOOR: "a 'from' price (the lowest listing); typical prices are higher",
+    PriceBasis.RANGE_MIDPOINT: "the middle of a published range",
+    PriceBasis.DERIVED: "derived from other figures (see the catalog entry's note)",
+}
+"""What a plan priced on each non-list basis should be read with."""
+
+
+def basis_warnings(plans: Sequence[Plan]) -> list[str]:
+    """One line per catalog price, in the plans given, that is not a plain list, street or negotiated price."""
+    out: list[str] = []
+    for plan in plans:
+        for placement in plan.placements:
+            for entry, what, basis, unannounced in placement.price_bases():
+                if basis in TEMPORARY_BASES and unannounced:
+                    caveat = f"a {basis.value} price whose end is not announced; it is billed for the whole horizon"
+                elif basis in BASIS_CAVEATS:
+                    caveat = BASIS_CAVEATS[basis]
+                else:
+                    continue
+                out.append(f"{plan.id}: the {what} of {entry} is {caveat}")
+    return out
+
+
 def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     """Run the whole decision for a workload against a catalog."""
     check_price_date(workload, catalog)
@@ -133,6 +161,9 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     today = today_requests_per_month(loads)
     be = break_even(best_by_kind.get("cloud"), best_by_kind.get("local"), today)
     warnings = sorted({w for sc in segments for w in sc.warnings} | {w for p in feasible for w in p.warnings})
+    shown = [recommended] if recommended is not None else []
+    shown += [p for p in best_by_kind.values() if p not in shown]
+    warnings = sorted(set(warnings) | set(basis_warnings(shown)))
     budget = workload.constraints.monthly_budget_usd
     if budget is not None and recommended is not None and recommended.monthly_cost_usd > budget:
         warnings.append(

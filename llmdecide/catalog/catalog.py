@@ -33,6 +33,7 @@ from llmdecide.catalog.schema import (
     OpenModelFile,
     OperatingAssumptions,
     OverlayFile,
+    PriceBasis,
     Provider,
     RentalOffer,
 )
@@ -297,6 +298,7 @@ def _discounted(price: ApiPrice, factor: float, source: str) -> ApiPrice:
             "output_usd_per_mtok": price.output_usd_per_mtok * factor,
             "cached_input_usd_per_mtok": scale(price.cached_input_usd_per_mtok),
             "long_context": long_context,
+            "basis": PriceBasis.NEGOTIATED if price.basis is PriceBasis.LIST else price.basis,
             "note": f"list price less a negotiated {pct:g}% discount ({source}); list source {price.source}",
         }
     )

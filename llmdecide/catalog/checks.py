@@ -15,11 +15,14 @@ from collections.abc import Mapping, Sequence
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.issues import Issue, Severity
 from llmdecide.catalog.schema import (
+    TEMPORARY_BASES,
     Accelerator,
     ApiModel,
+    ApiPrice,
     CatalogHeader,
     Engine,
     Measurement,
+    ModelStatus,
     OpenModel,
     OperatingAssumptions,
     PartialAssumptions,
@@ -138,6 +141,24 @@ class EntryChecker:
         if [j for _s, _e, j in spans] != sorted(j for _s, _e, j in spans):
             self.add(path, "price periods are not in date order (oldest first)", W)
 
+    def schedule(self, path: str, prices: Sequence[ApiPrice]) -> None:
+        """A promotional or introductory price needs its end and the price that follows, or end: unannounced."""
+        starts = {p.effective_from for p in prices}
+        for j, p in enumerate(prices):
+            if p.basis not in TEMPORARY_BASES or p.end is not None:
+                continue
+            if p.effective_to is None:
+                self.add(
+                    f"{path}[{j}].effective_to",
+                    f"a {p.basis.value} price needs its end date and the price that follows, or end: unannounced",
+                )
+            elif p.effective_to + dt.timedelta(days=1) not in starts:
+                follows = (p.effective_to + dt.timedelta(days=1)).isoformat()
+                self.add(
+                    f"{path}[{j}].effective_to",
+                    f"a {p.basis.value} price that ends needs the price that follows it from {follows}",
+                )
+
     # ---------------------------------------------------------- entries
 
     def api_model(self, path: str, m: ApiModel) -> None:
@@ -146,6 +167,13 @@ class EntryChecker:
         if m.open_model is not None and m.open_model not in self.catalog.open_models:
             self.add(f"{path}.open_model", _unresolved("open model", m.open_model, self.catalog.open_models))
         self.periods(f"{path}.prices", m.prices)
+        self.schedule(f"{path}.prices", m.prices)
+        last = max(range(len(m.prices)), key=lambda j: m.prices[j].effective_from)
+        if m.status is ModelStatus.RETIRED and m.prices[last].effective_to is None:
+            self.add(
+                f"{path}.prices[{last}].effective_to",
+                "a retired model's last price must end (effective_to: the last day it could be bought)",
+            )
         for j, p in enumerate(m.prices):
             pp = f"{path}.prices[{j}]"
             for key in ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"):

@@ -78,6 +78,35 @@ class ModelStatus(StrEnum):
     RETIRED = "retired"
 
 
+class PriceBasis(StrEnum):
+    """What a price figure is, so a report can say when a plan rests on something other than a list price."""
+
+    LIST = "list"
+    """The provider's or vendor's published standard price (MSRP for hardware)."""
+    PROMOTIONAL = "promotional"
+    """A sale or limited-time discount; ends on ``effective_to`` or ``end: unannounced``."""
+    INTRODUCTORY = "introductory"
+    """A launch price the provider says will rise; ends on ``effective_to`` or ``end: unannounced``."""
+    PREVIEW = "preview"
+    """The price of a preview or beta release."""
+    NEGOTIATED = "negotiated"
+    """A quote or contract rate (overlays and workloads)."""
+    USED = "used"
+    """Second-hand or refurbished hardware."""
+    STREET = "street"
+    """What retailers charge for new hardware, dated."""
+    FLOOR = "floor"
+    """A 'from' price: the lowest listing or the bottom of a range."""
+    RANGE_MIDPOINT = "range_midpoint"
+    """The middle of a published range."""
+    DERIVED = "derived"
+    """Computed from other figures (a median of marketplace offers, a ratio applied to another price)."""
+
+
+TEMPORARY_BASES = frozenset({PriceBasis.PROMOTIONAL, PriceBasis.INTRODUCTORY})
+"""Bases that end: such a price needs its end date and the price that follows, or ``end: unannounced``."""
+
+
 # ---------------------------------------------------------------- API prices
 
 
@@ -95,11 +124,17 @@ class LongContextTier(Strict):
 
 
 class ApiPrice(Sourced):
-    """One period of an API model's list price."""
+    """One period of an API model's price."""
 
     effective_from: dt.date = Field(description="First day this price applied.")
     effective_to: dt.date | None = Field(
         default=None, description="Last day this price applied; absent while it is current."
+    )
+    basis: PriceBasis = Field(description="What the figures are: list, promotional, introductory, preview, ...")
+    end: Literal["unannounced"] | None = Field(
+        default=None,
+        description="'unannounced' for a promotional or introductory price whose end the provider has not "
+        "announced (it is then billed for the whole horizon, with a warning).",
     )
     input_usd_per_mtok: Num = Field(gt=0, description="USD per 1M input (prompt) tokens.")
     output_usd_per_mtok: Num = Field(gt=0, description="USD per 1M output (completion) tokens.")
@@ -122,6 +157,8 @@ class ApiPrice(Sourced):
     def _dates_in_order(self) -> ApiPrice:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError("effective_to is before effective_from")
+        if self.end is not None and (self.basis not in TEMPORARY_BASES or self.effective_to is not None):
+            raise ValueError("end: unannounced is for a promotional or introductory price without effective_to")
         return self
 
 
@@ -175,6 +212,10 @@ class RentalPrice(Sourced):
 
     effective_from: dt.date = Field(description="First day this price applied.")
     effective_to: dt.date | None = Field(default=None, description="Last day this price applied.")
+    basis: PriceBasis = Field(description="What the on-demand and committed figures are (list, floor, ...).")
+    spot_basis: PriceBasis | None = Field(
+        default=None, description="What the spot figure is, where it differs from ``basis`` (often a floor)."
+    )
     on_demand_usd_per_gpu_hour: Num | None = Field(
         default=None, gt=0, description="On-demand USD per GPU-hour (instance price / GPUs)."
     )
@@ -245,7 +286,7 @@ class PurchasePrice(Sourced):
     unit: Literal["gpu", "system"] = Field(
         description="'gpu' for one card or module, 'system' for a complete machine (Apple)."
     )
-    basis: NonEmpty = Field(description="What the figure is: 'MSRP', 'street new', 'used', ...")
+    basis: PriceBasis = Field(description="What the figure is: list (MSRP or launch price), street, used, ...")
 
 
 class Accelerator(Sourced):

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from llmdecide.catalog.catalog import Entry, price_on
-from llmdecide.catalog.schema import ApiModel, ApiPrice
+from llmdecide.catalog.schema import ApiModel, ApiPrice, PriceBasis
 from llmdecide.costing.line_item import CostLineItem
 from llmdecide.errors import CatalogError
 from llmdecide.units import TOKENS_PER_MTOK
@@ -45,6 +45,10 @@ class TokenPrices:
     long_context: bool
     effective_from: dt.date
     source: str
+    basis: PriceBasis = PriceBasis.LIST
+    """What the period's figures are (list, promotional, ...)."""
+    end_unannounced: bool = False
+    """A promotional or introductory price whose end the provider has not announced."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ def period_prices(model_id: str, period: ApiPrice, shape: RequestShape) -> Token
             True,
             period.effective_from,
             period.source,
+            period.basis,
+            period.end is not None,
         )
     return TokenPrices(
         model_id,
@@ -106,6 +112,8 @@ def period_prices(model_id: str, period: ApiPrice, shape: RequestShape) -> Token
         False,
         period.effective_from,
         period.source,
+        period.basis,
+        period.end is not None,
     )
 
 

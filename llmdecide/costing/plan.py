@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from llmdecide.catalog.catalog import Catalog
+from llmdecide.catalog.schema import PriceBasis
 from llmdecide.costing.choices import CloudChoice, CostSeries, LocalChoice
 from llmdecide.costing.horizon import cloud_horizon, local_horizon
 from llmdecide.costing.line_item import CostLineItem
@@ -97,6 +98,21 @@ class Placement:
         if self.cloud is None or (self.local_share >= 1.0 and self.overflow is None):
             return "local"
         return "split"
+
+    def price_bases(self) -> list[tuple[str, str, PriceBasis, bool]]:
+        """(entry, what, basis, end unannounced) of every catalog price this segment runs on."""
+        out: list[tuple[str, str, PriceBasis, bool]] = []
+        if self.cloud is not None and self.local_share < 1.0:
+            p = self.cloud.prices
+            out.append((p.model_id, "API price", p.basis, p.end_unannounced))
+        if self.local is not None:
+            acc = self.local.deployment.accelerator.id
+            if self.local.buy is not None and self.local.buy.unit_basis is not None:
+                out.append((acc, "purchase price", self.local.buy.unit_basis, False))
+            if self.local.rent is not None and self.local.rent.basis is not None:
+                offer = self.local.rent.usd_per_gpu_hour.source.split(" ", 1)[0]
+                out.append((offer, "rental rate", self.local.rent.basis, False))
+        return out
 
     def price_steps(self) -> list[PriceStep]:
         """The scheduled price changes inside the horizon of what this segment runs on."""

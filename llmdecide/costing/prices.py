@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from llmdecide.catalog.catalog import Catalog, Entry, price_on, prices_by_month
-from llmdecide.catalog.schema import Accelerator, AcceleratorClass, RentalOffer
+from llmdecide.catalog.schema import Accelerator, AcceleratorClass, PriceBasis, RentalOffer
 from llmdecide.catalog.trends import TrendSet
 from llmdecide.costing.local import Sourced
 from llmdecide.costing.projection import Schedule
@@ -45,6 +45,8 @@ class BuyPrices:
     """The unit price on each month's first day over month 0's (None: it does not change)."""
     steps: tuple[PriceStep, ...] = ()
     """The scheduled changes of the unit price inside the horizon."""
+    unit_basis: PriceBasis | None = None
+    """What the catalog's unit price is (list, street, used, ...); None for a price the workload states."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class RentPrices:
     """The rate on each month's first day over month 0's (None: it does not change)."""
     steps: tuple[PriceStep, ...] = ()
     """The scheduled changes of the rate inside the horizon."""
+    basis: PriceBasis | None = None
+    """What the catalog's rate is (list, floor, range_midpoint, ...); None for a rate the workload states."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ class PriceBook:
         unit_kind: Literal["gpu", "system"]
         unit_factors: Schedule = None
         steps: tuple[PriceStep, ...] = ()
+        unit_basis: PriceBasis | None = None
         if override is not None:
             apple = accelerator.accelerator_class is AcceleratorClass.APPLE_SILICON
             unit, unit_kind = override, "system" if apple else "gpu"
@@ -219,8 +224,9 @@ class PriceBook:
             period = price_on(accelerator.purchase_prices, self.on)
             if period is None:
                 return None
-            unit = Sourced(period.usd, f"{accelerator.id} {period.basis} ({period.source})")
+            unit = Sourced(period.usd, f"{accelerator.id} {period.basis.value} price ({period.source})")
             unit_kind = period.unit
+            unit_basis = period.basis
             if self.month_starts:
                 values, sources = self._purchase_by_month(accelerator, period.usd, period.source)
                 unit_factors = schedule_of(values)
@@ -257,6 +263,7 @@ class PriceBook:
             else None,
             unit_factors=unit_factors,
             steps=steps,
+            unit_basis=unit_basis,
         )
 
     def _purchase_by_month(
@@ -281,6 +288,15 @@ class PriceBook:
         if found is None:
             return None
         entry, rate, source, schedule, steps = found
+        period = price_on(entry.item.prices, self.on)
+        assert period is not None
+        basis = period.spot_basis or period.basis if local.rental_rate == "spot" else period.basis
         return RentPrices(
-            Sourced(rate, source), local.rental_rate, entry.item.gpus_per_instance, local.rent_billing, schedule, steps
+            Sourced(rate, source),
+            local.rental_rate,
+            entry.item.gpus_per_instance,
+            local.rent_billing,
+            schedule,
+            steps,
+            basis,
         )

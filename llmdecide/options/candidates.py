@@ -26,6 +26,7 @@ from llmdecide.catalog.schema import (
     ApiPrice,
     ModelStatus,
     OpenModel,
+    PriceBasis,
     Provider,
     Tier,
 )
@@ -109,6 +110,7 @@ def pinned_cloud_entries(catalog: Catalog, workload: Workload) -> list[Entry[Api
             prices=[
                 ApiPrice(
                     effective_from=PINNED_PRICE_DATE,
+                    basis=PriceBasis.NEGOTIATED,
                     input_usd_per_mtok=pin.input_usd_per_mtok,
                     output_usd_per_mtok=pin.output_usd_per_mtok,
                     cached_input_usd_per_mtok=pin.cached_input_usd_per_mtok,

@@ -38,6 +38,8 @@ def print_report(console: Console, report: DecisionReport) -> None:
         lines.append(Text("What would flip it:", style="bold"))
         lines += [f"- {f.text}" for f in r.flips]
     console.print(Panel(Group(*lines), title=report.workload.name, border_style=colour))
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {w}")
 
     options = Table(title="Options compared", header_style="bold")
     for col, justify in (
@@ -101,8 +103,6 @@ def print_report(console: Console, report: DecisionReport) -> None:
     console.print(scores)
     print_overflow(console, report)
     print_robustness(console, report)
-    for w in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
 
 
 def print_overflow(console: Console, report: DecisionReport) -> None:

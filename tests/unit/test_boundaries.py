@@ -12,7 +12,7 @@ import yaml
 import llmdecide.options.overflow as overflow_module
 from llmdecide.assessment import assess_workload
 from llmdecide.catalog import load_catalog, price_on
-from llmdecide.catalog.schema import ApiPrice
+from llmdecide.catalog.schema import ApiPrice, PriceBasis
 from llmdecide.costing.plan import Plan
 from llmdecide.demand.segment_load import segment_loads
 from llmdecide.options.constraints import CLOUD_TTFT_FLOOR_MS, cloud_block_reason
@@ -88,6 +88,7 @@ def _price(start: str, end: str | None, usd: float) -> ApiPrice:
     return ApiPrice(
         effective_from=dt.date.fromisoformat(start),
         effective_to=dt.date.fromisoformat(end) if end else None,
+        basis=PriceBasis.LIST,
         input_usd_per_mtok=usd,
         output_usd_per_mtok=usd,
         source="https://example.com/prices",

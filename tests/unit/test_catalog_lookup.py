@@ -75,7 +75,7 @@ accelerators:
     source: "asset register 2025"
     checked: 2025-01-01
     purchase_prices:
-      - {effective_from: 2024-01-10, usd: 21000, unit: gpu, basis: invoice, source: "PO 4471", checked: 2025-01-01}
+      - {effective_from: 2024-01-10, usd: 21000, unit: gpu, basis: negotiated, source: "PO 4471", checked: 2025-01-01}
 assumptions:
   electricity_usd_per_kwh: {value: 0.08, source: "our utility contract", checked: 2025-01-01}
 """

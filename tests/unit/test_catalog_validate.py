@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -80,6 +81,26 @@ ERROR_CASES = [
         "models[1].prices[1].effective_from: price period from 2024-08-06 overlaps",
     ),
     (API, ["models", 1, "prices", 0, "effective_to"], dt.date(2024, 1, 1), "effective_to is before effective_from"),
+    (API, ["models", 0, "prices", 0, "basis"], "sale", "models[0].prices[0].basis: input should be 'list'"),
+    (
+        API,
+        ["models", 1, "prices", 1, "basis"],
+        "promotional",
+        "models[1].prices[1].effective_to: a promotional price needs its end date and the price that follows",
+    ),
+    (
+        API,
+        ["models", 1, "prices", 1, "end"],
+        "unannounced",
+        "end: unannounced is for a promotional or introductory price without effective_to",
+    ),
+    (
+        API,
+        ["models", 1, "status"],
+        "retired",
+        "models[1].prices[1].effective_to: a retired model's last price must end",
+    ),
+    (RENT, ["offers", 0, "prices", 0, "spot_basis"], "cheap", "spot_basis: input should be 'list'"),
     (
         API,
         ["schema_version"],
@@ -186,3 +207,35 @@ def test_replacement_file_is_checked_in_context(catalog_copy: Path, test_catalog
     result = check_catalog_dir(test_catalog, replace=[edited], today=TODAY)
     assert [i.path for i in result.errors] == ["models[0].prices[0].output_usd_per_mtok"]
     assert result.errors[0].file == str(edited)
+
+
+def test_a_promotion_that_ends_needs_the_price_that_follows(planted: Planter) -> None:
+    """An ended promotional price with no period starting the next day is an error; with one it is clean."""
+
+    def promo_without_follow_on(data: dict[str, Any]) -> None:
+        prices = data["models"][1]["prices"]
+        prices[1]["basis"] = "promotional"
+        prices[1]["effective_to"] = "2024-12-31"
+
+    root = planted(API, promo_without_follow_on)
+    assert any(
+        "a promotional price that ends needs the price that follows it from 2025-01-01" in line for line in lines(root)
+    )
+
+    def promo_with_follow_on(data: dict[str, Any]) -> None:
+        prices = data["models"][1]["prices"]
+        follow = {**copy.deepcopy(prices[1]), "effective_from": "2025-01-01", "basis": "list"}
+        follow.pop("effective_to", None)
+        prices.append(follow)
+
+    planted(API, promo_with_follow_on)
+    assert lines(root) == []
+
+    def unannounced(data: dict[str, Any]) -> None:
+        prices = data["models"][1]["prices"]
+        prices.pop()
+        prices[1].pop("effective_to")
+        prices[1]["end"] = "unannounced"
+
+    planted(API, unannounced)
+    assert lines(root) == []

@@ -55,6 +55,7 @@ def with_gpt4o_period(starts: str, input_usd: float, output_usd: float) -> Calla
         model["prices"].append(
             {
                 "effective_from": starts,
+                "basis": "list",
                 "input_usd_per_mtok": input_usd,
                 "output_usd_per_mtok": output_usd,
                 "source": "https://openai.com/api/pricing/",
@@ -150,6 +151,7 @@ def test_a_rental_rate_change_reaches_the_rented_fleet(planted: Planter) -> None
         offer["prices"].append(
             {
                 "effective_from": "2025-06-01",
+                "basis": "list",
                 "on_demand_usd_per_gpu_hour": 1.645,
                 "source": "https://lambda.ai/pricing",
                 "checked": "2025-01-01",
@@ -181,3 +183,38 @@ def test_a_rental_rate_change_reaches_the_rented_fleet(planted: Planter) -> None
     assert months[0] == pytest.approx(3.29 * 730, rel=1e-9)
     assert months[4] == pytest.approx(months[0], rel=1e-12)
     assert months[5] == pytest.approx(1.645 * 730, rel=1e-9)
+
+
+def test_a_plan_on_a_floor_or_unannounced_promotional_price_says_so(planted: Planter) -> None:
+    def floor(data: dict[str, Any]) -> None:
+        offer = next(o for o in data["offers"] if o["id"] == "lambda/gpu_1x_h100_sxm5")
+        offer["prices"][-1]["basis"] = "floor"
+
+    def promo(data: dict[str, Any]) -> None:
+        model = next(m for m in data["models"] if m["id"] == "openai/gpt-4o")
+        model["prices"][-1]["basis"] = "promotional"
+        model["prices"][-1]["end"] = "unannounced"
+
+    planted("pricing/gpu-rental/lambda.yaml", floor)
+    root = planted("pricing/api/openai.yaml", promo)
+    text = workload(
+        candidates={
+            "cloud_models": ["openai/gpt-4o"],
+            "size_deployments": False,
+            "deployments": [
+                {
+                    "name": "one H100",
+                    "accelerator": "nvidia/h100-sxm-80gb",
+                    "gpus": 1,
+                    "acquisition": "rent",
+                    "open_model": "meta/llama-3.1-8b",
+                }
+            ],
+        }
+    )
+    warnings = run(root, text).warnings
+    assert (
+        "cloud: the API price of openai/gpt-4o is a promotional price whose end is not announced; it is billed for the whole horizon"
+        in warnings
+    )
+    assert any(w.startswith("pinned-1: the rental rate of lambda/gpu_1x_h100_sxm5 is a 'from' price") for w in warnings)
