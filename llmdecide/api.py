@@ -7,6 +7,7 @@ from pathlib import Path
 
 from llmdecide.assessment import assess_workload
 from llmdecide.catalog import Catalog, load_catalog
+from llmdecide.errors import LlmdecideError
 from llmdecide.report.build import build_report
 from llmdecide.report.result import DecisionReport
 from llmdecide.report.workload_diff import WorkloadDelta, workload_delta
@@ -28,10 +29,18 @@ def assess(
     return build_report(assess_workload(parsed, cat), cat, workload_file=path)
 
 
-def workload_deltas(directory: Path, old: Catalog, new: Catalog) -> list[WorkloadDelta]:
-    """Assess every ``*.yaml`` workload in a directory under both catalogs (``catalog diff --workloads``)."""
-    out = []
-    for path in sorted(directory.glob("*.yaml")):
-        workload = load_workload(path)
-        out.append(workload_delta(path.name, assess(workload, old), assess(workload, new)))
-    return out
+def workload_deltas(
+    directory: Path, old: Catalog, new: Catalog
+) -> tuple[list[WorkloadDelta], list[tuple[str, LlmdecideError]]]:
+    """Assess every ``*.yaml`` and ``*.yml`` workload in a directory under both catalogs (``catalog diff
+    --workloads``): the deltas, and each file that could not be assessed with its error (the rest go on)."""
+    deltas: list[WorkloadDelta] = []
+    failed: list[tuple[str, LlmdecideError]] = []
+    paths = sorted({*directory.glob("*.yaml"), *directory.glob("*.yml")})
+    for path in paths:
+        try:
+            workload = load_workload(path)
+            deltas.append(workload_delta(path.name, assess(workload, old), assess(workload, new)))
+        except LlmdecideError as exc:
+            failed.append((path.name, exc))
+    return deltas, failed

@@ -226,3 +226,69 @@ def test_diff_with_workloads_shows_decision_changes(test_catalog: Path, planted:
     assert same.exit_code == ExitCode.OK
     missing = run("catalog", "diff", test_catalog, new, "--workloads", tmp_path / "nope")
     assert missing.exit_code == ExitCode.INPUT_ERROR
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_a_history_edit_is_caught_by_diff(test_catalog: Path, planted: Planter, update_golden: bool) -> None:
+    """A closed price period multiplied by 100 passes validate but not --fail-on-history-change."""
+
+    def rewrite(data: dict[str, Any]) -> None:
+        old = data["models"][1]["prices"][0]
+        old["input_usd_per_mtok"] *= 100
+        old["output_usd_per_mtok"] *= 10
+
+    new = planted("pricing/api/openai.yaml", rewrite)
+    assert run("catalog", "validate", "--catalog-dir", new).exit_code == 0
+    md = run("catalog", "diff", test_catalog, new, "-f", "markdown")
+    assert md.exit_code == 0, md.output
+    text = md.stdout.replace(str(test_catalog), "OLD").replace(str(new), "NEW")
+    golden = GOLDEN / "catalog-diff-history.md"
+    if update_golden or not golden.exists():
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+    assert "closed period changed (rewrites history)" in text
+    gate = run("catalog", "diff", test_catalog, new, "--fail-on-history-change")
+    assert gate.exit_code == ExitCode.CHECK_FAILED
+    assert "gate tripped: --fail-on-history-change: openai/gpt-4o period from 2024-05-13 history changed" in gate.stderr
+    payload = json.loads(run("catalog", "diff", test_catalog, new, "-f", "json").stdout)
+    [history] = payload["history"]
+    assert history["change"] == "history_changed" and history["rewrites_history"] is True
+    assert {g["gate"]: g["tripped"] for g in payload["gates"]}["--fail-on-history-change"] is False
+    assert run("catalog", "diff", test_catalog, new, "--fail-above", "500").exit_code == ExitCode.CHECK_FAILED
+
+
+def test_an_overwritten_current_price_and_a_new_period_are_told_apart(test_catalog: Path, planted: Planter) -> None:
+    def overwrite(data: dict[str, Any]) -> None:
+        data["models"][1]["prices"][1]["output_usd_per_mtok"] = 12.0
+
+    new = planted("pricing/api/openai.yaml", overwrite)
+    payload = json.loads(run("catalog", "diff", test_catalog, new, "-f", "json").stdout)
+    assert [h["change"] for h in payload["history"]] == ["period_overwritten"]
+
+    def add_period(data: dict[str, Any]) -> None:
+        prices = data["models"][1]["prices"]
+        prices[1]["output_usd_per_mtok"] = 10.0
+        prices[1]["effective_to"] = "2024-12-31"
+        follow = {k: str(v) if k == "checked" else v for k, v in prices[1].items() if k != "effective_to"}
+        prices.append({**follow, "effective_from": "2025-01-01", "output_usd_per_mtok": 12.0})
+
+    new = planted("pricing/api/openai.yaml", add_period)
+    result = run("catalog", "diff", test_catalog, new, "-f", "json", "--fail-on-history-change")
+    assert result.exit_code == 0, result.stderr
+    assert [h["change"] for h in json.loads(result.stdout)["history"]] == ["period_added"]
+
+
+def test_diff_reads_yml_workloads_and_skips_a_bad_one(test_catalog: Path, tmp_path: Path) -> None:
+    workloads = tmp_path / "workloads"
+    workloads.mkdir()
+    (workloads / "a.yml").write_text(WORKLOAD)
+    (workloads / "b.yaml").write_text("name: [broken")
+    (workloads / "c.yaml").write_text(WORKLOAD.replace("diffed", "third"))
+    result = run("catalog", "diff", test_catalog, test_catalog, "--workloads", workloads, "-f", "json")
+    assert result.exit_code == ExitCode.INPUT_ERROR
+    payload = json.loads(result.stdout)
+    assert [d["workload"] for d in payload["workloads"]] == ["a.yml", "c.yaml"]
+    assert [e["file"] for e in payload["workload_errors"]] == ["b.yaml"]
+    assert "b.yaml: skipped:" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +21,7 @@ from llmdecide.cli.options import (
     emit,
     open_catalog,
 )
-from llmdecide.errors import ExitCode, InputFileError, UnknownIdError
+from llmdecide.errors import ExitCode, InputFileError, LlmdecideError, UnknownIdError
 
 if TYPE_CHECKING:
     from llmdecide.catalog.validate import ValidationResult
@@ -250,12 +251,20 @@ def diff_command(
     fail_on_decision_change: Annotated[
         bool, typer.Option("--fail-on-decision-change", help="Exit 1 when a workload's recommendation changes.")
     ] = False,
+    fail_on_history_change: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-history-change",
+            help="Exit 1 when recorded price history is rewritten: a period removed, a closed period changed, "
+            "or an open period overwritten in place.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
 ) -> None:
     """Compare two catalog directories: added, removed and changed entries, and their effect on workloads."""
     from llmdecide.api import workload_deltas
-    from llmdecide.catalog.diff import diff_catalogs
+    from llmdecide.catalog.diff import diff_catalogs, diff_gates
     from llmdecide.catalog.loader import locate_catalog_dir
     from llmdecide.report.catalog_diff import diff_json, diff_markdown, print_diff
     from llmdecide.report.tables import to_json
@@ -266,15 +275,27 @@ def diff_command(
         new_cat = open_catalog(locate_catalog_dir(new), None)
         diff = diff_catalogs(old_cat, new_cat)
         deltas: list[WorkloadDelta] = []
+        failed: list[tuple[str, LlmdecideError]] = []
         if workloads is not None:
             if not workloads.is_dir():
                 raise InputFileError(f"{workloads}: --workloads must be a directory of workload files")
-            deltas = workload_deltas(workloads, old_cat, new_cat)
+            deltas, failed = workload_deltas(workloads, old_cat, new_cat)
+        gates = diff_gates(
+            diff,
+            deltas,
+            fail_on_removed=fail_on_removed,
+            fail_above=fail_above,
+            fail_on_change=fail_on_change,
+            fail_on_decision_change=fail_on_decision_change,
+            fail_on_history_change=fail_on_history_change,
+        )
 
         def as_json() -> str:
             payload = json.loads(diff_json(diff, str(old), str(new)))
             if workloads is not None:
                 payload["workloads"] = [d.as_json() for d in deltas]
+                payload["workload_errors"] = [{"file": name, "error": str(exc)} for name, exc in failed]
+            payload["gates"] = [g.as_json() for g in gates]
             return to_json(payload)
 
         def as_markdown() -> str:
@@ -287,11 +308,12 @@ def diff_command(
                 print_deltas(console, deltas)
 
         emit(fmt, output, draw=draw, json_text=as_json, markdown_text=as_markdown)
-    tripped = (
-        (fail_on_removed and bool(diff.removed))
-        or (fail_on_change and not diff.empty)
-        or (fail_above is not None and diff.max_price_change_pct() > fail_above)
-        or (fail_on_decision_change and any(d.decision_changed for d in deltas))
-    )
+    for name, exc in failed:
+        print(f"llmdecide: error: {workloads}/{name}: skipped: {exc}", file=sys.stderr)
+    tripped = [g for g in gates if g.tripped]
+    for g in tripped:
+        print(f"llmdecide: gate tripped: {g.option}: {g.why}", file=sys.stderr)
+    if failed:
+        raise typer.Exit(int(failed[0][1].exit_code))
     if tripped:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))

@@ -36,10 +36,38 @@ def change_rows(diff: CatalogDiff) -> list[list[str]]:
 
 HEADERS = ["kind", "id", "change", "field", "old", "new", "change %"]
 
+PERIOD_CHANGES = {
+    "period_added": "period added",
+    "period_removed": "period removed (rewrites history)",
+    "period_overwritten": "open period overwritten in place (rewrites history)",
+    "history_changed": "closed period changed (rewrites history)",
+}
+"""How each kind of price-period change reads in a report."""
+
+HISTORY_HEADERS = ["kind", "id", "period from", "change", "field", "old", "new", "change %"]
+
+
+def history_rows(diff: CatalogDiff) -> list[list[str]]:
+    """One row per price period added, removed or altered (one per changed field)."""
+    rows: list[list[str]] = []
+    for h in diff.history:
+        label = PERIOD_CHANGES[h.change]
+        if not h.fields:
+            rows.append([describe_kind(h.kind), h.id, h.effective_from, label, "", "", "", ""])
+        for c in h.fields:
+            rows.append(
+                [describe_kind(h.kind), h.id, h.effective_from, label, c.field, _value(c.old), _value(c.new), _pct(c)]
+            )
+    return rows
+
 
 def diff_summary(diff: CatalogDiff) -> str:
-    """One line: how many entries were added, removed, changed."""
-    return f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed"
+    """One line: how many entries were added, removed, changed, and how many price periods."""
+    periods = sum(h.change == "period_added" for h in diff.history)
+    return (
+        f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed; "
+        f"{periods} price periods added, {len(diff.rewrites)} history rewrites"
+    )
 
 
 def diff_markdown(diff: CatalogDiff, old_label: str, new_label: str) -> str:
@@ -47,7 +75,15 @@ def diff_markdown(diff: CatalogDiff, old_label: str, new_label: str) -> str:
     head = f"## Catalog changes: `{old_label}` → `{new_label}`\n\n{diff_summary(diff)}.\n"
     if diff.empty:
         return head
-    return head + "\n" + markdown_table(HEADERS, change_rows(diff), [False] * 4 + [True] * 3)
+    text = head
+    rows = change_rows(diff)
+    if rows:
+        text += "\n" + markdown_table(HEADERS, rows, [False] * 4 + [True] * 3)
+    if diff.history:
+        text += "\n### Price history\n\n" + markdown_table(
+            HISTORY_HEADERS, history_rows(diff), [False] * 5 + [True] * 3
+        )
+    return text
 
 
 def diff_json(diff: CatalogDiff, old_label: str, new_label: str) -> str:
@@ -65,5 +101,13 @@ def print_diff(console: Console, diff: CatalogDiff) -> None:
         table.add_column(h, justify="right" if h in ("old", "new", "change %") else "left")
     for row in change_rows(diff):
         table.add_row(*row)
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    if diff.history:
+        history = Table(title="Price history", header_style="bold")
+        for h in HISTORY_HEADERS:
+            history.add_column(h, justify="right" if h in ("old", "new", "change %") else "left")
+        for row in history_rows(diff):
+            history.add_row(*row)
+        console.print(history)
     console.print(diff_summary(diff))

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from llmdecide.report.formatting import fmt_usd
+from llmdecide.report.formatting import fmt_text, fmt_usd
 from llmdecide.report.result import DecisionReport
 from llmdecide.report.tables import markdown_table
 
@@ -27,6 +27,8 @@ class WorkloadDelta(BaseModel):
     new_monthly_usd: float | None
     old_horizon_usd: float | None
     new_horizon_usd: float | None
+    new_decided_by: str
+    """Why the new catalog's recommendation is what it is (the deciding rule, as the report says it)."""
 
     @property
     def decision_changed(self) -> bool:
@@ -51,6 +53,7 @@ def workload_delta(name: str, old: DecisionReport, new: DecisionReport) -> Workl
         new_monthly_usd=rb.monthly_cost_usd,
         old_horizon_usd=ra.horizon_cost_usd,
         new_horizon_usd=rb.horizon_cost_usd,
+        new_decided_by=rb.decided_by.text,
     )
 
 
@@ -61,28 +64,42 @@ def _pct(old: float | None, new: float | None) -> str:
 
 
 def delta_rows(deltas: list[WorkloadDelta]) -> list[list[str]]:
-    """Rows: workload, decision old -> new, monthly old -> new and change, horizon change, plan changed."""
+    """Rows: workload, decision old -> new, plan old -> new, monthly old -> new and change, horizon change,
+    whether it changed, and why the new decision is what it is."""
     return [
         [
             d.workload,
             d.old_decision if d.old_decision == d.new_decision else f"{d.old_decision} -> {d.new_decision}",
+            fmt_text(d.new_plan) if d.old_plan == d.new_plan else f"{fmt_text(d.old_plan)} -> {fmt_text(d.new_plan)}",
             f"{fmt_usd(d.old_monthly_usd)} -> {fmt_usd(d.new_monthly_usd)}",
             _pct(d.old_monthly_usd, d.new_monthly_usd),
             _pct(d.old_horizon_usd, d.new_horizon_usd),
             "yes" if d.decision_changed else "no",
+            d.new_decided_by if d.decision_changed else "",
         ]
         for d in deltas
     ]
 
 
-DELTA_HEADERS = ["workload", "decision", "first month USD", "change", "horizon change", "decision changed"]
+DELTA_HEADERS = [
+    "workload",
+    "decision",
+    "plan",
+    "first month USD",
+    "change",
+    "horizon change",
+    "decision changed",
+    "why (new)",
+]
 
 
 def deltas_markdown(deltas: list[WorkloadDelta]) -> str:
     """The workload deltas as a Markdown section."""
     changed = sum(d.decision_changed for d in deltas)
     head = f"## Effect on workloads\n\n{len(deltas)} workloads re-assessed; {changed} decisions changed.\n\n"
-    return head + markdown_table(DELTA_HEADERS, delta_rows(deltas), [False, False, True, True, True, False])
+    return head + markdown_table(
+        DELTA_HEADERS, delta_rows(deltas), [False, False, False, True, True, True, False, False]
+    )
 
 
 def print_deltas(console: Console, deltas: list[WorkloadDelta]) -> None:
