@@ -12,12 +12,12 @@ trends).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from llmdecide.catalog.catalog import Catalog, Entry, price_on, prices_by_month
-from llmdecide.catalog.schema import Accelerator, AcceleratorClass, PriceBasis, RentalOffer
+from llmdecide.catalog.schema import Accelerator, AcceleratorClass, PriceBasis, RentalOffer, RentalPrice
 from llmdecide.catalog.trends import TrendSet
 from llmdecide.costing.local import Sourced
 from llmdecide.costing.projection import Schedule
@@ -138,12 +138,18 @@ def _rates_by_month(
     return rates, sources
 
 
+def rate_basis(period: RentalPrice, rate: RateKind) -> PriceBasis:
+    """What one rate kind of a rental period is: ``spot_basis`` for spot where given, else ``basis``."""
+    return period.spot_basis or period.basis if rate == "spot" else period.basis
+
+
 def cheapest_rental(
     catalog: Catalog,
     accelerator_id: str,
     rate: RateKind,
     on: dt.date | None,
     month_starts: Sequence[dt.date] | None = None,
+    bases: Collection[PriceBasis] | None = None,
 ) -> tuple[Entry[RentalOffer], float, str, Schedule, tuple[PriceStep, ...]] | None:
     """The cheapest offer for an accelerator at a rate kind: (offer, USD per GPU-hour, source, schedule, steps).
 
@@ -163,7 +169,7 @@ def cheapest_rental(
         if period is None:
             continue
         value = getattr(period, key)
-        if value is None:
+        if value is None or (bases is not None and rate_basis(period, rate) not in bases):
             continue
         schedule: Schedule = None
         steps: tuple[PriceStep, ...] = ()
@@ -191,6 +197,11 @@ class PriceBook:
     hours_per_month: float
     month_starts: tuple[dt.date, ...] | None = None
     """First day of each month of the horizon (see :class:`CostingTerms`)."""
+
+    def allows(self, basis: PriceBasis) -> bool:
+        """Whether the workload lets a plan rest on a catalog price of this basis (``candidates.price_bases``)."""
+        allowed = self.workload.candidates.price_bases
+        return allowed is None or basis in allowed
 
     @property
     def on(self) -> dt.date | None:
@@ -222,7 +233,7 @@ class PriceBook:
             unit, unit_kind = override, "system" if apple else "gpu"
         else:
             period = price_on(accelerator.purchase_prices, self.on)
-            if period is None:
+            if period is None or not self.allows(period.basis):
                 return None
             unit = Sourced(period.usd, f"{accelerator.id} {period.basis.value} price ({period.source})")
             unit_kind = period.unit
@@ -284,13 +295,14 @@ class PriceBook:
         local = self.workload.local
         if override is not None:
             return RentPrices(override, local.rental_rate, 1, local.rent_billing)
-        found = cheapest_rental(self.catalog, accelerator.id, local.rental_rate, self.on, self.month_starts)
+        bases = self.workload.candidates.price_bases
+        found = cheapest_rental(self.catalog, accelerator.id, local.rental_rate, self.on, self.month_starts, bases)
         if found is None:
             return None
         entry, rate, source, schedule, steps = found
         period = price_on(entry.item.prices, self.on)
         assert period is not None
-        basis = period.spot_basis or period.basis if local.rental_rate == "spot" else period.basis
+        basis = rate_basis(period, local.rental_rate)
         return RentPrices(
             Sourced(rate, source),
             local.rental_rate,

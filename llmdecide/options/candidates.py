@@ -33,7 +33,7 @@ from llmdecide.catalog.schema import (
 from llmdecide.costing.choices import CloudChoice, LocalChoice, price_cloud, price_local
 from llmdecide.costing.cloud import MissingPriceError, last_price_by
 from llmdecide.costing.local import Sourced
-from llmdecide.costing.prices import Acquisition, PriceBook
+from llmdecide.costing.prices import Acquisition, PriceBook, cheapest_rental
 from llmdecide.demand.segment_load import SegmentLoad
 from llmdecide.errors import InputFileError
 from llmdecide.options.constraints import TIER_RANK, cloud_block_reason, local_forced_out, meets
@@ -126,6 +126,8 @@ def pinned_cloud_entries(catalog: Catalog, workload: Workload) -> list[Entry[Api
 
 
 EXCLUDED_PROVIDER = "from a provider the workload excludes (constraints.excluded_providers)"
+EXCLUDED_BASIS = "priced on a basis the workload excludes (candidates.price_bases)"
+"""How candidates whose catalog price has an excluded basis are counted."""
 """How API models of an excluded provider are counted among a segment's cloud exclusions."""
 
 
@@ -181,6 +183,12 @@ def cloud_choices(
             excluded["with too small a context window"] += 1
             continue
         named = entry.item.id in named_ids
+        period = price_on(model.prices, book.on) or (
+            last_price_by(model.prices, book.on) if named and book.on else None
+        )
+        if period is not None and not book.allows(period.basis):
+            excluded[EXCLUDED_BASIS] += 1
+            continue
         if price_on(model.prices, book.on) is None and not (named and book.on and last_price_by(model.prices, book.on)):
             excluded["without a price on the date"] += 1
             continue
@@ -332,13 +340,16 @@ def _acquisition(
     if acquisition == "buy":
         buy = book.buy(accelerator, buy_override)
         if buy is None:
-            excluded["deployments with no published purchase price"] += 1
+            period = price_on(accelerator.purchase_prices, book.on)
+            excluded[EXCLUDED_BASIS if period is not None else "deployments with no published purchase price"] += 1
             return None
         return buy if running_costs else replace(buy, running_costs=False, server_usd_per_gpu=None)
     rent = book.rent(accelerator, rent_override)
     if rent is None:
-        rate = book.workload.local.rental_rate.replace("_", " ")
-        excluded[f"deployments with no published {rate} rental price"] += 1
+        rate = book.workload.local.rental_rate
+        unfiltered = cheapest_rental(book.catalog, accelerator.id, rate, book.on, book.month_starts)
+        no_price = f"deployments with no published {rate.replace('_', ' ')} rental price"
+        excluded[EXCLUDED_BASIS if unfiltered is not None else no_price] += 1
     return rent
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from llmdecide.catalog.schema import Int, NonEmpty, Num, Precision, Strict, Tier
+from llmdecide.catalog.schema import Int, NonEmpty, Num, Precision, PriceBasis, Strict, Tier
 
 
 class TeamCapability(StrEnum):
@@ -242,6 +242,12 @@ class Candidates(Strict):
     cloud_models: list[NonEmpty] | None = Field(default=None, description="API model ids to consider.")
     open_models: list[NonEmpty] | None = Field(default=None, description="Open-model ids to consider.")
     accelerators: list[NonEmpty] | None = Field(default=None, description="Accelerator ids to consider.")
+    price_bases: list[PriceBasis] | None = Field(
+        default=None,
+        min_length=1,
+        description="Catalog price bases a plan may rest on (default: all), e.g. [list, street] keeps promotional, "
+        "floor, midpoint, derived and used prices out.",
+    )
     acquisitions: list[Literal["buy", "rent"]] = Field(
         default_factory=_both_acquisitions, min_length=1, description="buy, rent or both."
     )

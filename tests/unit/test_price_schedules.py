@@ -218,3 +218,20 @@ def test_a_plan_on_a_floor_or_unannounced_promotional_price_says_so(planted: Pla
         in warnings
     )
     assert any(w.startswith("pinned-1: the rental rate of lambda/gpu_1x_h100_sxm5 is a 'from' price") for w in warnings)
+
+
+def test_price_bases_keep_promotions_and_floors_out(planted: Planter) -> None:
+    def promo(data: dict[str, Any]) -> None:
+        model = next(m for m in data["models"] if m["id"] == "openai/gpt-4o")
+        model["prices"][-1]["basis"] = "promotional"
+        model["prices"][-1]["end"] = "unannounced"
+
+    root = planted("pricing/api/openai.yaml", promo)
+    both = {"cloud_models": ["openai/gpt-4o", "anthropic/claude-3.5-sonnet"], "size_deployments": False}
+    a = run(root, workload(candidates=both))
+    assert any(p.cloud and p.cloud.model_id == "openai/gpt-4o" for plan in a.plans for p in plan.placements)
+    strict = run(root, workload(candidates={**both, "price_bases": ["list", "street"]}))
+    used = {p.cloud.model_id for plan in strict.plans for p in plan.placements if p.cloud is not None}
+    assert used == {"anthropic/claude-3.5-sonnet"}
+    reason = "priced on a basis the workload excludes (candidates.price_bases)"
+    assert strict.segments[0].cloud_exclusions[reason] == 1
