@@ -66,6 +66,10 @@ REASONS: dict[str, Callable[[Values], str]] = {
     ),
     "best_of_kind": _best_of_kind,
     "ruled_out": lambda v: f"{v['option']} ruled out: {v['reason']}",
+    "scheduled_price_change": lambda v: (
+        f"the {v['price']} of {v['entry']} changes {v['change']:+.0%} from month {v['month']} ({v['starts']}), "
+        "as the catalog schedules it; the costs above include it"
+    ),
     "cheaper_from_month_one": lambda v: (
         "local costs less than the cloud from the first month, with nothing to pay back"
     ),

@@ -142,6 +142,19 @@ def rationale(
                     },
                 )
             )
+    for step in (s for placement in rec.placements for s in placement.price_steps()):
+        out.append(
+            Reason(
+                "scheduled_price_change",
+                {
+                    "entry": step.entry,
+                    "price": step.kind,
+                    "month": step.month + 1,
+                    "starts": step.starts.isoformat(),
+                    "change": step.after_usd / step.before_usd - 1.0,
+                },
+            )
+        )
     for p in _ruled_out(plans):
         out.append(Reason("ruled_out", {"option": p.id, "reason": p.excluded_reason}))
     be = break_even
