@@ -133,12 +133,11 @@ def price_cloud(
     warnings = list(cost.warnings)
     if month_starts:
         model = entry.item
-        per_month = []
-        for day in month_starts:
-            per_month.append(cost_per_request(token_prices(entry, shape, day, carry_forward=carry_forward), shape))
-        factors = schedule_of([c.total_usd for c in per_month])
-        sources = [token_prices(entry, shape, day, carry_forward=carry_forward).source for day in month_starts]
-        steps = steps_of([c.total_usd for c in per_month], sources, month_starts, model.id, "API price", "request")
+        monthly_prices = [token_prices(entry, shape, day, carry_forward=carry_forward) for day in month_starts]
+        per_request = [cost_per_request(p, shape).total_usd for p in monthly_prices]
+        factors = schedule_of(per_request)
+        sources = [p.source for p in monthly_prices]
+        steps = steps_of(per_request, sources, month_starts, model.id, "API price", "request")
         unpriced = [day for day in month_starts if price_on(model.prices, day) is None]
         if unpriced:
             last = max(model.prices, key=lambda p: p.effective_from)

@@ -108,8 +108,6 @@ class CostingTerms:
     target_utilization: float
     gpu_price_decline_per_year: float = 0.0
     rental_decline_per_year: float = 0.0
-    month_starts: tuple[dt.date, ...] | None = None
-    """First day of each month of the horizon; None prices every month at the newest catalog price."""
 
 
 def default_hosting(accelerator_class: AcceleratorClass) -> Literal["colocation", "on_premises"]:
@@ -157,7 +155,8 @@ def cheapest_rental(
 
     Offers are compared by USD per GPU-hour of the price period in force on ``on``
     (the newest when None); ties go to the offer id that sorts first. With ``month_starts``, an offer
-    must have a price of that kind on every month's first day, and its schedule is returned.
+    must have a price of that kind on every month's first day, and its schedule is returned. With
+    ``bases``, only offers whose rate of that kind has one of those bases are considered.
     """
     key = f"{rate}_usd_per_gpu_hour"
     best: tuple[Entry[RentalOffer], float, str, Schedule, tuple[PriceStep, ...]] | None = None
@@ -196,7 +195,7 @@ class PriceBook:
     trends: TrendSet
     hours_per_month: float
     month_starts: tuple[dt.date, ...] | None = None
-    """First day of each month of the horizon (see :class:`CostingTerms`)."""
+    """First day of each month of the horizon; None prices every month at the newest catalog price."""
 
     def allows(self, basis: PriceBasis) -> bool:
         """Whether the workload lets a plan rest on a catalog price of this basis (``candidates.price_bases``)."""
@@ -217,7 +216,6 @@ class PriceBook:
             target_utilization=self.workload.local.target_utilization,
             gpu_price_decline_per_year=self.trends.purchase.decline_per_year,
             rental_decline_per_year=self.trends.rental.decline_per_year,
-            month_starts=self.month_starts,
         )
 
     def buy(self, accelerator: Accelerator, override: Sourced | None = None) -> BuyPrices | None:
