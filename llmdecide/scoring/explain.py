@@ -156,7 +156,8 @@ def rationale(
             )
         )
     for p in _ruled_out(plans):
-        out.append(Reason("ruled_out", {"option": p.id, "reason": p.excluded_reason}))
+        if p.id != rec.kind:  # a stated deployment of the same kind won: its sized plan's absence is no reason
+            out.append(Reason("ruled_out", {"option": p.id, "reason": p.excluded_reason}))
     be = break_even
     if be.payback_months is not None and be.payback_months == 0:
         out.append(Reason("cheaper_from_month_one"))
