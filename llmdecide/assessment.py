@@ -20,7 +20,7 @@ from llmdecide.costing.plan import Plan
 from llmdecide.costing.prices import PriceBook
 from llmdecide.demand.segment_load import SegmentLoad, segment_loads, today_requests_per_month
 from llmdecide.errors import InputFileError
-from llmdecide.options.candidates import SegmentCandidates, segment_candidates
+from llmdecide.options.candidates import SegmentCandidates, cloud_pool, segment_candidates
 from llmdecide.options.plans import build_plans
 from llmdecide.options.resolve import check_workload_ids
 from llmdecide.scoring.decision import recommend
@@ -147,7 +147,8 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     start = horizon_start(workload, catalog)
     starts = month_starts(start, workload.horizon_months) if start is not None else None
     book = PriceBook(catalog, workload, trends, hours.value, starts)
-    segments = tuple(segment_candidates(book, loads[s.name]) for s in workload.segments)
+    pool = cloud_pool(catalog, workload)
+    segments = tuple(segment_candidates(book, loads[s.name], pool) for s in workload.segments)
     plans = tuple(build_plans(book, segments))
     feasible = [p for p in plans if p.feasible]
     scores: dict[str, Scores] = {}

@@ -99,6 +99,30 @@ def size_for_load(
     return min(serving, key=lambda o: (o.gpus, o.tp))
 
 
+def _unserved(
+    tp: int,
+    *,
+    fits: bool,
+    reason: str,
+    per_user_output_tokens_per_s: float | None = None,
+    ttft_ms: float | None = None,
+) -> LoadSizing:
+    """A sizing that cannot serve the load: no replicas, and why."""
+    return LoadSizing(
+        fits=fits,
+        meets_latency=False,
+        reason=reason,
+        tp=tp,
+        replicas=0,
+        gpus=0,
+        batch_per_replica=0,
+        requests_per_s_per_replica=0.0,
+        per_user_output_tokens_per_s=per_user_output_tokens_per_s,
+        ttft_ms=ttft_ms,
+        utilization=0.0,
+    )
+
+
 def _size_at_tp(
     d: Deployment,
     *,
@@ -114,29 +138,13 @@ def _size_at_tp(
     tp_used = tp or smallest_fitting_tp(
         d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP
     )
-    empty = {"tp": tp_used or 0, "replicas": 0, "gpus": 0, "batch_per_replica": 0, "requests_per_s_per_replica": 0.0}
     if tp_used is None:
-        return LoadSizing(
-            fits=False,
-            meets_latency=False,
-            reason=f"{d.model.id} does not fit on up to {MAX_TP} x {d.accelerator.id}",
-            per_user_output_tokens_per_s=None,
-            ttft_ms=None,
-            utilization=0.0,
-            **empty,
-        )
+        return _unserved(0, fits=False, reason=f"{d.model.id} does not fit on up to {MAX_TP} x {d.accelerator.id}")
     fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, tp_used)
     max_b = max_batch_per_replica(fit, d.profile, input_tokens, output_tokens)
     if max_b == 0:
-        return LoadSizing(
-            fits=False,
-            meets_latency=False,
-            reason=f"one {seq:.0f}-token sequence does not fit beside the weights on {tp_used} GPU(s)",
-            per_user_output_tokens_per_s=None,
-            ttft_ms=None,
-            utilization=0.0,
-            **empty,
-        )
+        reason = f"one {seq:.0f}-token sequence does not fit beside the weights on {tp_used} GPU(s)"
+        return _unserved(tp_used, fits=False, reason=reason)
     spec = replica_spec(d, tp_used)
     batches = np.arange(1, max_b + 1, dtype=np.float64)
     step = decode_step(spec, batches, input_tokens, output_tokens).step_s
@@ -153,14 +161,12 @@ def _size_at_tp(
             why.append(f"{per_user[0]:.1f} tokens/s per user at batch 1 < {min_output_tokens_per_s:g} required")
         if ttft_slo_ms is not None and ttft_ms[0] > ttft_slo_ms:
             why.append(f"time to first token {ttft_ms[0]:.0f} ms at batch 1 > {ttft_slo_ms:g} ms target")
-        return LoadSizing(
+        return _unserved(
+            tp_used,
             fits=True,
-            meets_latency=False,
             reason="misses the latency target: " + "; ".join(why),
             per_user_output_tokens_per_s=float(per_user[0]),
             ttft_ms=None if math.isnan(ttft_ms[0]) else float(ttft_ms[0]),
-            utilization=0.0,
-            **empty,
         )
     best = int(np.flatnonzero(ok)[-1])
     rps_per_replica = float(batches[best] / step[best] / output_tokens)

@@ -109,9 +109,9 @@ class Placement:
             acc = self.local.deployment.accelerator.id
             if self.local.buy is not None and self.local.buy.unit_basis is not None:
                 out.append((acc, "purchase price", self.local.buy.unit_basis, False))
-            if self.local.rent is not None and self.local.rent.basis is not None:
-                offer = self.local.rent.usd_per_gpu_hour.source.split(" ", 1)[0]
-                out.append((offer, "rental rate", self.local.rent.basis, False))
+            rent = self.local.rent
+            if rent is not None and rent.basis is not None and rent.offer is not None:
+                out.append((rent.offer, "rental rate", rent.basis, False))
         return out
 
     def price_steps(self) -> list[PriceStep]:

@@ -63,6 +63,11 @@ class RentPrices:
     """The scheduled changes of the rate inside the horizon."""
     basis: PriceBasis | None = None
     """What the catalog's rate is (list, floor, range_midpoint, ...); None for a rate the workload states."""
+    offer: str | None = None
+    """Id of the catalog rental offer the rate comes from; None for a rate the workload states."""
+
+
+PriceKind = Literal["API price", "rental rate", "purchase price"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ class PriceStep:
     """First day of that month."""
     entry: str
     """Catalog entry whose price changes."""
-    kind: Literal["API price", "rental rate", "purchase price"]
+    kind: PriceKind
     before_usd: float
     after_usd: float
     unit: str
@@ -85,11 +90,11 @@ class PriceStep:
 
 
 def steps_of(
-    values: Sequence[float], sources: Sequence[str], starts: Sequence[dt.date], entry: str, kind: str, unit: str
+    values: Sequence[float], sources: Sequence[str], starts: Sequence[dt.date], entry: str, kind: PriceKind, unit: str
 ) -> tuple[PriceStep, ...]:
     """The months in which a monthly price series changes, as steps."""
     return tuple(
-        PriceStep(m, starts[m], entry, kind, values[m - 1], values[m], unit, sources[m])  # type: ignore[arg-type]
+        PriceStep(m, starts[m], entry, kind, values[m - 1], values[m], unit, sources[m])
         for m in range(1, len(values))
         if values[m] != values[m - 1]
     )
@@ -309,4 +314,5 @@ class PriceBook:
             schedule,
             steps,
             basis,
+            entry.item.id,
         )

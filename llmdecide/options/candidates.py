@@ -186,11 +186,11 @@ def cloud_choices(
         period = price_on(model.prices, book.on) or (
             last_price_by(model.prices, book.on) if named and book.on else None
         )
-        if period is not None and not book.allows(period.basis):
-            excluded[EXCLUDED_BASIS] += 1
-            continue
-        if price_on(model.prices, book.on) is None and not (named and book.on and last_price_by(model.prices, book.on)):
+        if period is None:
             excluded["without a price on the date"] += 1
+            continue
+        if not book.allows(period.basis):
+            excluded[EXCLUDED_BASIS] += 1
             continue
         try:
             choice = price_cloud(
@@ -417,10 +417,11 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
     return f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"
 
 
-def segment_candidates(book: PriceBook, load: SegmentLoad) -> SegmentCandidates:
-    """Both sides' choices for one segment."""
-    pool, dropped = cloud_pool(book.catalog, book.workload)
-    cloud = cloud_choices(book, load, pool, dropped)
+def segment_candidates(
+    book: PriceBook, load: SegmentLoad, pool: tuple[Sequence[Entry[ApiModel]], int]
+) -> SegmentCandidates:
+    """Both sides' choices for one segment; ``pool`` is :func:`cloud_pool`, built once per assessment."""
+    cloud = cloud_choices(book, load, *pool)
     local = local_choices(book, load)
     warnings = tuple(w for choice in cloud.choices[:1] for w in choice.warnings)
     return SegmentCandidates(

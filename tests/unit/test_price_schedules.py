@@ -66,6 +66,22 @@ def with_gpt4o_period(starts: str, input_usd: float, output_usd: float) -> Calla
     return mutate
 
 
+ONE_RENTED_H100 = {
+    "cloud_models": ["openai/gpt-4o"],
+    "size_deployments": False,
+    "deployments": [
+        {
+            "name": "one H100",
+            "accelerator": "nvidia/h100-sxm-80gb",
+            "gpus": 1,
+            "acquisition": "rent",
+            "open_model": "meta/llama-3.1-8b",
+        }
+    ],
+}
+"""Candidates: GPT-4o against one H100 rented at the catalog's rate."""
+
+
 def run(root: Path, text: str) -> Assessment:
     return assess_workload(load_workload_text(text), load_catalog(root))
 
@@ -160,19 +176,7 @@ def test_a_rental_rate_change_reaches_the_rented_fleet(planted: Planter) -> None
 
     root = planted("pricing/gpu-rental/lambda.yaml", cut)
     text = workload(
-        candidates={
-            "cloud_models": ["openai/gpt-4o"],
-            "size_deployments": False,
-            "deployments": [
-                {
-                    "name": "one H100",
-                    "accelerator": "nvidia/h100-sxm-80gb",
-                    "gpus": 1,
-                    "acquisition": "rent",
-                    "open_model": "meta/llama-3.1-8b",
-                }
-            ],
-        },
+        candidates=ONE_RENTED_H100,
         team={"ops_fte": 0, "setup_hours": 0},
     )
     a = run(root, text)
@@ -197,21 +201,7 @@ def test_a_plan_on_a_floor_or_unannounced_promotional_price_says_so(planted: Pla
 
     planted("pricing/gpu-rental/lambda.yaml", floor)
     root = planted("pricing/api/openai.yaml", promo)
-    text = workload(
-        candidates={
-            "cloud_models": ["openai/gpt-4o"],
-            "size_deployments": False,
-            "deployments": [
-                {
-                    "name": "one H100",
-                    "accelerator": "nvidia/h100-sxm-80gb",
-                    "gpus": 1,
-                    "acquisition": "rent",
-                    "open_model": "meta/llama-3.1-8b",
-                }
-            ],
-        }
-    )
+    text = workload(candidates=ONE_RENTED_H100)
     warnings = run(root, text).warnings
     assert (
         "cloud: the API price of openai/gpt-4o is a promotional price whose end is not announced; it is billed for the whole horizon"
