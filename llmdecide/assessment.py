@@ -20,7 +20,8 @@ from llmdecide.costing.plan import Plan
 from llmdecide.costing.prices import PriceBook
 from llmdecide.demand.segment_load import SegmentLoad, segment_loads, today_requests_per_month
 from llmdecide.errors import InputFileError
-from llmdecide.options.candidates import SegmentCandidates, cloud_pool, segment_candidates
+from llmdecide.options.candidates import SegmentCandidates, segment_candidates
+from llmdecide.options.cloud import cloud_pool
 from llmdecide.options.plans import build_plans
 from llmdecide.options.resolve import check_workload_ids
 from llmdecide.scoring.decision import recommend

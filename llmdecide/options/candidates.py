@@ -1,4 +1,4 @@
-"""Per segment: the cloud models and local deployments that could serve it, cheapest first.
+"""Per segment: the cloud models (``cloud.py``) and local deployments (here) that could serve it, cheapest first.
 
 Hard constraints (``constraints.py``) come first and rule a whole side out
 for a segment. Then each candidate is checked on its own (capability tier,
@@ -10,11 +10,10 @@ that cannot run a deployment); ids the workload names were resolved up front
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from llmdecide.capacity.deployment import DEFAULT_ENGINE, CapacityError, Deployment, compute_known, resolve_deployment
 from llmdecide.capacity.sizing import LoadSizing, size_for_load
@@ -23,27 +22,20 @@ from llmdecide.catalog.schema import (
     Accelerator,
     AcceleratorClass,
     ApiModel,
-    ApiPrice,
-    ModelStatus,
     OpenModel,
-    PriceBasis,
-    Provider,
     Tier,
 )
-from llmdecide.costing.choices import CloudChoice, LocalChoice, price_cloud, price_local
-from llmdecide.costing.cloud import MissingPriceError, last_price_by
+from llmdecide.costing.choices import CloudChoice, LocalChoice, price_local
 from llmdecide.costing.local import Sourced
 from llmdecide.costing.prices import Acquisition, PriceBook, cheapest_rental
 from llmdecide.demand.segment_load import SegmentLoad
-from llmdecide.errors import InputFileError
-from llmdecide.options.constraints import TIER_RANK, cloud_block_reason, local_forced_out, meets
+from llmdecide.options.cloud import cloud_choices
+from llmdecide.options.constraints import TIER_RANK, local_forced_out, meets
+from llmdecide.options.side import EXCLUDED_BASIS, KEEP_CHOICES, SideChoices
 from llmdecide.workload.schema import Latency, PinnedDeployment, Workload
 
 MAX_OPEN_MODELS = 3
 """Open models sized per segment when the workload names none: the smallest that meet the need."""
-
-KEEP_CHOICES = 5
-"""Choices kept per side and segment, cheapest first."""
 
 
 @dataclass(frozen=True)
@@ -72,142 +64,6 @@ class SegmentCandidates:
             return f"{self.load.name}: no {side} candidate in the catalog"
         top = "; ".join(f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
         return f"{self.load.name}: every {side} candidate is excluded ({top})"
-
-
-C = TypeVar("C", CloudChoice, LocalChoice)
-
-
-@dataclass(frozen=True)
-class SideChoices(Generic[C]):
-    """One side's result for a segment: the choices kept, the constraint that blocks it, the exclusions."""
-
-    choices: tuple[C, ...] = ()
-    blocked: str | None = None
-    exclusions: dict[str, int] = field(default_factory=dict)
-    sizing_off: bool = False
-
-
-PINNED_PRICE_DATE = dt.date(2000, 1, 1)
-"""Start date given to prices a workload states, so they apply on any date the report is priced at."""
-
-
-def pinned_cloud_entries(catalog: Catalog, workload: Workload) -> list[Entry[ApiModel]]:
-    """The workload's stated API prices as catalog-like entries, sourced to the workload."""
-    out = []
-    for i, pin in enumerate(workload.candidates.pinned_cloud_models):
-        where = f"candidates.pinned_cloud_models[{i}]"
-        if pin.id in catalog.api_models:
-            raise InputFileError(f"{where}.id: {pin.id!r} is already a catalog model; give a new id")
-        source = f"workload: {where}"
-        model = ApiModel(
-            id=pin.id,
-            name=pin.name,
-            tier=pin.tier,
-            tier_basis="stated in the workload",
-            context_window_tokens=pin.context_window_tokens,
-            source=source,
-            checked=PINNED_PRICE_DATE,
-            prices=[
-                ApiPrice(
-                    effective_from=PINNED_PRICE_DATE,
-                    basis=PriceBasis.NEGOTIATED,
-                    input_usd_per_mtok=pin.input_usd_per_mtok,
-                    output_usd_per_mtok=pin.output_usd_per_mtok,
-                    cached_input_usd_per_mtok=pin.cached_input_usd_per_mtok,
-                    batch_discount=pin.batch_discount,
-                    source=source,
-                    checked=PINNED_PRICE_DATE,
-                )
-            ],
-        )
-        namespace = pin.id.split("/", 1)[0]
-        out.append(Entry(model, source, Provider(id=namespace, name=namespace, pricing_url="(stated in the workload)")))
-    return out
-
-
-EXCLUDED_PROVIDER = "from a provider the workload excludes (constraints.excluded_providers)"
-EXCLUDED_BASIS = "priced on a basis the workload excludes (candidates.price_bases)"
-"""How candidates whose catalog price has an excluded basis are counted."""
-"""How API models of an excluded provider are counted among a segment's cloud exclusions."""
-
-
-def cloud_pool(catalog: Catalog, workload: Workload) -> tuple[list[Entry[ApiModel]], int]:
-    """The API models considered, and how many were dropped for their provider.
-
-    Those the workload names, else every current catalog model; plus the models whose prices the workload
-    states; less every model of a provider in ``constraints.excluded_providers`` (whichever way it came in).
-    """
-    names = workload.candidates.cloud_models
-    if names is not None:
-        pool = [catalog.api_model(n, where="candidates.cloud_models") for n in names]
-    else:
-        pool = [
-            catalog.api_models[entry_id]
-            for entry_id in sorted(catalog.api_models)
-            if workload.as_of is not None or catalog.api_models[entry_id].item.status is not ModelStatus.RETIRED
-        ]
-    pool += pinned_cloud_entries(catalog, workload)
-    excluded = {p.strip().lower() for p in workload.constraints.excluded_providers}
-    kept = [e for e in pool if _provider_id(e) not in excluded]
-    return kept, len(pool) - len(kept)
-
-
-def _provider_id(entry: Entry[ApiModel]) -> str:
-    return entry.provider.id if entry.provider is not None else entry.item.id.split("/", 1)[0]
-
-
-def cloud_choices(
-    book: PriceBook, load: SegmentLoad, pool: Sequence[Entry[ApiModel]], dropped: int = 0
-) -> SideChoices[CloudChoice]:
-    """Price the segment on every eligible API model of the pool, cheapest first.
-
-    ``dropped`` is how many models the pool lost to an excluded provider; they are counted as exclusions.
-    """
-    workload, trends = book.workload, book.trends
-    blocked = cloud_block_reason(workload, load)
-    if blocked:
-        return SideChoices(blocked=blocked)
-    seg = load.segment
-    excluded: Counter[str] = Counter()
-    if dropped:
-        excluded[EXCLUDED_PROVIDER] = dropped
-    names = workload.candidates.cloud_models
-    named_ids = {book.catalog.resolve("api", n) for n in names} if names is not None else set()
-    choices: list[CloudChoice] = []
-    for entry in pool:
-        model = entry.item
-        if not meets(model.tier, seg.capability):
-            excluded[f"below the {seg.capability.value} tier"] += 1
-            continue
-        if model.context_window_tokens < load.context_tokens:
-            excluded["with too small a context window"] += 1
-            continue
-        named = entry.item.id in named_ids
-        period = price_on(model.prices, book.on) or (
-            last_price_by(model.prices, book.on) if named and book.on else None
-        )
-        if period is None:
-            excluded["without a price on the date"] += 1
-            continue
-        if not book.allows(period.basis):
-            excluded[EXCLUDED_BASIS] += 1
-            continue
-        try:
-            choice = price_cloud(
-                load,
-                entry,
-                on=book.on,
-                batch=seg.latency is Latency.BATCH,
-                decline_per_year=trends.api[model.tier].decline_per_year,
-                month_starts=book.month_starts,
-                carry_forward=named,
-            )
-        except MissingPriceError:
-            excluded["whose price ends within the horizon"] += 1
-            continue
-        choices.append(choice)
-    choices.sort(key=lambda c: (float(c.series.monthly_usd.sum()), c.model_id))
-    return SideChoices(tuple(choices[:KEEP_CHOICES]), None, dict(excluded))
 
 
 def _open_pool(catalog: Catalog, workload: Workload, load: SegmentLoad) -> tuple[list[OpenModel], bool]:
