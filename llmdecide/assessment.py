@@ -120,14 +120,32 @@ def basis_warnings(plans: Sequence[Plan]) -> list[str]:
     out: list[str] = []
     for plan in plans:
         for placement in plan.placements:
-            for entry, what, basis, unannounced in placement.price_bases():
-                if basis in TEMPORARY_BASES and unannounced:
-                    caveat = f"a {basis.value} price whose end is not announced; it is billed for the whole horizon"
-                elif basis in BASIS_CAVEATS:
-                    caveat = BASIS_CAVEATS[basis]
+            for e in placement.price_evidence():
+                if e.basis in TEMPORARY_BASES and e.end_unannounced:
+                    caveat = f"a {e.basis.value} price whose end is not announced; it is billed for the whole horizon"
+                elif e.basis in BASIS_CAVEATS:
+                    caveat = BASIS_CAVEATS[e.basis]
                 else:
                     continue
-                out.append(f"{plan.id}: the {what} of {entry} is {caveat}")
+                out.append(f"{plan.id}: the {e.what} of {e.entry} is {caveat}")
+    return out
+
+
+def staleness_warnings(plans: Sequence[Plan], on: dt.date | None, max_age_days: int) -> list[str]:
+    """One line per catalog price, in the plans given, whose source showed it more than ``max_age_days`` ago."""
+    if on is None:
+        return []
+    out: list[str] = []
+    for plan in plans:
+        for placement in plan.placements:
+            for e in placement.price_evidence():
+                age = e.age_days(on)
+                if age is not None and age > max_age_days and e.observed is not None:
+                    out.append(
+                        f"{plan.id}: the {e.what} of {e.entry} was last shown by its source on "
+                        f"{e.observed.isoformat()}, {age} days before {on.isoformat()} (more than "
+                        f"{max_age_days}; evidence_max_age_days): check it before budgeting on it"
+                    )
     return out
 
 
@@ -165,7 +183,8 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     warnings = sorted({w for sc in segments for w in sc.warnings} | {w for p in feasible for w in p.warnings})
     shown = [recommended] if recommended is not None else []
     shown += [p for p in best_by_kind.values() if p not in shown]
-    warnings = sorted(set(warnings) | set(basis_warnings(shown)))
+    stale = staleness_warnings(shown, start, workload.evidence_max_age_days)
+    warnings = sorted(set(warnings) | set(basis_warnings(shown)) | set(stale))
     budget = workload.constraints.monthly_budget_usd
     if budget is not None and recommended is not None and recommended.monthly_cost_usd > budget:
         warnings.append(

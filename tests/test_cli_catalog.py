@@ -271,7 +271,7 @@ def test_an_overwritten_current_price_and_a_new_period_are_told_apart(test_catal
         prices = data["models"][1]["prices"]
         prices[1]["output_usd_per_mtok"] = 10.0
         prices[1]["effective_to"] = "2024-12-31"
-        follow = {k: str(v) if k == "checked" else v for k, v in prices[1].items() if k != "effective_to"}
+        follow = {k: str(v) if k in ("checked", "observed") else v for k, v in prices[1].items() if k != "effective_to"}
         prices.append({**follow, "effective_from": "2025-01-01", "output_usd_per_mtok": 12.0})
 
     new = planted("pricing/api/openai.yaml", add_period)
@@ -292,3 +292,21 @@ def test_diff_reads_yml_workloads_and_skips_a_bad_one(test_catalog: Path, tmp_pa
     assert [d["workload"] for d in payload["workloads"]] == ["a.yml", "c.yaml"]
     assert [e["file"] for e in payload["workload_errors"]] == ["b.yaml"]
     assert "b.yaml: skipped:" in result.stderr
+
+
+def test_stats_count_entries_and_grade_evidence(planted: Callable[..., Path]) -> None:
+    def primary(data: dict[str, Any]) -> None:
+        data["models"][0]["prices"][-1]["source_kind"] = "primary"
+        data["models"][1]["prices"][-1]["observed"] = "2024-06-01"
+
+    root = planted("pricing/api/openai.yaml", primary)
+    out = run("catalog", "stats", "--catalog-dir", str(root), "--on", "2025-01-01", "-f", "json")
+    assert out.exit_code == 0, out.stderr
+    data = json.loads(out.stdout)
+    api = next(r for r in data["evidence"] if r["kind"] == "API prices")
+    assert (api["in_force"], api["primary"], api["secondary"], api["older_than_threshold"]) == (5, 1, 4, 1)
+    assert data["counts"]["API providers"] == 2
+    md = run(
+        "catalog", "stats", "--catalog-dir", str(root), "--on", "2025-01-01", "--stale-after", "365", "-f", "markdown"
+    )
+    assert "| API prices | 5 | 1 | 4 | 0 | 20% | 0 | 0 |" in md.stdout

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llmdecide.capacity.attention import attention_flops_per_context_token
 from llmdecide.capacity.memory import MemoryFit, bytes_per_param, memory_fit
 from llmdecide.capacity.throughput import ReplicaSpec
 from llmdecide.catalog.catalog import Catalog
@@ -31,6 +32,18 @@ NATIVE_TO_PRECISION = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "mxfp4": "f
 
 MAX_TP = 8
 """Largest tensor-parallel group modelled: one 8-GPU node (pipeline parallelism across nodes is not)."""
+
+
+def max_tp(accelerator: Accelerator) -> int:
+    """Largest tensor-parallel group on this accelerator: one node of GPUs, or one machine for a whole system.
+
+    An Apple machine or a desktop system (priced per system) is one unit: splitting a model across several
+    over Thunderbolt or Ethernet is pipelining, which is not modelled, so a model must fit in one.
+    """
+    whole_system = accelerator.accelerator_class is AcceleratorClass.APPLE_SILICON or any(
+        p.unit == "system" for p in accelerator.purchase_prices
+    )
+    return 1 if whole_system else MAX_TP
 
 
 class CapacityError(LlmdecideError):
@@ -113,19 +126,23 @@ def resolve_deployment(
     return Deployment(model, accelerator, engine, profile, precision, kv)
 
 
-def compute_tflops(accelerator: Accelerator, precision: str) -> float | None:
+def compute_tflops(accelerator: Accelerator, precision: str, profile: EngineProfile | None = None) -> float | None:
     """Dense tensor TFLOPS that matmuls at this weight precision run at.
 
     FP8 and FP4 use their own tensor cores when the chip has them; weight-only
     formats (int8, int4, and fp8/fp4 without native support) dequantise to 16-bit.
+    FP16 rates are FP32-accumulate rates, except for an engine whose ``profile`` accumulates
+    in FP16 on a card that publishes a faster FP16-accumulate rate (GeForce).
     """
     sixteen = accelerator.bf16_dense_tflops or accelerator.fp16_dense_tflops
     if precision in ("fp16", "int8", "int4"):
-        # FP16 weights, and integer weights dequantised to FP16, use the FP16 rate
-        # (on GeForce cards twice the BF16 rate, with FP16 accumulation).
+        # FP16 weights, and integer weights dequantised to FP16, use the FP16 rate.
         sixteen = accelerator.fp16_dense_tflops or accelerator.bf16_dense_tflops
+        if profile is not None and profile.fp16_accumulation and accelerator.fp16_acc16_dense_tflops:
+            sixteen = accelerator.fp16_acc16_dense_tflops
     if precision == "fp4":
-        return accelerator.fp4_dense_tflops or accelerator.fp8_dense_tflops or sixteen
+        # Without FP4 tensor cores, FP4 (MXFP4) weights are dequantised and multiplied at 16 bits.
+        return accelerator.fp4_dense_tflops or sixteen
     if precision == "fp8":
         return accelerator.fp8_dense_tflops or sixteen
     return sixteen
@@ -135,7 +152,8 @@ def compute_known(d: Deployment) -> bool:
     """Whether the accelerator publishes the tensor FLOPS this deployment's matmuls and attention run at."""
     attention = "fp8" if d.kv_precision == "fp8" else "bf16"
     return (
-        compute_tflops(d.accelerator, d.precision) is not None and compute_tflops(d.accelerator, attention) is not None
+        compute_tflops(d.accelerator, d.precision, d.profile) is not None
+        and compute_tflops(d.accelerator, attention, d.profile) is not None
     )
 
 
@@ -150,8 +168,8 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
         dense_params = active - m.experts_per_token * expert_params
     else:
         expert_params, dense_params = 0.0, total
-    tflops = compute_tflops(a, d.precision)
-    attention_tflops = compute_tflops(a, "fp8" if d.kv_precision == "fp8" else "bf16")
+    tflops = compute_tflops(a, d.precision, p)
+    attention_tflops = compute_tflops(a, "fp8" if d.kv_precision == "fp8" else "bf16", p)
     moe = p.moe_efficiency if m.experts else 1.0
     scale = p.tp_scaling ** math.log2(tp)
     fit = memory_fit(m, a, p, d.precision, d.kv_precision, tp)
@@ -176,14 +194,15 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
         experts=m.experts or 0,
         experts_per_token=m.experts_per_token or 0,
         active_params=active,
-        attention_flops_per_context_token=4.0 * m.layers * m.attention_heads * m.head_dim,
+        attention_flops_per_context_token=attention_flops_per_context_token(m, decode=True),
+        prefill_attention_flops_per_context_token=attention_flops_per_context_token(m, decode=False),
         kv_bytes_per_token=fit.kv_gb_per_token * BYTES_PER_GB,
     )
 
 
 def max_batch_per_replica(fit: MemoryFit, profile: EngineProfile, input_tokens: float, output_tokens: float) -> int:
     """Sequences one replica holds: KV tokens / average context (input + output/2), capped by the engine."""
-    if fit.kv_tokens() < input_tokens + output_tokens:
+    if fit.sequences(input_tokens + output_tokens) < 1.0:
         return 0
-    by_kv = math.floor(fit.kv_tokens() / (input_tokens + output_tokens / 2.0))
+    by_kv = math.floor(fit.sequences(input_tokens + output_tokens / 2.0))
     return max(1, min(by_kv, profile.max_batch))

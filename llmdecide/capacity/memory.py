@@ -3,9 +3,10 @@
 All sizes are decimal GB (1e9 bytes). Formulas (domain note, "capacity"):
 
 - weights  = total parameters x bytes per parameter (MoE: all experts are resident);
-- KV cache per token = sum over layers of 2 x kv_heads x head_dim x KV bytes
-  (GQA counts through kv_heads; MLA caches ``kv_cache_dim_per_layer`` elements
-  per layer instead; sliding-window layers hold at most the window);
+- KV cache per token = sum over caching layers of the elements each caches x KV bytes
+  (``attention.py``: 2 x kv_heads x head_dim for MHA/GQA, the latent for MLA;
+  sliding-window layers hold at most the window; the linear layers of a hybrid
+  model keep a fixed state per sequence instead);
 - usable memory per GPU = memory x the engine's memory utilisation, less the
   engine's runtime overhead (activations, CUDA context and graphs).
 """
@@ -18,6 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from llmdecide.capacity.attention import (
+    caching_layers,
+    kv_elements_per_token_per_layer,
+    kv_replication,
+    state_elements_per_sequence,
+)
 from llmdecide.catalog.schema import Accelerator, EngineProfile, OpenModel
 from llmdecide.units import BYTES_PER_GB, BYTES_PER_PARAM
 
@@ -36,22 +43,10 @@ def weights_gb(model: OpenModel, precision: str, profile: EngineProfile | None =
     return model.total_params_b * bytes_per_param(precision, profile)
 
 
-def kv_elements_per_token_per_layer(model: OpenModel) -> int:
-    """Cached elements per token in one layer: 2 x kv_heads x head_dim, or the MLA latent size."""
-    if model.kv_cache_dim_per_layer is not None:
-        return model.kv_cache_dim_per_layer
-    return 2 * model.kv_heads * model.head_dim
-
-
 def kv_gb_per_sequence(model: OpenModel, kv_precision: str, tokens: float | FloatArray) -> float | FloatArray:
-    """KV cache of one sequence of ``tokens`` tokens, GB.
-
-    Full-attention layers hold every token; sliding-window layers hold at most
-    ``sliding_window_tokens``.
-    """
+    """KV cache of one sequence of ``tokens`` tokens, GB (the fixed state of linear layers not included)."""
     per_layer = kv_elements_per_token_per_layer(model) * BYTES_PER_PARAM[kv_precision] / BYTES_PER_GB
-    windowed = model.sliding_window_layers or 0
-    full = model.layers - windowed
+    full, windowed = caching_layers(model)
     window = model.sliding_window_tokens
     tokens_arr = np.asarray(tokens, dtype=np.float64)
     held = full * tokens_arr
@@ -61,15 +56,9 @@ def kv_gb_per_sequence(model: OpenModel, kv_precision: str, tokens: float | Floa
     return float(result) if np.ndim(result) == 0 else result
 
 
-def kv_replication(model: OpenModel, tp: int) -> float:
-    """How many times the KV cache is stored across a tensor-parallel group.
-
-    KV heads are split across GPUs; with more GPUs than KV heads, heads are
-    replicated (tp / kv_heads copies). MLA's latent cache is replicated on every GPU.
-    """
-    if model.kv_cache_dim_per_layer is not None:
-        return float(tp)
-    return max(1.0, tp / model.kv_heads)
+def state_gb_per_sequence(model: OpenModel, kv_precision: str) -> float:
+    """Fixed recurrent state of one sequence in a hybrid model's linear layers, GB (at least 16-bit)."""
+    return state_elements_per_sequence(model) * max(2.0, BYTES_PER_PARAM[kv_precision]) / BYTES_PER_GB
 
 
 @dataclass(frozen=True)
@@ -85,19 +74,25 @@ class MemoryFit:
     """KV-cache memory left in the whole replica after weights and overhead (may be negative)."""
     kv_gb_per_token: float
     """KV memory one token of one sequence takes in the replica, replication included."""
+    state_gb_per_sequence: float = 0.0
+    """Fixed memory each sequence takes whatever its length (linear-attention state)."""
 
     @property
     def fits(self) -> bool:
         """Weights and overhead fit, with room for at least one token of KV cache."""
         return self.kv_capacity_gb > self.kv_gb_per_token
 
-    def kv_tokens(self) -> float:
-        """Tokens of KV cache the replica holds (0 when it does not fit)."""
-        return max(0.0, self.kv_capacity_gb / self.kv_gb_per_token)
+    def sequence_gb(self, sequence_tokens: float) -> float:
+        """Memory one sequence of this length takes in the replica: its KV cache and any fixed state."""
+        return self.kv_gb_per_token * sequence_tokens + self.state_gb_per_sequence
+
+    def sequences(self, sequence_tokens: float) -> float:
+        """Sequences of this length the replica holds at once (0 when not even one fits)."""
+        return max(0.0, self.kv_capacity_gb / self.sequence_gb(sequence_tokens))
 
     def memory_needed_gb(self, sequence_tokens: float) -> float:
         """Total device memory the replica needs to serve one sequence of this length."""
-        return self.weights_gb + self.overhead_gb_per_gpu * self.tp + self.kv_gb_per_token * sequence_tokens
+        return self.weights_gb + self.overhead_gb_per_gpu * self.tp + self.sequence_gb(sequence_tokens)
 
 
 def memory_fit(
@@ -122,6 +117,7 @@ def memory_fit(
         overhead_gb_per_gpu=overhead,
         kv_capacity_gb=kv_capacity,
         kv_gb_per_token=per_token,
+        state_gb_per_sequence=state_gb_per_sequence(model, kv_precision),
     )
 
 
@@ -139,7 +135,7 @@ def smallest_fitting_tp(
     tp = 1
     while tp <= max_tp:
         fit = memory_fit(model, accelerator, profile, precision, kv_precision, tp)
-        if fit.kv_capacity_gb >= fit.kv_gb_per_token * sequence_tokens:
+        if fit.kv_capacity_gb >= fit.sequence_gb(sequence_tokens):
             return tp
         tp *= 2
     return None

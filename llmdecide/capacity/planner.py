@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from llmdecide.capacity.attention import needs_rope_scaling
 from llmdecide.capacity.deployment import (
     MAX_TP,
     PARAMETER_NAMES,
@@ -159,6 +160,15 @@ def plan_capacity(
     )
     seq = input_tokens + output_tokens
     warnings: list[str] = []
+    m = d.model
+    if needs_rope_scaling(m, seq):
+        method = m.context_extension.value if m.context_extension is not None else "rope"
+        warnings.append(
+            f"a {seq:,.0f}-token sequence is beyond {m.id}'s native {m.native_context_tokens:,} tokens: "
+            f"serve it with {method} rope scaling (up to {m.max_context_tokens:,})"
+        )
+    if seq > m.max_context_tokens:
+        warnings.append(f"a {seq:,.0f}-token sequence is beyond {m.id}'s {m.max_context_tokens:,}-token context")
     needed_tp = smallest_fitting_tp(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP)
     if tp is None:
         limit = gpus if gpus is not None else MAX_TP
@@ -188,7 +198,7 @@ def plan_capacity(
         "usable_memory_gb_per_gpu": fit.usable_gb_per_gpu,
         "memory_needed_gb": fit.memory_needed_gb(seq),
         "gpus_needed_to_fit": needed_tp,
-        "kv_cache_gb_per_sequence": kv_seq,
+        "kv_cache_gb_per_sequence": kv_seq + fit.state_gb_per_sequence,
         "kv_cache_gb_per_replica": max(0.0, fit.kv_capacity_gb),
         "efficiency": _efficiency(d),
     }

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmdecide.capacity.deployment import MAX_TP, Deployment, max_batch_per_replica, replica_spec
+from llmdecide.capacity.deployment import Deployment, max_batch_per_replica, max_tp, replica_spec
 from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
 from llmdecide.capacity.throughput import decode_step, ttft_seconds
 from llmdecide.errors import InputFileError
@@ -89,10 +89,11 @@ def size_for_load(
     if tp is not None:
         return _size_at_tp(d, tp=tp, **kwargs)  # type: ignore[arg-type]
     seq = input_tokens + output_tokens
-    smallest = smallest_fitting_tp(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP)
+    limit = max_tp(d.accelerator)
+    smallest = smallest_fitting_tp(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=limit)
     if smallest is None:
         return _size_at_tp(d, tp=None, **kwargs)  # type: ignore[arg-type]
-    options = [_size_at_tp(d, tp=t, **kwargs) for t in (1, 2, 4, 8) if smallest <= t <= MAX_TP]  # type: ignore[arg-type]
+    options = [_size_at_tp(d, tp=t, **kwargs) for t in (1, 2, 4, 8) if smallest <= t <= limit]  # type: ignore[arg-type]
     serving = [o for o in options if o.meets_latency]
     if not serving:
         return options[0]
@@ -136,10 +137,12 @@ def _size_at_tp(
 ) -> LoadSizing:
     seq = input_tokens + output_tokens
     tp_used = tp or smallest_fitting_tp(
-        d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP
+        d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=max_tp(d.accelerator)
     )
     if tp_used is None:
-        return _unserved(0, fits=False, reason=f"{d.model.id} does not fit on up to {MAX_TP} x {d.accelerator.id}")
+        return _unserved(
+            0, fits=False, reason=f"{d.model.id} does not fit on up to {max_tp(d.accelerator)} x {d.accelerator.id}"
+        )
     fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, tp_used)
     max_b = max_batch_per_replica(fit, d.profile, input_tokens, output_tokens)
     if max_b == 0:

@@ -9,8 +9,9 @@ costs (domain note, "capacity"; the roofline of Williams et al., 2009):
   ``t_mem = weight_bytes_read / (tp x bandwidth x eff_w)
           + batch x context x kv_bytes_per_token / (tp x bandwidth x eff_kv)``
   (attention kernels gather a paged cache and reach less of the peak than weight streaming);
-- compute: 2 FLOPs per active parameter per token plus attention
-  (4 x layers x heads x head_dim x context), at the engine's decode efficiency.
+- compute: 2 FLOPs per active parameter per token plus attention (per context
+  token, ``attention.py``: 4 x layers x heads x head_dim for MHA/GQA, the latent
+  form for MLA, full-attention layers only for hybrids), at the engine's decode efficiency.
   With continuous batching, each generated token also carries
   ``input_tokens / output_tokens`` prompt tokens of prefill, costed at the
   prefill efficiency, so throughput accounts for prompt processing;
@@ -69,7 +70,9 @@ class ReplicaSpec:
     experts_per_token: FloatArray
     active_params: FloatArray
     attention_flops_per_context_token: FloatArray
-    """4 x layers x heads x head_dim: attention FLOPs per generated token per token of context."""
+    """Decode attention FLOPs per generated token per token of context (``attention.py``)."""
+    prefill_attention_flops_per_context_token: FloatArray
+    """The same for prompt tokens (MLA runs a different form in prefill)."""
     kv_bytes_per_token: FloatArray
     """KV bytes one context token of one sequence takes in the replica."""
 
@@ -137,7 +140,7 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
     ) / (peak_bw * spec.kv_bandwidth_efficiency)
     decode_flops = b * (2.0 * spec.active_params + spec.attention_flops_per_context_token * context)
     prefill_flops = (
-        b * prefill_per_token * (2.0 * spec.active_params + spec.attention_flops_per_context_token * n_in / 2.0)
+        b * prefill_per_token * (2.0 * spec.active_params + spec.prefill_attention_flops_per_context_token * n_in / 2.0)
     )
     peak = spec.tp * spec.flops_per_s
     compute_s = decode_flops / (peak * spec.decode_compute_efficiency) + prefill_flops / (
@@ -157,7 +160,7 @@ def prefill_seconds(spec: ReplicaSpec, input_tokens: ArrayLike) -> FloatArray:
     """Time to process one prompt alone: max(compute, one weight read) plus fixed costs. NaN without FLOPS."""
     n = np.asarray(input_tokens, dtype=np.float64)
     matmul_s = n * 2.0 * spec.active_params / (spec.tp * spec.flops_per_s)
-    attention_s = n * spec.attention_flops_per_context_token * n / 2.0 / (spec.tp * spec.attention_flops_per_s)
+    attention_s = n * spec.prefill_attention_flops_per_context_token * n / 2.0 / (spec.tp * spec.attention_flops_per_s)
     compute_s = (matmul_s + attention_s) / spec.prefill_compute_efficiency
     memory_s = weight_bytes_read(spec, n) / (spec.tp * spec.bandwidth_bytes_per_s * spec.bandwidth_efficiency)
     return np.asarray(np.maximum(compute_s, memory_s) + spec.step_overhead_s + _allreduce_s(spec, n))

@@ -291,13 +291,30 @@ def _discounted(price: ApiPrice, factor: float, source: str) -> ApiPrice:
                 "cached_input_usd_per_mtok": scale(long_context.cached_input_usd_per_mtok),
             }
         )
+    tiers = price.service_tiers
+    if tiers is not None:
+        tiers = tiers.model_copy(
+            update={
+                name: tier.model_copy(
+                    update={
+                        "input_usd_per_mtok": tier.input_usd_per_mtok * factor,
+                        "output_usd_per_mtok": tier.output_usd_per_mtok * factor,
+                        "cached_input_usd_per_mtok": scale(tier.cached_input_usd_per_mtok),
+                    }
+                )
+                for name, tier in tiers
+                if tier is not None
+            }
+        )
     pct = round((1 - factor) * 100, 4)
     return price.model_copy(
         update={
             "input_usd_per_mtok": price.input_usd_per_mtok * factor,
             "output_usd_per_mtok": price.output_usd_per_mtok * factor,
             "cached_input_usd_per_mtok": scale(price.cached_input_usd_per_mtok),
+            "cache_write_usd_per_mtok": scale(price.cache_write_usd_per_mtok),
             "long_context": long_context,
+            "service_tiers": tiers,
             "basis": PriceBasis.NEGOTIATED if price.basis is PriceBasis.LIST else price.basis,
             "note": f"list price less a negotiated {pct:g}% discount ({source}); list source {price.source}",
         }

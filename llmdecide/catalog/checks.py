@@ -17,6 +17,7 @@ from llmdecide.catalog.issues import Issue, Severity
 from llmdecide.catalog.schema import (
     TEMPORARY_BASES,
     Accelerator,
+    AcceleratorClass,
     ApiModel,
     ApiPrice,
     CatalogHeader,
@@ -59,6 +60,8 @@ class EntryChecker:
         self.catalog = catalog
         self.today = today
         self.require_urls = require_urls
+        self.require_evidence = require_urls
+        """Catalog files (not overlays) must date and grade the evidence behind every price."""
         self.issues: list[Issue] = []
 
     def add(self, path: str, message: str, severity: Severity = Severity.ERROR) -> None:
@@ -84,6 +87,23 @@ class EntryChecker:
             self.url(f"{path}.source", source)
         if isinstance(checked, dt.date):
             self.date(f"{path}.checked", checked)
+
+    def evidence(self, path: str, item: object) -> None:
+        """A price or assumption says when its source showed it (observed) and how direct the source is."""
+        checked = getattr(item, "checked", None)
+        observed = getattr(item, "observed", None)
+        if observed is None:
+            if self.require_evidence:
+                self.add(
+                    f"{path}.observed",
+                    "a checked date without an observed date: give the date the source itself shows for the value",
+                )
+        else:
+            self.date(f"{path}.observed", observed)
+            if isinstance(checked, dt.date) and observed > checked:
+                self.add(f"{path}.observed", f"observed {observed.isoformat()} is after checked {checked.isoformat()}")
+        if self.require_evidence and getattr(item, "source_kind", None) is None:
+            self.add(f"{path}.source_kind", "give source_kind: primary, secondary or estimate")
 
     def band(
         self,
@@ -128,6 +148,7 @@ class EntryChecker:
             self.scheduled(f"{path}[{j}].effective_from", start)
             self.scheduled(f"{path}[{j}].effective_to", end)
             self.sourced(f"{path}[{j}]", p)
+            self.evidence(f"{path}[{j}]", p)
             spans.append((start, end, j))
         spans.sort(key=lambda s: s[0])
         for (s1, e1, j1), (s2, _e2, j2) in itertools.pairwise(spans):
@@ -198,6 +219,15 @@ class EntryChecker:
                 self.add(f"{pp}.output_usd_per_mtok", "output is cheaper than input (unusual; check the source)", W)
             if p.cached_input_usd_per_mtok is not None and p.cached_input_usd_per_mtok > p.input_usd_per_mtok:
                 self.add(f"{pp}.cached_input_usd_per_mtok", "cached input costs more than uncached input")
+            write = p.cache_write_usd_per_mtok
+            if write is not None and p.cached_input_usd_per_mtok is not None and write < p.cached_input_usd_per_mtok:
+                self.add(f"{pp}.cache_write_usd_per_mtok", "writing the cache is cheaper than reading it", W)
+            tiers = p.service_tiers
+            if tiers is not None:
+                if tiers.flex is not None and tiers.flex.input_usd_per_mtok > p.input_usd_per_mtok:
+                    self.add(f"{pp}.service_tiers.flex", "flex costs more than the standard tier", W)
+                if tiers.priority is not None and tiers.priority.input_usd_per_mtok < p.input_usd_per_mtok:
+                    self.add(f"{pp}.service_tiers.priority", "priority costs less than the standard tier", W)
             lc = p.long_context
             if lc is not None:
                 if lc.threshold_tokens >= m.context_window_tokens:
@@ -260,11 +290,22 @@ class EntryChecker:
             if base is not None and value is not None and value > 2.5 * base:
                 self.add(f"{path}.{key}", f"{name} is more than 2.5x BF16/FP16: a with-sparsity figure?", W)
         fp8, fp4 = a.fp8_dense_tflops, a.fp4_dense_tflops
-        if fp8 is not None and fp4 is not None and fp4 > 3.5 * fp8:
-            self.add(f"{path}.fp4_dense_tflops", "FP4 is more than 3.5x FP8: a with-sparsity figure?", W)
+        # GeForce cards run FP8 with FP32 accumulation at half rate, FP4 at full rate: 4x is genuine there.
+        fp4_ratio = 4.5 if a.accelerator_class is AcceleratorClass.CONSUMER else 3.5
+        if fp8 is not None and fp4 is not None and fp4 > fp4_ratio * fp8:
+            self.add(f"{path}.fp4_dense_tflops", f"FP4 is more than {fp4_ratio:g}x FP8: a with-sparsity figure?", W)
         self.band(f"{path}.tdp_w", a.tdp_w, low=5, high=3000)
         self.band(f"{path}.interconnect_gb_per_s", a.interconnect_gb_per_s, high=5000)
         self.periods(f"{path}.purchase_prices", a.purchase_prices)
+        if (
+            self.require_evidence
+            and not a.purchase_prices
+            and not any(o.item.accelerator == a.id for o in self.catalog.rental_offers.values())
+        ):
+            self.add(
+                f"{path}.purchase_prices",
+                "cannot be costed: no purchase price here and no rental offer in pricing/gpu-rental/",
+            )
         for j, p in enumerate(a.purchase_prices):
             high = 200_000.0 if p.unit == "gpu" else 500_000.0
             self.band(f"{path}.purchase_prices[{j}].usd", p.usd, low=50, high=high)
@@ -320,6 +361,7 @@ class EntryChecker:
             if value is None:
                 continue
             self.sourced(f"{path}.{key}", value)
+            self.evidence(f"{path}.{key}", value)
             low, high = ASSUMPTION_BANDS[key]
             for part in ("value", "low", "high"):
                 self.band(f"{path}.{key}.{part}", getattr(value, part), low=low, high=high)

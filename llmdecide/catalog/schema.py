@@ -46,6 +46,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SourceKind(StrEnum):
+    """How direct the evidence behind a figure is."""
+
+    PRIMARY = "primary"
+    """The provider's or vendor's own pricing page, docs or datasheet (a large retailer for street prices)."""
+    SECONDARY = "secondary"
+    """Another project's data file, an aggregator, a third-party article."""
+    ESTIMATE = "estimate"
+    """No source states the figure: derived or judged, with the derivation in the note."""
+
+
 class Sourced(Strict):
     """Mixin for anything that states a fact: where it came from and when it was checked."""
 
@@ -54,6 +65,16 @@ class Sourced(Strict):
         "such as a contract reference)."
     )
     checked: dt.date = Field(description="Date the source was last read for these values.")
+    observed: dt.date | None = Field(
+        default=None,
+        description="Date the source itself shows for the values (its 'last updated' date, the article's or "
+        "snapshot's date); may be much older than ``checked``. Required on every catalog price and assumption.",
+    )
+    source_kind: SourceKind | None = Field(
+        default=None,
+        description="primary (the provider's or vendor's own page), secondary (another project's data, a "
+        "third-party page) or estimate (no source states the figure). Required on every catalog price.",
+    )
     note: str | None = Field(
         default=None,
         description="Caveats: disagreeing sources, promotions, derivations, confidence.",
@@ -123,6 +144,40 @@ class LongContextTier(Strict):
     )
 
 
+class TierPrices(Strict):
+    """Token prices of one service tier (flex, priority)."""
+
+    input_usd_per_mtok: Num = Field(gt=0, description="USD per 1M input tokens in this tier.")
+    output_usd_per_mtok: Num = Field(gt=0, description="USD per 1M output tokens in this tier.")
+    cached_input_usd_per_mtok: Num | None = Field(
+        default=None, gt=0, description="USD per 1M cached input tokens in this tier."
+    )
+
+
+class ServiceTiers(Strict):
+    """Service tiers sold besides the standard one."""
+
+    flex: TierPrices | None = Field(default=None, description="Slower, interruptible processing at a discount.")
+    priority: TierPrices | None = Field(default=None, description="Faster, prioritised processing at a premium.")
+
+
+RegionCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2,6}$"),
+    Field(description="Region code, lower case: eu, us, uk, jp, au, ca, in, ch, sg, ..."),
+]
+
+
+class RegionalPrice(Strict):
+    """Processing kept inside one region (data residency), at a multiple of the standard price."""
+
+    region: RegionCode
+    price_multiplier: Num = Field(
+        ge=0.5, le=5, description="Multiplier on every token price of the period (1.0 = the standard price)."
+    )
+    note: str | None = Field(default=None, description="What the provider calls it, and caveats.")
+
+
 class ApiPrice(Sourced):
     """One period of an API model's price."""
 
@@ -143,6 +198,12 @@ class ApiPrice(Sourced):
         gt=0,
         description="USD per 1M input tokens read from the prompt cache; absent when not offered.",
     )
+    cache_write_usd_per_mtok: Num | None = Field(
+        default=None,
+        gt=0,
+        description="USD per 1M input tokens written to the prompt cache (the shortest-lived write where there "
+        "are several); absent: writes are billed at the input price.",
+    )
     batch_discount: Num | None = Field(
         default=None,
         ge=0,
@@ -152,6 +213,12 @@ class ApiPrice(Sourced):
     long_context: LongContextTier | None = Field(
         default=None, description="Higher prices for long prompts, where the provider has them."
     )
+    service_tiers: ServiceTiers | None = Field(
+        default=None, description="Flex and priority prices, where the provider sells them."
+    )
+    regions: list[RegionalPrice] = Field(
+        default_factory=list, description="Regional (data-residency) processing prices, where published."
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ApiPrice:
@@ -159,6 +226,9 @@ class ApiPrice(Sourced):
             raise ValueError("effective_to is before effective_from")
         if self.end is not None and (self.basis not in TEMPORARY_BASES or self.effective_to is not None):
             raise ValueError("end: unannounced is for a promotional or introductory price without effective_to")
+        codes = [r.region for r in self.regions]
+        if len(codes) != len(set(codes)):
+            raise ValueError(f"regions names a region twice ({', '.join(sorted(codes))})")
         return self
 
 
@@ -254,6 +324,11 @@ class RentalOffer(Strict):
     instance_type: NonEmpty = Field(description="The provider's name for the instance or offer.")
     gpus_per_instance: Int = Field(ge=1, le=72, description="GPUs in one instance.")
     region: NonEmpty = Field(description="Region the prices are for ('us-east-1', 'marketplace', ...).")
+    residency_regions: list[RegionCode] = Field(
+        default_factory=list,
+        description="Data-residency regions the offer is sold in at these prices (eu, us, ...); a workload "
+        "with constraints.data_residency considers only offers that list its region.",
+    )
     prices: list[RentalPrice] = Field(min_length=1, description="Price periods, oldest first.")
 
 
@@ -303,7 +378,15 @@ class Accelerator(Sourced):
     bf16_dense_tflops: Num | None = Field(
         default=None, gt=0, description="Dense BF16 tensor TFLOPS (no sparsity); absent if unsupported."
     )
-    fp16_dense_tflops: Num | None = Field(default=None, gt=0, description="Dense FP16 tensor TFLOPS (no sparsity).")
+    fp16_dense_tflops: Num | None = Field(
+        default=None, gt=0, description="Dense FP16 tensor TFLOPS with FP32 accumulation (no sparsity)."
+    )
+    fp16_acc16_dense_tflops: Num | None = Field(
+        default=None,
+        gt=0,
+        description="Dense FP16 tensor TFLOPS with FP16 accumulation, where faster than FP32 accumulation "
+        "(GeForce cards); used by engines whose profile says fp16_accumulation.",
+    )
     fp8_dense_tflops: Num | None = Field(
         default=None, gt=0, description="Dense FP8 tensor TFLOPS; absent if the chip has no FP8 math."
     )
@@ -332,6 +415,39 @@ class AcceleratorFile(CatalogHeader):
 # ---------------------------------------------------------------- open models
 
 
+class AttentionKind(StrEnum):
+    """How a model's attention layers cache context, which sets the KV-cache size and attention FLOPs."""
+
+    MHA = "mha"
+    """Multi-head attention: one key/value head per query head."""
+    GQA = "gqa"
+    """Grouped-query attention: fewer key/value heads than query heads."""
+    MLA = "mla"
+    """Multi-head latent attention (DeepSeek V2/V3 style): a compressed latent plus a rope key is cached."""
+    SLIDING_WINDOW = "sliding_window"
+    """Some or all layers attend to a window of recent tokens only."""
+    HYBRID_LINEAR = "hybrid_linear"
+    """Linear-attention or state-space layers mixed with full-attention layers; only the latter cache keys."""
+
+
+class LatentAttention(Strict):
+    """The dimensions of multi-head latent attention, from the model's config.json."""
+
+    kv_lora_rank: Int = Field(gt=0, description="Rank of the compressed key/value latent that is cached.")
+    qk_rope_head_dim: Int = Field(gt=0, description="Rotary part of each query/key head (cached once per token).")
+    qk_nope_head_dim: Int = Field(gt=0, description="Non-rotary part of each query/key head.")
+    v_head_dim: Int = Field(gt=0, description="Dimension of each value head.")
+
+
+class ContextExtension(StrEnum):
+    """How a model reaches a context longer than it was trained for."""
+
+    YARN = "yarn"
+    LINEAR = "linear"
+    DYNAMIC_NTK = "dynamic_ntk"
+    LONGROPE = "longrope"
+
+
 class OpenModel(Sourced):
     """An open-weight model architecture: what the capacity model needs."""
 
@@ -355,11 +471,29 @@ class OpenModel(Sourced):
     vocab_size: Int | None = Field(default=None, gt=0, description="Vocabulary size.")
     experts: Int | None = Field(default=None, ge=2, description="Routed experts per MoE layer.")
     experts_per_token: Int | None = Field(default=None, ge=1, description="Routed experts active per token.")
-    kv_cache_dim_per_layer: Int | None = Field(
+    attention: AttentionKind = Field(description="mha, gqa, mla, sliding_window or hybrid_linear.")
+    mla: LatentAttention | None = Field(
+        default=None, description="Latent-attention dimensions; required for attention: mla."
+    )
+    full_attention_layers: Int | None = Field(
         default=None,
         gt=0,
-        description="Elements cached per token per layer when the attention is not plain "
-        "multi-head/GQA (e.g. MLA: kv_lora_rank + rope dim). Replaces 2 x kv_heads x head_dim.",
+        description="Layers with full attention (and a KV cache); required for attention: hybrid_linear.",
+    )
+    linear_state_elements_per_layer: Int | None = Field(
+        default=None,
+        gt=0,
+        description="Recurrent-state elements one sequence keeps in one linear-attention layer (hybrid_linear).",
+    )
+    native_context_tokens: Int | None = Field(
+        default=None,
+        gt=0,
+        description="Context the model was trained for, when max_context_tokens needs rope scaling to reach.",
+    )
+    context_extension: ContextExtension | None = Field(
+        default=None,
+        description="How max_context_tokens is reached beyond the native window: yarn, linear, dynamic_ntk, "
+        "longrope; required when native_context_tokens is below max_context_tokens.",
     )
     sliding_window_tokens: Int | None = Field(
         default=None, gt=0, description="Window of the sliding-window attention layers, tokens."
@@ -383,7 +517,39 @@ class OpenModel(Sourced):
             raise ValueError("experts_per_token exceeds experts")
         if self.sliding_window_layers is not None and self.sliding_window_layers > self.layers:
             raise ValueError("sliding_window_layers exceeds layers")
+        self._check_attention()
+        if self.native_context_tokens is not None:
+            if self.native_context_tokens > self.max_context_tokens:
+                raise ValueError("native_context_tokens exceeds max_context_tokens")
+            if self.native_context_tokens < self.max_context_tokens and self.context_extension is None:
+                raise ValueError("give context_extension (yarn, ...) for a max_context_tokens beyond the native window")
+        elif self.context_extension is not None:
+            raise ValueError("context_extension needs native_context_tokens")
         return self
+
+    def _check_attention(self) -> None:
+        kind = self.attention
+        if (kind is AttentionKind.MLA) != (self.mla is not None):
+            raise ValueError("attention: mla needs the mla block (kv_lora_rank, ...), and only mla has one")
+        if (kind is AttentionKind.HYBRID_LINEAR) != (self.full_attention_layers is not None):
+            raise ValueError("attention: hybrid_linear needs full_attention_layers, and only hybrid_linear has it")
+        if self.linear_state_elements_per_layer is not None and kind is not AttentionKind.HYBRID_LINEAR:
+            raise ValueError("linear_state_elements_per_layer is for attention: hybrid_linear")
+        if self.full_attention_layers is not None and self.full_attention_layers > self.layers:
+            raise ValueError("full_attention_layers exceeds layers")
+        if kind is AttentionKind.MHA and self.kv_heads != self.attention_heads:
+            raise ValueError("attention: mha needs kv_heads equal to attention_heads (fewer is gqa)")
+        if kind is AttentionKind.GQA and self.kv_heads >= self.attention_heads:
+            raise ValueError("attention: gqa needs fewer kv_heads than attention_heads (equal is mha)")
+        if kind is AttentionKind.SLIDING_WINDOW and self.sliding_window_tokens is None:
+            raise ValueError("attention: sliding_window needs sliding_window_tokens and sliding_window_layers")
+        if self.sliding_window_tokens is not None and kind not in (
+            AttentionKind.SLIDING_WINDOW,
+            AttentionKind.HYBRID_LINEAR,
+        ):
+            raise ValueError("sliding_window_tokens is for attention: sliding_window (or hybrid_linear)")
+        if self.mla is not None and self.head_dim != self.mla.qk_nope_head_dim + self.mla.qk_rope_head_dim:
+            raise ValueError("with attention: mla, head_dim is qk_nope_head_dim + qk_rope_head_dim")
 
 
 class OpenModelFile(CatalogHeader):
@@ -456,6 +622,11 @@ class EngineProfile(Sourced):
     accelerator_class: AcceleratorClass = Field(description="The accelerator class this profile applies to.")
     precisions: list[Precision] = Field(
         min_length=1, description="Weight precisions the engine serves on this class of accelerator."
+    )
+    fp16_accumulation: bool = Field(
+        default=False,
+        description="The engine multiplies FP16 (and dequantised integer) weights with FP16 accumulation, so it "
+        "gets an accelerator's fp16_acc16_dense_tflops where one is given (llama.cpp's cuBLAS path).",
     )
     bandwidth_efficiency: Num = Field(
         gt=0, le=1, description="Fraction of peak memory bandwidth reached streaming weights in a decode step."

@@ -1,4 +1,4 @@
-"""``llmdecide catalog``: validate, list, show and diff the price and hardware catalogs."""
+"""``llmdecide catalog``: validate, list, show, count and diff the price and hardware catalogs."""
 
 from __future__ import annotations
 
@@ -220,6 +220,45 @@ def show_command(
             draw=draw,
             json_text=lambda: to_json(payload),
             markdown_text=lambda: "\n".join(entry_markdown(v) for v in views),
+        )
+
+
+@app.command("stats")
+def stats_command(
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Prices in force on this date (YYYY-MM-DD). Default: the catalog's as_of."),
+    ] = None,
+    stale_after: Annotated[
+        int, typer.Option("--stale-after", min=1, max=3650, help="Days after which a price's evidence is old.")
+    ] = 90,
+    fmt: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+    catalog_dir: CatalogDirOption = None,
+    overlay: OverlayOption = None,
+) -> None:
+    """Count the catalog's entries and grade the evidence behind its prices in force.
+
+    For API prices, rental prices, purchase prices and assumptions: how many cite the provider's or
+    vendor's own page (primary), another source (secondary) or no source (estimate), and how many the
+    source shows more than --stale-after days before the date.
+    """
+    from llmdecide.catalog.stats import catalog_stats
+    from llmdecide.report.catalog_stats import print_stats, stats_json, stats_markdown
+
+    day = _parse_date(on)
+    with user_errors():
+        catalog = open_catalog(catalog_dir, overlay)
+        when = day or catalog.as_of
+        if when is None:
+            raise InputFileError("the catalog has no as_of date; give --on")
+        stats = catalog_stats(catalog, when, stale_after)
+        emit(
+            fmt,
+            output,
+            draw=lambda c: print_stats(c, stats),
+            json_text=lambda: stats_json(stats),
+            markdown_text=lambda: stats_markdown(stats),
         )
 
 

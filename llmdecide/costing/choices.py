@@ -115,16 +115,25 @@ def price_cloud(
     decline_per_year: float = 0.0,
     month_starts: Sequence[dt.date] | None = None,
     carry_forward: bool = False,
+    region: str | None = None,
 ) -> CloudChoice:
     """The segment's bill on one API model: cost per request x requests, every month.
 
     With ``month_starts`` each month is billed at the price period in force on its first day; a model with
     no price on some month's first day raises :class:`MissingPriceError` naming that day, unless
     ``carry_forward`` (a model the workload names): those months take its last price, with a warning.
+    The segment's service tier and the data-residency ``region`` select the prices (see ``costing.cloud``).
     """
     seg = load.segment
     shape = RequestShape(
-        seg.input_tokens, seg.output_tokens, seg.cached_input_fraction, batch=batch, token_overhead=seg.token_overhead
+        seg.input_tokens,
+        seg.output_tokens,
+        seg.cached_input_fraction,
+        batch=batch,
+        token_overhead=seg.token_overhead,
+        cache_write_fraction=seg.cache_write_fraction,
+        service_tier=seg.service_tier,
+        region=region,
     )
     prices = token_prices(entry, shape, on, carry_forward=carry_forward)
     cost = cost_per_request(prices, shape)

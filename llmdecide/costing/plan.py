@@ -13,6 +13,7 @@ go through the same arithmetic.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -32,7 +33,7 @@ from llmdecide.costing.local import (
     extra_line_items,
     staff_line_items,
 )
-from llmdecide.costing.prices import PriceStep
+from llmdecide.costing.prices import PriceKind, PriceStep
 from llmdecide.costing.projection import FloatArray, Scenario, cloud_monthly, local_series, requests
 from llmdecide.demand.load_profile import ServedShare
 from llmdecide.workload.schema import Workload
@@ -80,6 +81,21 @@ class Overflow:
 
 
 @dataclass(frozen=True)
+class PriceEvidence:
+    """One catalog price a plan runs on: its basis and the date its source shows it."""
+
+    entry: str
+    what: PriceKind
+    basis: PriceBasis
+    end_unannounced: bool
+    observed: dt.date | None
+
+    def age_days(self, on: dt.date) -> int | None:
+        """Days between the date the source shows and ``on`` (None when the catalog does not say)."""
+        return None if self.observed is None else (on - self.observed).days
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where one segment runs in a plan."""
 
@@ -99,19 +115,20 @@ class Placement:
             return "local"
         return "split"
 
-    def price_bases(self) -> list[tuple[str, str, PriceBasis, bool]]:
-        """(entry, what, basis, end unannounced) of every catalog price this segment runs on."""
-        out: list[tuple[str, str, PriceBasis, bool]] = []
+    def price_evidence(self) -> list[PriceEvidence]:
+        """Every catalog price this segment runs on: what it is and how old its evidence is."""
+        out: list[PriceEvidence] = []
         if self.cloud is not None and self.local_share < 1.0:
             p = self.cloud.prices
-            out.append((p.model_id, "API price", p.basis, p.end_unannounced))
+            out.append(PriceEvidence(p.model_id, "API price", p.basis, p.end_unannounced, p.observed))
         if self.local is not None:
             acc = self.local.deployment.accelerator.id
-            if self.local.buy is not None and self.local.buy.unit_basis is not None:
-                out.append((acc, "purchase price", self.local.buy.unit_basis, False))
+            buy = self.local.buy
+            if buy is not None and buy.unit_basis is not None:
+                out.append(PriceEvidence(acc, "purchase price", buy.unit_basis, False, buy.unit_observed))
             rent = self.local.rent
             if rent is not None and rent.basis is not None and rent.offer is not None:
-                out.append((rent.offer, "rental rate", rent.basis, False))
+                out.append(PriceEvidence(rent.offer, "rental rate", rent.basis, False, rent.observed))
         return out
 
     def price_steps(self) -> list[PriceStep]:

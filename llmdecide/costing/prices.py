@@ -47,6 +47,8 @@ class BuyPrices:
     """The scheduled changes of the unit price inside the horizon."""
     unit_basis: PriceBasis | None = None
     """What the catalog's unit price is (list, street, used, ...); None for a price the workload states."""
+    unit_observed: dt.date | None = None
+    """Date the unit price's source shows it (None: not stated, or a price the workload states)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class RentPrices:
     """What the catalog's rate is (list, floor, range_midpoint, ...); None for a rate the workload states."""
     offer: str | None = None
     """Id of the catalog rental offer the rate comes from; None for a rate the workload states."""
+    observed: dt.date | None = None
+    """Date the rate's source shows it (None: not stated, or a rate the workload states)."""
 
 
 PriceKind = Literal["API price", "rental rate", "purchase price"]
@@ -153,6 +157,7 @@ def cheapest_rental(
     on: dt.date | None,
     month_starts: Sequence[dt.date] | None = None,
     bases: Collection[PriceBasis] | None = None,
+    region: str | None = None,
 ) -> tuple[Entry[RentalOffer], float, str, Schedule, tuple[PriceStep, ...]] | None:
     """The cheapest offer for an accelerator at a rate kind: (offer, USD per GPU-hour, source, schedule, steps).
 
@@ -161,13 +166,16 @@ def cheapest_rental(
     Offers are compared by USD per GPU-hour of the price period in force on ``on``
     (the newest when None); ties go to the offer id that sorts first. With ``month_starts``, an offer
     must have a price of that kind on every month's first day, and its schedule is returned. With
-    ``bases``, only offers whose rate of that kind has one of those bases are considered.
+    ``bases``, only offers whose rate of that kind has one of those bases are considered; with ``region``,
+    only offers sold in that data-residency region.
     """
     key = f"{rate}_usd_per_gpu_hour"
     best: tuple[Entry[RentalOffer], float, str, Schedule, tuple[PriceStep, ...]] | None = None
     for entry_id in sorted(catalog.rental_offers):
         entry = catalog.rental_offers[entry_id]
         if entry.item.accelerator != accelerator_id:
+            continue
+        if region is not None and region not in entry.item.residency_regions:
             continue
         period = price_on(entry.item.prices, on)
         if period is None:
@@ -231,6 +239,7 @@ class PriceBook:
         unit_factors: Schedule = None
         steps: tuple[PriceStep, ...] = ()
         unit_basis: PriceBasis | None = None
+        unit_observed: dt.date | None = None
         if override is not None:
             apple = accelerator.accelerator_class is AcceleratorClass.APPLE_SILICON
             unit, unit_kind = override, "system" if apple else "gpu"
@@ -241,6 +250,7 @@ class PriceBook:
             unit = Sourced(period.usd, f"{accelerator.id} {period.basis.value} price ({period.source})")
             unit_kind = period.unit
             unit_basis = period.basis
+            unit_observed = period.observed
             if self.month_starts:
                 values, sources = self._purchase_by_month(accelerator, period.usd, period.source)
                 unit_factors = schedule_of(values)
@@ -278,6 +288,7 @@ class PriceBook:
             unit_factors=unit_factors,
             steps=steps,
             unit_basis=unit_basis,
+            unit_observed=unit_observed,
         )
 
     def _purchase_by_month(
@@ -293,13 +304,17 @@ class PriceBook:
             sources.append(period.source if period is not None else (sources[-1] if sources else first_source))
         return values, sources
 
-    def rent(self, accelerator: Accelerator, override: Sourced | None = None) -> RentPrices | None:
-        """Renting prices for an accelerator (cheapest offer at the workload's rate), or None."""
+    def rent(
+        self, accelerator: Accelerator, override: Sourced | None = None, region: str | None = None
+    ) -> RentPrices | None:
+        """Renting prices for an accelerator (cheapest offer at the workload's rate, in ``region``), or None."""
         local = self.workload.local
         if override is not None:
             return RentPrices(override, local.rental_rate, 1, local.rent_billing)
         bases = self.workload.candidates.price_bases
-        found = cheapest_rental(self.catalog, accelerator.id, local.rental_rate, self.on, self.month_starts, bases)
+        found = cheapest_rental(
+            self.catalog, accelerator.id, local.rental_rate, self.on, self.month_starts, bases, region
+        )
         if found is None:
             return None
         entry, rate, source, schedule, steps = found
@@ -315,4 +330,5 @@ class PriceBook:
             steps,
             basis,
             entry.item.id,
+            period.observed,
         )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from llmdecide.capacity.attention import needs_rope_scaling
 from llmdecide.capacity.deployment import DEFAULT_ENGINE, CapacityError, Deployment, compute_known, resolve_deployment
 from llmdecide.capacity.sizing import LoadSizing, size_for_load
 from llmdecide.catalog.catalog import Catalog, Entry, price_on
@@ -30,7 +31,7 @@ from llmdecide.costing.local import Sourced
 from llmdecide.costing.prices import Acquisition, PriceBook, cheapest_rental
 from llmdecide.demand.segment_load import SegmentLoad
 from llmdecide.options.cloud import cloud_choices
-from llmdecide.options.constraints import TIER_RANK, local_forced_out, meets
+from llmdecide.options.constraints import TIER_RANK, local_forced_out, meets, residency_region
 from llmdecide.options.side import EXCLUDED_BASIS, KEEP_CHOICES, SideChoices
 from llmdecide.workload.schema import Latency, PinnedDeployment, Workload
 
@@ -191,8 +192,13 @@ def _acquisition(
     buy_override: Sourced | None = None,
     rent_override: Sourced | None = None,
     running_costs: bool = True,
+    region: str | None = None,
 ) -> Acquisition | None:
-    """The prices of buying or renting an accelerator; None (and the exclusion counted) when none is published."""
+    """The prices of buying or renting an accelerator; None (and the exclusion counted) when none is published.
+
+    With ``region`` (the segment's data residency), only rental offers sold in that region are considered;
+    bought hardware stands wherever the organisation puts it.
+    """
     if acquisition == "buy":
         buy = book.buy(accelerator, buy_override)
         if buy is None:
@@ -200,12 +206,16 @@ def _acquisition(
             excluded[EXCLUDED_BASIS if period is not None else "deployments with no published purchase price"] += 1
             return None
         return buy if running_costs else replace(buy, running_costs=False, server_usd_per_gpu=None)
-    rent = book.rent(accelerator, rent_override)
+    rent = book.rent(accelerator, rent_override, region)
     if rent is None:
         rate = book.workload.local.rental_rate
         unfiltered = cheapest_rental(book.catalog, accelerator.id, rate, book.on, book.month_starts)
         no_price = f"deployments with no published {rate.replace('_', ' ')} rental price"
-        excluded[EXCLUDED_BASIS if unfiltered is not None else no_price] += 1
+        anywhere = book.rent(accelerator) if region is not None else None
+        if anywhere is not None:
+            excluded[f"rentals with no offer listed in {region} (constraints.data_residency)"] += 1
+        else:
+            excluded[EXCLUDED_BASIS if unfiltered is not None else no_price] += 1
     return rent
 
 
@@ -218,11 +228,26 @@ def _priced(
     acquisitions: Sequence[Literal["buy", "rent"]],
 ) -> list[LocalChoice]:
     out: list[LocalChoice] = []
+    region = residency_region(book.workload, load)
     for acquisition in acquisitions:
-        prices = _acquisition(book, d.accelerator, acquisition, excluded)
+        prices = _acquisition(book, d.accelerator, acquisition, excluded, region=region)
         if prices is not None:
-            out.append(price_local(load, d, sizing, prices, book.terms))
+            out.append(_with_context_note(price_local(load, d, sizing, prices, book.terms), load))
     return out
+
+
+def _with_context_note(choice: LocalChoice, load: SegmentLoad) -> LocalChoice:
+    """Say so when the segment's context lies beyond the window the model was trained for."""
+    m = choice.deployment.model
+    if not needs_rope_scaling(m, load.context_tokens):
+        return choice
+    method = m.context_extension.value if m.context_extension is not None else "rope scaling"
+    note = (
+        f"{load.name}: a {load.context_tokens:,.0f}-token context is beyond {m.id}'s native "
+        f"{m.native_context_tokens:,} tokens; serve it with {method} rope scaling enabled "
+        f"(up to {m.max_context_tokens:,}), which engines apply to every request and may cost quality on short ones"
+    )
+    return replace(choice, warnings=(*choice.warnings, note))
 
 
 def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, index: int) -> LocalChoice | str:
@@ -265,11 +290,13 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
             if pin.usd_per_gpu_hour
             else None,
             running_costs=pin.running_costs == "modelled",
+            region=residency_region(workload, load),
         )
         if prices is None:
             return next(iter(excluded), f"{pin.name}: no price") + f" ({pin.name})"
         label = f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id}, {pin.acquisition}"
-        return price_local(load, d, fixed, prices, book.terms, share=share, label=label, pinned_gpus=pin.gpus)
+        choice = price_local(load, d, fixed, prices, book.terms, share=share, label=label, pinned_gpus=pin.gpus)
+        return _with_context_note(choice, load)
     return f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"
 
 

@@ -3,7 +3,9 @@
 Models come from the workload's list or the catalog, plus prices the workload
 states; an excluded provider's models are dropped, whichever way they came in.
 Each month is priced at the period in force on its first day; a model whose
-price ends within the horizon is dropped unless the workload names it.
+price ends within the horizon is dropped unless the workload names it. A model
+without the segment's service tier, or without a price for the region its data
+must stay in, is left out with that reason.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from llmdecide.catalog.schema import (
     ModelStatus,
     PriceBasis,
     Provider,
+    RegionalPrice,
+    ServiceTiers,
+    TierPrices,
 )
 from llmdecide.costing.choices import CloudChoice, price_cloud
-from llmdecide.costing.cloud import MissingPriceError, last_price_by
+from llmdecide.costing.cloud import MissingPriceError, UnavailableError, last_price_by
 from llmdecide.costing.prices import PriceBook
 from llmdecide.demand.segment_load import SegmentLoad
 from llmdecide.errors import InputFileError
-from llmdecide.options.constraints import cloud_block_reason, meets
+from llmdecide.options.constraints import cloud_block_reason, meets, residency_region
 from llmdecide.options.side import EXCLUDED_BASIS, KEEP_CHOICES, SideChoices
 from llmdecide.workload.schema import Latency, Workload
 
@@ -36,11 +41,19 @@ PINNED_PRICE_DATE = dt.date(2000, 1, 1)
 def pinned_cloud_entries(catalog: Catalog, workload: Workload) -> list[Entry[ApiModel]]:
     """The workload's stated API prices as catalog-like entries, sourced to the workload."""
     out = []
+    residency = workload.constraints.data_residency
     for i, pin in enumerate(workload.candidates.pinned_cloud_models):
         where = f"candidates.pinned_cloud_models[{i}]"
         if pin.id in catalog.api_models:
             raise InputFileError(f"{where}.id: {pin.id!r} is already a catalog model; give a new id")
         source = f"workload: {where}"
+        stated = TierPrices(
+            input_usd_per_mtok=pin.input_usd_per_mtok,
+            output_usd_per_mtok=pin.output_usd_per_mtok,
+            cached_input_usd_per_mtok=pin.cached_input_usd_per_mtok,
+        )
+        stated_tiers = ServiceTiers(flex=stated, priority=stated)
+        stated_regions = [RegionalPrice(region=residency.region, price_multiplier=1.0)] if residency else []
         model = ApiModel(
             id=pin.id,
             name=pin.name,
@@ -57,6 +70,8 @@ def pinned_cloud_entries(catalog: Catalog, workload: Workload) -> list[Entry[Api
                     output_usd_per_mtok=pin.output_usd_per_mtok,
                     cached_input_usd_per_mtok=pin.cached_input_usd_per_mtok,
                     batch_discount=pin.batch_discount,
+                    service_tiers=stated_tiers,
+                    regions=stated_regions,
                     source=source,
                     checked=PINNED_PRICE_DATE,
                 )
@@ -113,6 +128,7 @@ def cloud_choices(
         excluded[EXCLUDED_PROVIDER] = dropped
     names = workload.candidates.cloud_models
     named_ids = {book.catalog.resolve("api", n) for n in names} if names is not None else set()
+    region = residency_region(workload, load)
     choices: list[CloudChoice] = []
     for entry in pool:
         model = entry.item
@@ -141,7 +157,11 @@ def cloud_choices(
                 decline_per_year=trends.api[model.tier].decline_per_year,
                 month_starts=book.month_starts,
                 carry_forward=named,
+                region=region,
             )
+        except UnavailableError as exc:
+            excluded[exc.reason] += 1
+            continue
         except MissingPriceError:
             excluded["whose price ends within the horizon"] += 1
             continue

@@ -51,3 +51,13 @@ def local_forced_out(workload: Workload) -> str | None:
     if workload.constraints.force == "cloud":
         return "the workload forces the cloud (constraints.force)"
     return None
+
+
+def residency_region(workload: Workload, load: SegmentLoad) -> str | None:
+    """The region this segment's processing must stay in (constraints.data_residency), if any."""
+    rule = workload.constraints.data_residency
+    if rule is None:
+        return None
+    if rule.applies_to is not None and load.segment.data_sensitivity not in rule.applies_to:
+        return None
+    return rule.region

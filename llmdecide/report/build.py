@@ -24,6 +24,7 @@ from llmdecide.report.result import (
     PlanDistributionReport,
     PlanStep,
     PriceChangeReport,
+    PriceEvidenceReport,
     Recommendation,
     Robustness,
     ScoreRow,
@@ -32,6 +33,7 @@ from llmdecide.report.result import (
     SegmentSummary,
     SensitivityReport,
     Series,
+    WidenedPrice,
     WorkloadSummary,
 )
 from llmdecide.report.wording import OUTCOMES, decided_by_text, flip_text, reason_text
@@ -256,6 +258,7 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         prices_as_of=w.as_of,
         starts=a.starts,
         team_capability=w.team.capability.value,
+        evidence_max_age_days=w.evidence_max_age_days,
         segments=segments,
     )
     rec = a.recommended
@@ -319,17 +322,44 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         assumptions=_assumptions(a, catalog),
         ledger=_ledger(a, catalog),
         price_changes=_price_changes(a),
+        price_evidence=_price_evidence(a),
         overflow=_overflow(a),
         robustness=_robustness(a),
         warnings=a.warnings,
     )
 
 
-def _price_changes(a: Assessment) -> list[PriceChangeReport]:
+def _compared(a: Assessment) -> list[Plan]:
+    """The recommended plan, then the best of each kind: the plans the first screen compares."""
     plans = [a.recommended] if a.recommended is not None else []
-    plans += [p for p in a.best_by_kind.values() if p not in plans]
+    return plans + [p for p in a.best_by_kind.values() if p not in plans]
+
+
+def _price_evidence(a: Assessment) -> list[PriceEvidenceReport]:
+    out: list[PriceEvidenceReport] = []
+    limit = a.workload.evidence_max_age_days
+    for plan in _compared(a):
+        for pl in plan.placements:
+            for e in pl.price_evidence():
+                age = e.age_days(a.starts) if a.starts is not None else None
+                out.append(
+                    PriceEvidenceReport(
+                        option=plan.id,
+                        segment=pl.segment,
+                        entry=e.entry,
+                        kind=e.what,
+                        basis=e.basis.value,
+                        observed=e.observed,
+                        age_days=age,
+                        stale=age is not None and age > limit,
+                    )
+                )
+    return out
+
+
+def _price_changes(a: Assessment) -> list[PriceChangeReport]:
     out = []
-    for plan in plans:
+    for plan in _compared(a):
         for pl in plan.placements:
             for s in pl.price_steps():
                 out.append(
@@ -416,6 +446,9 @@ def _robustness(a: Assessment) -> Robustness | None:
                     probability_recommended=d.probability_recommended,
                 )
                 for d in m.plans
+            ],
+            widened=[
+                WidenedPrice(entry=w.entry, kind=w.kind, basis=w.basis, low=w.low, high=w.high) for w in m.widened
             ],
         )
     return Robustness(

@@ -130,7 +130,9 @@ def _model_row(entry: Entry[OpenModel], as_of: dt.date | None) -> dict[str, Any]
         "attention_heads": m.attention_heads,
         "kv_heads": m.kv_heads,
         "head_dim": m.head_dim,
+        "attention": m.attention.value,
         "max_context_tokens": m.max_context_tokens,
+        "native_context_tokens": m.native_context_tokens or m.max_context_tokens,
         "licence": m.licence,
     }
 
@@ -179,7 +181,9 @@ COLUMNS: dict[str, list[Column]] = {
         Column("attention_heads", "heads", fmt_int, True),
         Column("kv_heads", "KV heads", fmt_int, True),
         Column("head_dim", "head dim", fmt_int, True),
+        Column("attention", "attention"),
         Column("max_context_tokens", "context", fmt_tokens, True),
+        Column("native_context_tokens", "native", fmt_tokens, True),
         Column("licence", "licence"),
     ],
 }

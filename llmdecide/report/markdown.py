@@ -188,6 +188,7 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
                 f"{k} {lo:g} to {hi:g}" + (f" (most likely {mode:g})" if mode is not None else "")
                 for k, (lo, hi, mode) in mc.inputs.items()
             ),
+            "widened": "; ".join(f"`{w.entry}` {w.kind} ({w.basis}) x{w.low:g} to x{w.high:g}" for w in mc.widened),
             "table": Table(
                 ["option", "P10 USD", "P50 USD", "P90 USD", "cheapest in", "recommended in"],
                 [
@@ -241,6 +242,28 @@ def _price_changes(report: DecisionReport) -> Table | None:
             for c in report.price_changes
         ],
         [False, False, True, False, False, False, True, True, False, True, False],
+    )
+
+
+def _price_evidence(report: DecisionReport) -> Table | None:
+    if not report.price_evidence:
+        return None
+    return Table(
+        ["option", "segment", "entry", "price", "basis", "source shows it on", "age, days", "stale"],
+        [
+            [
+                f"`{e.option}`",
+                e.segment,
+                f"`{e.entry}`",
+                e.kind,
+                e.basis,
+                e.observed.isoformat() if e.observed else "not stated",
+                str(e.age_days) if e.age_days is not None else "",
+                "**yes**" if e.stale else "no",
+            ]
+            for e in report.price_evidence
+        ],
+        [False, False, False, False, False, False, True, False],
     )
 
 
@@ -336,6 +359,8 @@ def markdown_view(report: DecisionReport) -> dict[str, Any]:
         "plan": plan_table(r.plan) if r.plan else None,
         "options": _options(report),
         "price_changes": _price_changes(report),
+        "price_evidence": _price_evidence(report),
+        "evidence_days": report.workload.evidence_max_age_days,
         "starts": report.workload.starts.isoformat() if report.workload.starts else None,
         "chart": _chart(report),
         "overflow": _overflow(report),

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from llmdecide.costing.line_item import CostLineItem
 
-REPORT_VERSION = "2.0"
+REPORT_VERSION = "2.1"
 """Version of the report's JSON shape; bumped when a field changes meaning or is removed."""
 
 
@@ -65,6 +65,7 @@ class WorkloadSummary(Model):
         "on its first day."
     )
     team_capability: str
+    evidence_max_age_days: int = Field(description="Age in days beyond which a price's evidence is called stale.")
     segments: list[SegmentSummary]
 
 
@@ -226,6 +227,16 @@ class PlanDistributionReport(Model):
     probability_recommended: float
 
 
+class WidenedPrice(Model):
+    """A catalog price the Monte Carlo samples over an extra range because of its basis."""
+
+    entry: str
+    kind: str
+    basis: str
+    low: float = Field(description="Lowest multiplier of the price drawn.")
+    high: float = Field(description="Highest multiplier drawn.")
+
+
 class MonteCarloReport(Model):
     """Sampled uncertain inputs and what they do to each plan."""
 
@@ -233,6 +244,9 @@ class MonteCarloReport(Model):
     seed: int
     inputs: dict[str, list[float | None]] = Field(description="Input: [low, high, mode or null for uniform].")
     options: list[PlanDistributionReport]
+    widened: list[WidenedPrice] = Field(
+        default_factory=list, description="Catalog prices sampled over an extra range because of their basis."
+    )
 
 
 class OverflowSegment(Model):
@@ -275,6 +289,19 @@ class PriceChangeReport(Model):
     source: str = Field(description="Source of the new price.")
 
 
+class PriceEvidenceReport(Model):
+    """A catalog price a compared plan rests on, with the date its source shows it."""
+
+    option: str
+    segment: str
+    entry: str = Field(description="Catalog entry the price belongs to.")
+    kind: Literal["API price", "rental rate", "purchase price"]
+    basis: str = Field(description="list, promotional, street, used, floor, ...")
+    observed: dt.date | None = Field(description="Date the source shows the price; null when not stated.")
+    age_days: int | None = Field(description="Days from observed to the first month of the horizon.")
+    stale: bool = Field(description="Older than the workload's evidence_max_age_days.")
+
+
 class Robustness(Model):
     """How sure the recommendation is."""
 
@@ -301,6 +328,9 @@ class DecisionReport(Model):
     ledger: list[LedgerEntry]
     price_changes: list[PriceChangeReport] = Field(
         description="Scheduled price changes inside the horizon, for the recommended and best plans."
+    )
+    price_evidence: list[PriceEvidenceReport] = Field(
+        description="How old the evidence is behind each price the recommended and best plans rest on."
     )
     overflow: OverflowReport | None = Field(description="The overflow hybrid, when one is cheaper than both extremes.")
     robustness: Robustness | None

@@ -10,13 +10,15 @@ exactly.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
-from llmdecide.costing.plan import Plan, horizon_costs
+from llmdecide.catalog.schema import PriceBasis
+from llmdecide.costing.plan import Plan, PriceEvidence, horizon_costs
 from llmdecide.costing.projection import FloatArray, Scenario
 from llmdecide.scoring.decision import decide
 from llmdecide.scoring.dimensions import Scores
@@ -136,6 +138,87 @@ class MonteCarlo:
     inputs: dict[str, tuple[float, float, float | None]]
     """Sampled inputs: (low, high, mode or None for uniform)."""
     plans: list[PlanDistribution]
+    widened: tuple[Widened, ...] = ()
+    """Catalog prices whose basis widened their own range on top of the inputs."""
+
+
+BASIS_SPREAD: dict[PriceBasis, tuple[float, float]] = {
+    PriceBasis.PROMOTIONAL: (1.0, 2.0),
+    PriceBasis.INTRODUCTORY: (1.0, 2.0),
+    PriceBasis.PREVIEW: (0.8, 1.5),
+    PriceBasis.USED: (0.8, 1.5),
+    PriceBasis.FLOOR: (1.0, 1.6),
+    PriceBasis.RANGE_MIDPOINT: (0.75, 1.25),
+    PriceBasis.DERIVED: (0.8, 1.25),
+}
+"""Extra multiplier range, drawn uniformly, for a price that is not a plain list, street or negotiated figure.
+
+Judgements, stated so a reader can check them: a promotion or launch price whose end is not announced
+(one with a dated end is already scheduled) returns to a list price up to twice as high, as the
+catalog's promotions do (Gemini 4 2 -> 4, GPT-5.6 Sol 4 -> 5, Mistral Large 4 0.68 -> 1.36); a preview
+price may move either way at general availability; a used price depends on the unit; a 'from' price
+is the cheapest listing, typical listings run higher; a range's midpoint sits a quarter from either
+end of the ranges the catalog records; a derived figure carries its derivation's error.
+"""
+
+SCENARIO_FIELD = {"API price": "api_price", "rental rate": "rental_rate", "purchase price": "gpu_price"}
+"""The scenario input each kind of catalog price scales."""
+
+
+@dataclass(frozen=True)
+class Widened:
+    """One catalog price sampled over its basis's extra range."""
+
+    entry: str
+    kind: str
+    basis: str
+    low: float
+    high: float
+
+
+def _spread(e: PriceEvidence) -> tuple[float, float] | None:
+    if e.basis in (PriceBasis.PROMOTIONAL, PriceBasis.INTRODUCTORY) and not e.end_unannounced:
+        return None
+    return BASIS_SPREAD.get(e.basis)
+
+
+def basis_draws(
+    plans: Sequence[Plan], samples: int, seed: int
+) -> tuple[dict[tuple[str, str], FloatArray], list[Widened]]:
+    """One draw per catalog price with a wide basis, shared by every plan that uses it (seeded by its id)."""
+    draws: dict[tuple[str, str], FloatArray] = {}
+    widened: list[Widened] = []
+    for plan in plans:
+        for placement in plan.placements:
+            for e in placement.price_evidence():
+                spread = _spread(e)
+                key = (e.entry, e.what)
+                if spread is None or key in draws:
+                    continue
+                rng = np.random.default_rng([seed, zlib.crc32(f"{e.entry}|{e.what}".encode())])
+                draws[key] = rng.uniform(spread[0], spread[1], samples).reshape(-1, 1)
+                widened.append(Widened(e.entry, e.what, e.basis.value, spread[0], spread[1]))
+    return draws, sorted(widened, key=lambda w: (w.kind, w.entry))
+
+
+def widened_scenario(plan: Plan, s: Scenario, draws: dict[tuple[str, str], FloatArray]) -> Scenario:
+    """The scenarios as one plan sees them: each kind of price it rests on scaled by its prices' basis draws.
+
+    A plan with several prices of one kind takes their mean draw for that kind (the widening then covers
+    the plan's whole cost of that kind, a slight overstatement when only one segment's price is wide).
+    """
+    by_field: dict[str, list[FloatArray]] = {}
+    for placement in plan.placements:
+        for e in placement.price_evidence():
+            draw = draws.get((e.entry, e.what))
+            if draw is not None:
+                by_field.setdefault(SCENARIO_FIELD[e.what], []).append(draw)
+    if not by_field:
+        return s
+    update = {
+        name: getattr(s, name) * np.mean(np.hstack(cols), axis=1, keepdims=True) for name, cols in by_field.items()
+    }
+    return replace(s, cache={}, **update)
 
 
 def sample_scenarios(ranges: dict[str, tuple[float, float, float | None]], samples: int, seed: int) -> Scenario:
@@ -160,10 +243,16 @@ def monte_carlo(
     ranges: dict[str, tuple[float, float, float | None]],
     samples: int,
     seed: int = MONTE_CARLO_SEED,
+    *,
+    widen_bases: bool = True,
 ) -> MonteCarlo:
-    """P10/P50/P90 of each plan's horizon cost, and how often each is cheapest and wins the decision."""
+    """P10/P50/P90 of each plan's horizon cost, and how often each is cheapest and wins the decision.
+
+    With ``widen_bases`` (the report's setting), prices on a wide basis are drawn over ``BASIS_SPREAD`` too.
+    """
     s = sample_scenarios(ranges, samples, seed)
-    costs = all_costs(plans, s, workload.horizon_months)
+    draws, widened = basis_draws(plans, samples, seed) if widen_bases else ({}, [])
+    costs = np.vstack([horizon_costs(p, widened_scenario(p, s, draws), workload.horizon_months) for p in plans])
     cheapest = np.argmin(costs, axis=0)
     winners = decide(plans, costs, scores, workload)
     out = []
@@ -179,7 +268,7 @@ def monte_carlo(
                 float(np.mean(winners == i)),
             )
         )
-    return MonteCarlo(samples, seed, dict(sorted(ranges.items())), out)
+    return MonteCarlo(samples, seed, dict(sorted(ranges.items())), out, tuple(widened))
 
 
 NEAR = {"x": (2 / 3, 1.5), "+": (-0.02, 0.02)}

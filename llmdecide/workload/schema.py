@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from llmdecide.catalog.schema import Int, NonEmpty, Num, Precision, PriceBasis, Strict, Tier
+from llmdecide.catalog.schema import Int, NonEmpty, Num, Precision, PriceBasis, RegionCode, Strict, Tier
 
 
 class TeamCapability(StrEnum):
@@ -91,6 +91,18 @@ class Segment(Strict):
     cached_input_fraction: Num = Field(
         default=0.0, ge=0, le=1, description="Share of prompt tokens served from a provider's prompt cache."
     )
+    cache_write_fraction: Num = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of prompt tokens written to the provider's prompt cache (billed at its cache-write "
+        "price); with cached_input_fraction at most 1.",
+    )
+    service_tier: Literal["standard", "flex", "priority"] = Field(
+        default="standard",
+        description="API service tier: standard, flex (slower, cheaper) or priority (faster, dearer). Models "
+        "without the tier are left out.",
+    )
     token_overhead: Num = Field(
         default=0.0,
         ge=0,
@@ -145,6 +157,8 @@ class Segment(Strict):
             )
         if self.cached_input_fraction > 0 and self.latency is Latency.EMBEDDED:
             raise ValueError("cached_input_fraction applies to cloud prompt caches, not embedded deployments")
+        if self.cached_input_fraction + self.cache_write_fraction > 1:
+            raise ValueError("cached_input_fraction plus cache_write_fraction exceeds 1 (shares of one prompt)")
         profile = self.hourly_profile
         if profile is not None:
             if self.hourly_profile_csv is not None:
@@ -158,6 +172,17 @@ class Segment(Strict):
             if self.peak_to_average is not None:
                 raise ValueError("give peak_to_average or an hourly profile, not both (the profile sets the peak)")
         return self
+
+
+class DataResidency(Strict):
+    """Where the data of some segments must be processed."""
+
+    region: RegionCode = Field(description="Region the data must stay in: eu, us, uk, ...")
+    applies_to: list[Sensitivity] | None = Field(
+        default=None,
+        min_length=1,
+        description="Data classes it applies to, e.g. [regulated]; default every segment.",
+    )
 
 
 class Constraints(Strict):
@@ -176,6 +201,11 @@ class Constraints(Strict):
     )
     excluded_providers: list[NonEmpty] = Field(
         default_factory=list, description="API providers that must not be used (e.g. [xai])."
+    )
+    data_residency: DataResidency | None = Field(
+        default=None,
+        description="Processing that must stay in one region: cloud models are priced on their regional "
+        "(data-residency) price or left out; rental offers not known to be in the region are left out.",
     )
 
 
@@ -433,6 +463,13 @@ class Workload(Strict):
     )
     currency: Literal["USD"] = Field(default="USD", description="Currency of the report.")
     as_of: dt.date | None = Field(default=None, description="Price the workload as of this date (default: newest).")
+    evidence_max_age_days: Int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Warn when a price a compared plan rests on was last shown by its source more than this many "
+        "days before the first month of the horizon.",
+    )
     team: Team = Field(default_factory=Team, description="Who would run a local deployment.")
     segments: list[Segment] = Field(min_length=1, description="The request classes of the workload.")
     constraints: Constraints = Field(default_factory=Constraints, description="Rules the decision must respect.")

@@ -136,6 +136,38 @@ ERROR_CASES = [
         8030000,
         "total_params_b: 8.03e+06 is implausibly high (above 10000); millions typed as billions?",
     ),
+    (
+        API,
+        ["models", 0, "prices", 0, "observed"],
+        None,
+        "prices[0].observed: a checked date without an observed date: give the date the source itself shows",
+    ),
+    (API, ["models", 0, "prices", 0, "observed"], dt.date(2026, 1, 1), "is after checked"),
+    (API, ["models", 0, "prices", 0, "source_kind"], None, "prices[0].source_kind: give source_kind: primary"),
+    (API, ["models", 0, "prices", 0, "source_kind"], "hearsay", "source_kind: input should be 'primary'"),
+    (API, ["models", 0, "prices", 0, "basis"], "rumoured", "prices[0].basis: input should be 'list'"),
+    (
+        API,
+        ["models", 0, "prices", 0, "regions"],
+        [{"region": "eu", "price_multiplier": 1.1}, {"region": "eu", "price_multiplier": 1.2}],
+        "regions names a region twice",
+    ),
+    (API, ["models", 0, "prices", 0, "regions"], [{"region": "Europe!", "price_multiplier": 1.1}], "region: "),
+    (RENT, ["offers", 0, "prices", 0, "observed"], None, "offers[0].prices[0].observed: a checked date without"),
+    (ACC, ["accelerators", 0, "purchase_prices", 0, "source_kind"], None, "purchase_prices[0].source_kind"),
+    (
+        "pricing/assumptions.yaml",
+        ["assumptions", "pue", "observed"],
+        None,
+        "assumptions.pue.observed: a checked date without an observed date",
+    ),
+    (ACC, ["accelerators", 2, "purchase_prices"], [], "accelerators[2].purchase_prices: cannot be costed"),
+    (MODELS, ["models", 0, "attention"], "mla", "attention: mla needs the mla block"),
+    (MODELS, ["models", 0, "attention"], "mha", "attention: mha needs kv_heads equal to attention_heads"),
+    (MODELS, ["models", 0, "attention"], "linear", "attention: input should be 'mha'"),
+    (MODELS, ["models", 0, "attention"], "hybrid_linear", "hybrid_linear needs full_attention_layers"),
+    (MODELS, ["models", 0, "native_context_tokens"], 8192, "give context_extension (yarn, ...)"),
+    (MODELS, ["models", 0, "native_context_tokens"], 1_000_000, "native_context_tokens exceeds max_context_tokens"),
     ("pricing/assumptions.yaml", ["assumptions", "pue", "value"], 0.5, "assumptions.pue: value is below low"),
     ("pricing/assumptions.yaml", ["assumptions", "hours_per_month", "value"], 43800, "assumptions.hours_per_month"),
 ]
@@ -166,6 +198,13 @@ WARNING_CASES = [
     (RENT, ["offers", 1, "prices", 0, "committed_1y_usd_per_gpu_hour"], 4.0, "committed_1y price is above on-demand"),
     (ACC, ["accelerators", 0, "fp8_dense_tflops"], 3958, "FP8 is more than 2.5x BF16/FP16: a with-sparsity figure?"),
     (MODELS, ["models", 2, "active_params_b"], 46.7, "an MoE model should have fewer active than total"),
+    (API, ["models", 2, "prices", 0, "cache_write_usd_per_mtok"], 5.0, "writing the cache is cheaper than reading"),
+    (
+        API,
+        ["models", 0, "prices", 0, "service_tiers"],
+        {"flex": {"input_usd_per_mtok": 900.0, "output_usd_per_mtok": 900.0}},
+        "flex costs more than the standard tier",
+    ),
 ]
 
 
@@ -175,6 +214,18 @@ def test_planted_warnings(planted: Planter, file: str, path: list[Any], value: A
     assert lines(root, Severity.ERROR) == []
     warnings = lines(root, Severity.WARNING)
     assert any(expected in line for line in warnings), warnings
+
+
+def test_a_latent_attention_model_with_its_ranks_is_clean(planted: Planter) -> None:
+    mla = {"kv_lora_rank": 512, "qk_rope_head_dim": 64, "qk_nope_head_dim": 64, "v_head_dim": 128}
+
+    def to_mla(data: dict[str, Any]) -> None:
+        data["models"][0].update(attention="mla", mla=mla)
+
+    root = planted(MODELS, to_mla)
+    assert lines(root, Severity.ERROR) == []
+    root = planted(MODELS, lambda data: data["models"][0].update(attention="mla", mla={**mla, "kv_lora_rank": 0}))
+    assert any("mla.kv_lora_rank: input should be greater than 0" in e for e in lines(root, Severity.ERROR))
 
 
 def test_every_problem_is_reported_at_once(planted: Planter) -> None:

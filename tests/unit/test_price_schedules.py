@@ -60,6 +60,8 @@ def with_gpt4o_period(starts: str, input_usd: float, output_usd: float) -> Calla
                 "output_usd_per_mtok": output_usd,
                 "source": "https://openai.com/api/pricing/",
                 "checked": "2025-01-01",
+                "observed": "2025-01-01",
+                "source_kind": "primary",
             }
         )
 
@@ -171,6 +173,8 @@ def test_a_rental_rate_change_reaches_the_rented_fleet(planted: Planter) -> None
                 "on_demand_usd_per_gpu_hour": 1.645,
                 "source": "https://lambda.ai/pricing",
                 "checked": "2025-01-01",
+                "observed": "2025-01-01",
+                "source_kind": "primary",
             }
         )
 
