@@ -115,9 +115,19 @@ BASIS_CAVEATS = {
 """What a plan priced on each non-list basis should be read with."""
 
 
-def basis_warnings(plans: Sequence[Plan]) -> list[str]:
-    """One line per catalog price, in the plans given, that is not a plain list, street or negotiated price."""
-    out: list[str] = []
+def by_price(lines: Sequence[tuple[str, str]]) -> list[str]:
+    """(plan id, caveat) pairs as one line per caveat, naming every plan it applies to: 'cloud, local: ...'."""
+    plans: dict[str, list[str]] = {}
+    for plan, caveat in lines:
+        plans.setdefault(caveat, [])
+        if plan not in plans[caveat]:
+            plans[caveat].append(plan)
+    return [f"{', '.join(ids)}: {caveat}" for caveat, ids in plans.items()]
+
+
+def basis_warnings(plans: Sequence[Plan]) -> list[tuple[str, str]]:
+    """(plan id, caveat) per catalog price, in the plans given, that is not a plain list, street or negotiated price."""
+    out: list[tuple[str, str]] = []
     for plan in plans:
         for placement in plan.placements:
             for e in placement.price_evidence():
@@ -127,24 +137,27 @@ def basis_warnings(plans: Sequence[Plan]) -> list[str]:
                     caveat = BASIS_CAVEATS[e.basis]
                 else:
                     continue
-                out.append(f"{plan.id}: the {e.what} of {e.entry} is {caveat}")
+                out.append((plan.id, f"the {e.what} of {e.entry} is {caveat}"))
     return out
 
 
-def staleness_warnings(plans: Sequence[Plan], on: dt.date | None, max_age_days: int) -> list[str]:
-    """One line per catalog price, in the plans given, whose source showed it more than ``max_age_days`` ago."""
+def staleness_warnings(plans: Sequence[Plan], on: dt.date | None, max_age_days: int) -> list[tuple[str, str]]:
+    """(plan id, caveat) per catalog price, in the plans given, whose source showed it over ``max_age_days`` ago."""
     if on is None:
         return []
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     for plan in plans:
         for placement in plan.placements:
             for e in placement.price_evidence():
                 age = e.age_days(on)
                 if age is not None and age > max_age_days and e.observed is not None:
                     out.append(
-                        f"{plan.id}: the {e.what} of {e.entry} was last shown by its source on "
-                        f"{e.observed.isoformat()}, {age} days before {on.isoformat()} (more than "
-                        f"{max_age_days}; evidence_max_age_days): check it before budgeting on it"
+                        (
+                            plan.id,
+                            f"the {e.what} of {e.entry} was last shown by its source on {e.observed.isoformat()}, "
+                            f"{age} days before {on.isoformat()} (more than {max_age_days}; "
+                            "evidence_max_age_days): check it before budgeting on it",
+                        )
                     )
     return out
 
@@ -184,7 +197,7 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     shown = [recommended] if recommended is not None else []
     shown += [p for p in best_by_kind.values() if p not in shown]
     stale = staleness_warnings(shown, start, workload.evidence_max_age_days)
-    warnings = sorted(set(warnings) | set(basis_warnings(shown)) | set(stale))
+    warnings = sorted(set(warnings) | set(by_price(basis_warnings(shown) + stale)))
     budget = workload.constraints.monthly_budget_usd
     if budget is not None and recommended is not None and recommended.monthly_cost_usd > budget:
         warnings.append(
