@@ -149,13 +149,12 @@ def staleness_warnings(plans: Sequence[Plan], on: dt.date | None, max_age_days: 
     for plan in plans:
         for placement in plan.placements:
             for e in placement.price_evidence():
-                age = e.age_days(on)
-                if age is not None and age > max_age_days and e.observed is not None:
+                if e.stale(on, max_age_days) and e.observed is not None:
                     out.append(
                         (
                             plan.id,
                             f"the {e.what} of {e.entry} was last shown by its source on {e.observed.isoformat()}, "
-                            f"{age} days before {on.isoformat()} (more than {max_age_days}; "
+                            f"{e.age_days(on)} days before {on.isoformat()} (more than {max_age_days}; "
                             "evidence_max_age_days): check it before budgeting on it",
                         )
                     )

@@ -73,3 +73,15 @@ def needs_rope_scaling(model: OpenModel, context_tokens: float) -> bool:
     """True when a context this long lies beyond the window the model was trained for."""
     native = model.native_context_tokens
     return native is not None and context_tokens > native
+
+
+def rope_scaling_note(model: OpenModel, context_tokens: float) -> str | None:
+    """What a report says when a context needs rope scaling (None when it does not)."""
+    if not needs_rope_scaling(model, context_tokens):
+        return None
+    method = model.context_extension.value if model.context_extension is not None else "rope"
+    return (
+        f"a {context_tokens:,.0f}-token context is beyond {model.id}'s native {model.native_context_tokens:,} "
+        f"tokens: serve it with {method} rope scaling (up to {model.max_context_tokens:,}), which engines "
+        "apply to every request and may cost quality on short ones"
+    )

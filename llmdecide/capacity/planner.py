@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmdecide.capacity.attention import needs_rope_scaling
+from llmdecide.capacity.attention import rope_scaling_note
 from llmdecide.capacity.deployment import (
     MAX_TP,
     PARAMETER_NAMES,
@@ -161,12 +161,9 @@ def plan_capacity(
     seq = input_tokens + output_tokens
     warnings: list[str] = []
     m = d.model
-    if needs_rope_scaling(m, seq):
-        method = m.context_extension.value if m.context_extension is not None else "rope"
-        warnings.append(
-            f"a {seq:,.0f}-token sequence is beyond {m.id}'s native {m.native_context_tokens:,} tokens: "
-            f"serve it with {method} rope scaling (up to {m.max_context_tokens:,})"
-        )
+    rope = rope_scaling_note(m, seq)
+    if rope is not None:
+        warnings.append(rope)
     if seq > m.max_context_tokens:
         warnings.append(f"a {seq:,.0f}-token sequence is beyond {m.id}'s {m.max_context_tokens:,}-token context")
     needed_tp = smallest_fitting_tp(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, seq, max_tp=MAX_TP)

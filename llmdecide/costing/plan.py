@@ -94,6 +94,11 @@ class PriceEvidence:
         """Days between the date the source shows and ``on`` (None when the catalog does not say)."""
         return None if self.observed is None else (on - self.observed).days
 
+    def stale(self, on: dt.date, max_age_days: int) -> bool:
+        """Whether the source showed this price more than ``max_age_days`` before ``on``."""
+        age = self.age_days(on)
+        return age is not None and age > max_age_days
+
 
 @dataclass(frozen=True)
 class Placement:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from llmdecide.capacity.attention import needs_rope_scaling
+from llmdecide.capacity.attention import rope_scaling_note
 from llmdecide.capacity.deployment import DEFAULT_ENGINE, CapacityError, Deployment, compute_known, resolve_deployment
 from llmdecide.capacity.sizing import LoadSizing, size_for_load
 from llmdecide.catalog.catalog import Catalog, Entry, price_on
@@ -238,16 +238,10 @@ def _priced(
 
 def _with_context_note(choice: LocalChoice, load: SegmentLoad) -> LocalChoice:
     """Say so when the segment's context lies beyond the window the model was trained for."""
-    m = choice.deployment.model
-    if not needs_rope_scaling(m, load.context_tokens):
+    note = rope_scaling_note(choice.deployment.model, load.context_tokens)
+    if note is None:
         return choice
-    method = m.context_extension.value if m.context_extension is not None else "rope scaling"
-    note = (
-        f"{load.name}: a {load.context_tokens:,.0f}-token context is beyond {m.id}'s native "
-        f"{m.native_context_tokens:,} tokens; serve it with {method} rope scaling enabled "
-        f"(up to {m.max_context_tokens:,}), which engines apply to every request and may cost quality on short ones"
-    )
-    return replace(choice, warnings=(*choice.warnings, note))
+    return replace(choice, warnings=(*choice.warnings, f"{load.name}: {note}"))
 
 
 def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, index: int) -> LocalChoice | str:

@@ -351,7 +351,7 @@ def _price_evidence(a: Assessment) -> list[PriceEvidenceReport]:
                         basis=e.basis.value,
                         observed=e.observed,
                         age_days=age,
-                        stale=age is not None and age > limit,
+                        stale=a.starts is not None and e.stale(a.starts, limit),
                     )
                 )
     return out
