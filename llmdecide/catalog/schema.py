@@ -13,7 +13,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 from pydantic import Strict as StrictType
 
 SUPPORTED_SCHEMA_VERSIONS = (1,)
@@ -352,6 +352,17 @@ class AcceleratorClass(StrEnum):
     APPLE_SILICON = "apple_silicon"
 
 
+class FormFactor(StrEnum):
+    """How an accelerator is packaged, which sets the machine it needs to run."""
+
+    MODULE = "module"
+    """A board module (SXM, OAM) that sits on an 8-GPU baseboard server."""
+    PCIE = "pcie"
+    """A PCIe card that sits in a server, a workstation tower or a desktop."""
+    SYSTEM = "system"
+    """A whole machine (Apple silicon, DGX Spark, Ryzen AI Max): the accelerator is the computer."""
+
+
 class PurchasePrice(Sourced):
     """What it costs to buy one unit (one GPU, or one whole machine for Apple silicon)."""
 
@@ -371,6 +382,10 @@ class Accelerator(Sourced):
     name: NonEmpty = Field(description="Display name.")
     vendor: NonEmpty = Field(description="Vendor, e.g. 'NVIDIA', 'AMD', 'Apple'.")
     accelerator_class: AcceleratorClass = Field(description="Broad class of the device.")
+    form_factor: FormFactor = Field(
+        description="module (SXM/OAM on a baseboard server), pcie (a card in a host machine) or system "
+        "(a whole machine, priced and powered as one)."
+    )
     architecture: NonEmpty = Field(description="Chip architecture, e.g. 'Hopper'.")
     memory_gb: Num = Field(gt=0, description="Device memory (unified memory for Apple), GB.")
     memory_type: NonEmpty = Field(description="Memory technology, e.g. 'HBM3', 'GDDR6X', 'LPDDR5X'.")
@@ -581,23 +596,107 @@ class Assumption(Sourced):
 
 
 class OperatingAssumptions(Strict):
-    """The operating assumptions of local deployments."""
+    """The operating assumptions of local deployments: facility, hosts, power, staff, finance and latency targets."""
 
     electricity_usd_per_kwh: Assumption = Field(description="Electricity price, USD per kWh.")
-    pue: Assumption = Field(description="Power usage effectiveness of the facility (>= 1).")
-    colocation_usd_per_kw_month: Assumption = Field(description="Colocation, USD per kW of IT load per month.")
+    pue: Assumption = Field(description="Power usage effectiveness of an enterprise (on-premises) data center (>= 1).")
+    pue_colocation: Assumption = Field(description="Power usage effectiveness of a colocation facility (>= 1).")
+    pue_office: Assumption = Field(description="Power usage effectiveness of an office server room or closet (>= 1).")
+    colocation_usd_per_kw_month: Assumption = Field(description="Colocation, USD per kW of provisioned power a month.")
     mlops_fte_loaded_usd_per_year: Assumption = Field(
         description="Loaded annual cost of one ML/DevOps engineer (salary, benefits, overhead)."
     )
     depreciation_years: Assumption = Field(description="Straight-line depreciation period for hardware, years.")
     hours_per_month: Assumption = Field(description="Hours in a billing month.")
     maintenance_fraction_of_capex_per_year: Assumption = Field(
-        description="Annual maintenance and support as a fraction of hardware capex."
+        description="Annual maintenance and support of datacenter hardware as a fraction of its capex."
     )
-    server_usd_per_gpu: Assumption = Field(
-        description="Host server, networking and rack share per datacenter GPU, USD (capex beyond the GPU)."
+    maintenance_fraction_workstation: Assumption = Field(
+        description="Annual maintenance and support of workstation hardware as a fraction of its capex."
     )
-    setup_hours: Assumption = Field(description="Engineering hours to stand up a first self-hosted deployment.")
+    maintenance_fraction_consumer: Assumption = Field(
+        description="Annual repair reserve of consumer hardware as a fraction of its capex."
+    )
+    maintenance_fraction_apple_silicon: Assumption = Field(
+        description="Annual support (AppleCare-style) of Apple machines as a fraction of their price."
+    )
+    host_baseboard_server_usd: Assumption = Field(
+        description="An 8-GPU baseboard (HGX/OAM) server without its GPUs, with its share of networking, USD."
+    )
+    host_baseboard_server_gpus: Assumption = Field(description="GPUs one baseboard server holds.")
+    host_baseboard_server_power_w: Assumption = Field(description="Baseboard server power beyond its GPUs at load, W.")
+    host_baseboard_server_idle_w: Assumption = Field(description="Baseboard server power beyond its GPUs at idle, W.")
+    host_pcie_server_usd: Assumption = Field(description="A PCIe GPU server without its GPUs, USD.")
+    host_pcie_server_gpus: Assumption = Field(description="GPU cards one PCIe server holds.")
+    host_pcie_server_power_w: Assumption = Field(description="PCIe server power beyond its GPUs at load, W.")
+    host_pcie_server_idle_w: Assumption = Field(description="PCIe server power beyond its GPUs at idle, W.")
+    host_workstation_usd: Assumption = Field(description="A workstation tower without its GPUs, USD.")
+    host_workstation_gpus: Assumption = Field(description="Professional GPU cards one workstation tower holds.")
+    host_workstation_power_w: Assumption = Field(description="Workstation power beyond its GPUs at load, W.")
+    host_workstation_idle_w: Assumption = Field(description="Workstation power beyond its GPUs at idle, W.")
+    host_desktop_usd: Assumption = Field(description="A consumer desktop PC without its GPU, USD.")
+    host_desktop_gpus: Assumption = Field(description="GeForce cards one desktop holds.")
+    host_desktop_power_w: Assumption = Field(description="Desktop power beyond its GPU at load, W.")
+    host_desktop_idle_w: Assumption = Field(description="Desktop power beyond its GPU at idle, W.")
+    gpu_idle_fraction_datacenter: Assumption = Field(description="Idle draw of a datacenter GPU, share of its TDP.")
+    gpu_idle_fraction_workstation: Assumption = Field(description="Idle draw of a workstation GPU, share of its TDP.")
+    gpu_idle_fraction_consumer: Assumption = Field(description="Idle draw of a consumer GPU, share of its TDP.")
+    gpu_idle_fraction_apple_silicon: Assumption = Field(
+        description="Idle draw of an Apple machine (or other whole system), share of its maximum power."
+    )
+    ops_hours_per_deployment_month: Assumption = Field(
+        description="Engineer-hours a month to run one self-hosted model deployment (upgrades, evals, monitoring)."
+    )
+    ops_hours_per_host_month_owned: Assumption = Field(
+        description="Engineer-hours a month to keep one owned machine (OS, drivers, firmware, failures)."
+    )
+    ops_hours_per_host_month_rented: Assumption = Field(
+        description="Engineer-hours a month to keep one rented instance (images, drivers; the provider owns failures)."
+    )
+    ops_hours_per_device_month: Assumption = Field(
+        description="Engineer-hours a month per end-user device running a model (fleet updates, support)."
+    )
+    on_call_fte_24x7: Assumption = Field(
+        description="Engineers (FTE) a 24/7 on-call rotation for one production service costs."
+    )
+    setup_hours: Assumption = Field(description="Engineering hours to stand up one self-hosted deployment.")
+    setup_hours_production: Assumption = Field(
+        description="Extra engineering hours to take one deployment to production for a 24/7 service."
+    )
+    setup_hours_per_host: Assumption = Field(
+        description="Engineering hours to install one machine (rack, cable, OS, drivers) or image one instance."
+    )
+    ops_effort_factor_advanced: Assumption = Field(
+        description="Operations and setup effort of an advanced team relative to an intermediate one."
+    )
+    ops_effort_factor_basic: Assumption = Field(
+        description="Operations and setup effort of a basic team relative to an intermediate one."
+    )
+    ops_effort_factor_none: Assumption = Field(
+        description="Operations and setup effort of a team with no ML operations skill relative to an intermediate one."
+    )
+    recruiting_cost_fraction: Assumption = Field(
+        description="One-time cost of hiring an engineer, as a share of a year's loaded cost."
+    )
+    discount_rate_per_year: Assumption = Field(description="Discount rate (cost of capital) for net present values.")
+    resale_datacenter_12m: Assumption = Field(description="Resale value of a 12-month-old datacenter GPU.")
+    resale_datacenter_24m: Assumption = Field(description="Resale value of a 24-month-old datacenter GPU.")
+    resale_datacenter_36m: Assumption = Field(description="Resale value of a 36-month-old datacenter GPU.")
+    resale_datacenter_60m: Assumption = Field(description="Resale value of a 60-month-old datacenter GPU.")
+    resale_workstation_36m: Assumption = Field(description="Resale value of a 36-month-old workstation GPU.")
+    resale_workstation_60m: Assumption = Field(description="Resale value of a 60-month-old workstation GPU.")
+    resale_consumer_36m: Assumption = Field(description="Resale value of a 36-month-old consumer GPU, share of new.")
+    resale_consumer_60m: Assumption = Field(description="Resale value of a 60-month-old consumer GPU, share of new.")
+    resale_apple_silicon_36m: Assumption = Field(description="Resale value of a 36-month-old Apple machine.")
+    resale_apple_silicon_60m: Assumption = Field(description="Resale value of a 60-month-old Apple machine.")
+    interactive_ttft_ms: Assumption = Field(description="Default time-to-first-token target of interactive work, ms.")
+    interactive_output_tokens_per_s: Assumption = Field(
+        description="Default per-user generation speed target of interactive work, tokens/s."
+    )
+    real_time_ttft_ms: Assumption = Field(description="Default time-to-first-token target of real-time work, ms.")
+    real_time_output_tokens_per_s: Assumption = Field(
+        description="Default per-user generation speed target of real-time work, tokens/s."
+    )
 
 
 class AssumptionFile(CatalogHeader):
@@ -759,20 +858,15 @@ class ApiDiscount(Sourced):
     discount: Num = Field(gt=0, lt=1, description="Fraction off the list price (0.15 = 15% off).")
 
 
-class PartialAssumptions(Strict):
-    """Operating assumptions an overlay replaces; the others keep their packaged values."""
-
-    electricity_usd_per_kwh: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
-    pue: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
-    colocation_usd_per_kw_month: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
-    mlops_fte_loaded_usd_per_year: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
-    depreciation_years: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
-    hours_per_month: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
-    maintenance_fraction_of_capex_per_year: Assumption | None = Field(
-        default=None, description="See OperatingAssumptions."
-    )
-    server_usd_per_gpu: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
-    setup_hours: Assumption | None = Field(default=None, description="See OperatingAssumptions.")
+PartialAssumptions = create_model(
+    "PartialAssumptions",
+    __base__=Strict,
+    __doc__="Operating assumptions an overlay replaces; the others keep their packaged values.",
+    **{  # type: ignore[call-overload]
+        name: (Assumption | None, Field(default=None, description="See OperatingAssumptions."))
+        for name in OperatingAssumptions.model_fields
+    },
+)
 
 
 class OverlayFile(CatalogHeader):

@@ -30,6 +30,7 @@ from llmdecide.costing.prices import (
     CostingTerms,
     PriceStep,
     RentPrices,
+    hosts_for,
     schedule_of,
     steps_of,
 )
@@ -44,7 +45,9 @@ from llmdecide.costing.projection import (
     cloud_monthly,
     local_series,
 )
+from llmdecide.costing.staff import HOURS_PER_FTE_MONTH, DeploymentEffort, MachineKind
 from llmdecide.demand.segment_load import SegmentLoad
+from llmdecide.workload.schema import Latency
 
 FloatArray = NDArray[np.float64]
 
@@ -184,11 +187,22 @@ class LocalChoice:
     """What the projection needs to re-cost this choice under other scenarios."""
     buy: BuyPrices | None = None
     rent: RentPrices | None = None
+    effort: DeploymentEffort | None = None
+    """What this deployment asks of the team (machines to look after, on-call)."""
+    devices: int | None = None
+    """On-device deployments: how many devices (one per user or site)."""
 
 
 def deployment_label(d: Deployment, gpus: int, acquisition: str) -> str:
     """How a sized deployment is named in reports: model, precision, GPUs, accelerator, engine, buy or rent."""
     return f"{d.model.id} {d.precision} on {gpus} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
+
+
+def machine_kind(prices: Acquisition, devices: bool) -> MachineKind:
+    """What the team looks after per unit of this deployment: owned hosts, rented instances or end-user devices."""
+    if devices:
+        return "device"
+    return "owned" if isinstance(prices, BuyPrices) else "rented"
 
 
 def local_spec(
@@ -200,15 +214,23 @@ def local_spec(
     *,
     share: float,
     pinned_gpus: int | None,
+    min_gpus: int = 0,
+    devices: bool = False,
 ) -> LocalSpec:
     """Everything the projection needs to cost a local deployment."""
     buy_spec = None
     rent_spec = None
     if isinstance(prices, BuyPrices):
         buy = prices
+        host = buy.host if buy.running_costs else None
         buy_spec = BuySpec(
             unit_usd=buy.unit_usd.value,
-            server_usd_per_gpu=buy.server_usd_per_gpu.value if buy.server_usd_per_gpu else 0.0,
+            host_usd=host.usd.value if host is not None else 0.0,
+            gpus_per_host=host.gpus_per_host if host is not None else 1,
+            whole_hosts=host.whole if host is not None else True,
+            host_power_w=host.power_w if host is not None else 0.0,
+            host_idle_w=host.idle_w if host is not None else 0.0,
+            gpu_idle_fraction=buy.gpu_idle_fraction.value,
             depreciation_years=buy.depreciation_years.value,
             residual_fraction=buy.residual_fraction,
             maintenance_fraction_per_year=buy.maintenance_fraction_per_year.value,
@@ -219,11 +241,19 @@ def local_spec(
             ),
             running_costs=buy.running_costs,
             unit_factors=buy.unit_factors,
+            has_host=host is not None,
+            owned_units=float(buy.owned_units),
+            replace_month=buy.replace_month,
+            owned_maintenance_usd_month=buy.owned_maintenance_usd_month,
+            replace_at_end_of_life=buy.replace_at_end_of_life,
+            resale_curve=buy.resale_curve,
         )
     else:
         rent_spec = RentSpec(
             prices.usd_per_gpu_hour.value, prices.gpus_per_instance, prices.billing, prices.rate_factors
         )
+    effort = terms.effort
+    staff = effort.usd_per_machine_month(machine_kind(prices, devices)) if effort is not None else 0.0
     return LocalSpec(
         start_requests_per_month=load.start_requests_per_month,
         growth_per_month=load.segment.growth_per_month,
@@ -239,7 +269,17 @@ def local_spec(
         rent=rent_spec,
         gpu_price_decline_per_year=terms.gpu_price_decline_per_year,
         rental_decline_per_year=terms.rental_decline_per_year,
+        staff_usd_per_host_month=staff,
+        min_gpus=min_gpus,
     )
+
+
+def pinned_needs(load: SegmentLoad, sizing: LoadSizing, share: float, target_utilization: float) -> int:
+    """GPUs a pinned deployment's replicas must grow to for the busiest month's peak at the target utilisation
+    (the one fleet-size formula)."""
+    peak = load.peak_rps() * share
+    replicas = float(replicas_for(peak, sizing.requests_per_s_per_replica, target_utilization).max())
+    return int(replicas) * max(sizing.tp, 1)
 
 
 def pinned_overload(load: SegmentLoad, sizing: LoadSizing, pinned_gpus: int, share: float) -> float | None:
@@ -256,6 +296,14 @@ def pinned_overload(load: SegmentLoad, sizing: LoadSizing, pinned_gpus: int, sha
     return float(np.max(peak / (held * rate)))
 
 
+def needs_on_call(load: SegmentLoad, prices: Acquisition, devices: bool) -> bool:
+    """Whether a deployment serves a 24/7 service that needs an on-call rotation: interactive or real-time work
+    from a data center, a colocation facility or a rented cloud (a desk, an office or a user's device: no)."""
+    if devices or load.segment.latency not in (Latency.INTERACTIVE, Latency.REAL_TIME):
+        return False
+    return not isinstance(prices, BuyPrices) or prices.hosting in ("colocation", "on_premises")
+
+
 def price_local(
     load: SegmentLoad,
     deployment: Deployment,
@@ -267,23 +315,38 @@ def price_local(
     label: str | None = None,
     pinned_gpus: int | None = None,
     overflows: bool = False,
+    min_gpus: int = 0,
+    devices: int | None = None,
 ) -> LocalChoice:
-    """The hardware bill of a local deployment serving ``share`` of a segment, every month (see projection.py).
+    """The bill of a local deployment serving ``share`` of a segment, every month (see projection.py).
 
-    Bought when ``prices`` are :class:`BuyPrices`, rented when :class:`RentPrices`. The label defaults to
-    :func:`deployment_label` with the sized GPUs. A pinned fleet whose peak load exceeds its capacity is
-    warned about, unless ``overflows``: the load above capacity then goes to the cloud by design.
+    Bought when ``prices`` are :class:`BuyPrices` (owned when they say so), rented when :class:`RentPrices`.
+    The label defaults to :func:`deployment_label` with the sized GPUs. ``devices``: one unit per user or
+    site (an on-device deployment of that many devices). ``min_gpus``: a pinned deployment extended to its load.
     """
     acquisition: Literal["buy", "rent"] = "buy" if isinstance(prices, BuyPrices) else "rent"
+    on_devices = devices is not None
+    if on_devices:
+        pinned_gpus = devices
     label = label or deployment_label(deployment, pinned_gpus or sizing.gpus, acquisition)
     acc = deployment.accelerator
     name = acc.name
     hours_per_month = terms.hours_per_month
-    spec = local_spec(load, deployment, sizing, prices, terms, share=share, pinned_gpus=pinned_gpus)
+    spec = local_spec(
+        load,
+        deployment,
+        sizing,
+        prices,
+        terms,
+        share=share,
+        pinned_gpus=pinned_gpus,
+        min_gpus=min_gpus,
+        devices=on_devices,
+    )
     ls = local_series(spec, Scenario.build(), terms.horizon_months)
     gpus = ls.gpus[0]
     warnings: list[str] = []
-    if pinned_gpus is not None and not overflows:
+    if pinned_gpus is not None and not overflows and not on_devices:
         worst = pinned_overload(load, sizing, pinned_gpus, share)
         if worst is not None:
             warnings.append(f"{label}: peak load reaches {worst:.0%} of this deployment's modelled capacity")
@@ -291,32 +354,58 @@ def price_local(
     items: list[CostLineItem] = []
     buy = prices if isinstance(prices, BuyPrices) else None
     rent = prices if isinstance(prices, RentPrices) else None
+    kind = machine_kind(prices, on_devices)
     if buy is not None:
         g0 = float(gpus[0])
-        unit_word = "systems" if buy.unit == "system" else "GPUs"
-        items.append(
-            amortised_capex_item(
-                f"{load.name}: {name} purchase",
-                buy.unit_usd.value,
-                buy.depreciation_years.value,
-                buy.unit_usd.source,
-                quantity=g0,
-                unit=unit_word,
-                residual_fraction=buy.residual_fraction,
-            )
-        )
-        if buy.server_usd_per_gpu is not None and buy.server_usd_per_gpu.value > 0:
+        unit_word = "devices" if on_devices else ("systems" if buy.unit == "system" else "GPUs")
+        owned = min(float(buy.owned_units), g0)
+        if owned < g0 or buy.owned_units == 0:
             items.append(
                 amortised_capex_item(
-                    f"{load.name}: host server and networking share",
-                    buy.server_usd_per_gpu.value,
+                    f"{load.name}: {name} purchase",
+                    buy.unit_usd.value,
                     buy.depreciation_years.value,
-                    buy.server_usd_per_gpu.source,
-                    quantity=g0,
-                    unit="GPUs",
+                    buy.unit_usd.source,
+                    quantity=g0 - owned,
+                    unit=unit_word,
                     residual_fraction=buy.residual_fraction,
                 )
             )
+        if owned:
+            replaced = (
+                f"; replaced in month {buy.replace_month + 1} at the catalog's price"
+                if buy.replace_month is not None and buy.replace_month < terms.horizon_months
+                else ""
+            )
+            items.append(
+                CostLineItem(
+                    name=f"{load.name}: {name}, owned",
+                    category="capex",
+                    quantity=owned,
+                    unit=unit_word,
+                    unit_price_usd=0.0,
+                    monthly_cost_usd=0.0,
+                    source="workload: acquisition owned",
+                    note=f"already paid for: no purchase and no depreciation{replaced}",
+                )
+            )
+        host = buy.host if buy.running_costs else None
+        if host is not None:
+            hosts = float(ls.hosts[0, 0])
+            owned_hosts = min(float(hosts_for(np.array([owned]), host)[0]), hosts) if owned else 0.0
+            if hosts - owned_hosts > 0:
+                what = "machines" if host.whole else f"{host.gpus_per_host}-GPU servers (share)"
+                items.append(
+                    amortised_capex_item(
+                        f"{load.name}: host {host.kind.replace('_', ' ')}",
+                        host.usd.value,
+                        buy.depreciation_years.value,
+                        host.usd.source,
+                        quantity=hosts - owned_hosts,
+                        unit=what,
+                        residual_fraction=buy.residual_fraction,
+                    )
+                )
         if buy.running_costs:
             items += _running_items(load.name, acc.tdp_w, hours_per_month, g0, ls, buy)
     else:
@@ -332,6 +421,27 @@ def price_local(
                 rent.usd_per_gpu_hour.value,
                 rent.usd_per_gpu_hour.source,
                 note=basis,
+            )
+        )
+    effort = terms.effort
+    machines_0 = float(ls.hosts[0, 0])
+    staff_0 = float(ls.staff_usd[0, 0])
+    if effort is not None and staff_0 > 0:
+        hours = {"owned": effort.host_owned_hours, "rented": effort.host_rented_hours, "device": effort.device_hours}[
+            kind
+        ]
+        count = float(np.ceil(machines_0 - 1e-9))
+        noun = {"owned": "machine", "rented": "instance", "device": "device"}[kind] + ("" if count == 1 else "s")
+        items.append(
+            CostLineItem(
+                name=f"{load.name}: upkeep of {count:g} {noun}",
+                category="staff",
+                quantity=count * hours.value * effort.factor.value / HOURS_PER_FTE_MONTH,
+                unit="FTE",
+                unit_price_usd=effort.loaded_usd_per_year.value / 12.0,
+                monthly_cost_usd=staff_0,
+                source=f"{hours.source}; x {effort.factor.value:g} effort ({effort.factor.source})",
+                note=f"{hours.value:g} h a month each; grows with the fleet",
             )
         )
     instance = rent.gpus_per_instance if rent is not None else 1
@@ -350,6 +460,8 @@ def price_local(
         spec,
         buy,
         rent,
+        DeploymentEffort(label, kind, machines_0, staff_0, needs_on_call(load, prices, on_devices)),
+        devices,
     )
 
 
@@ -358,38 +470,51 @@ def _running_items(
 ) -> list[CostLineItem]:
     """First-month line items for power, colocation and maintenance of bought hardware."""
     utilization = float(ls.utilization[0, 0])
+    host = buy.host
+    hosts = float(ls.hosts[0, 0])
+    idle = buy.gpu_idle_fraction.value
+    host_note = (
+        f" + {hosts:g} host(s) x ({host.idle_w:g} W idle to {host.power_w:g} W at load)" if host is not None else ""
+    )
     items = [
         energy_item(
             float(ls.kwh[0, 0]),
             buy.electricity_usd_per_kwh.value,
             buy.electricity_usd_per_kwh.source,
             name=f"{segment}: electricity",
-            note=f"{gpus:g} x {tdp_w:g} W x {utilization:.0%} average utilisation x PUE {buy.pue.value:g} "
-            f"x {hours_per_month:g} h (PUE: {buy.pue.source})",
+            note=f"{gpus:g} x {tdp_w:g} W x ({idle:.0%} idle + {1 - idle:.0%} x {utilization:.0%} load){host_note} "
+            f"x PUE {buy.pue.value:g} ({buy.hosting}) x {hours_per_month:g} h",
         )
     ]
     if buy.colocation_usd_per_kw_month is not None:
+        kw = (gpus * tdp_w + (hosts * host.power_w if host is not None else 0.0)) / 1000.0
         items.append(
             CostLineItem(
                 name=f"{segment}: colocation",
                 category="hosting",
-                quantity=gpus * tdp_w / 1000.0,
-                unit="kW of IT load",
+                quantity=kw,
+                unit="kW of system power",
                 unit_price_usd=buy.colocation_usd_per_kw_month.value,
                 monthly_cost_usd=float(ls.hosting_usd[0, 0]),
                 source=buy.colocation_usd_per_kw_month.source,
             )
         )
-    items.append(
-        CostLineItem(
-            name=f"{segment}: hardware maintenance",
-            category="maintenance",
-            quantity=float(ls.capex_held_usd[0, 0]),
-            unit="USD of capex",
-            unit_price_usd=buy.maintenance_fraction_per_year.value / 12.0,
-            monthly_cost_usd=float(ls.maintenance_usd[0, 0]),
-            source=buy.maintenance_fraction_per_year.source,
-            note=f"{buy.maintenance_fraction_per_year.value:.0%} of capex a year",
+    maintenance = float(ls.maintenance_usd[0, 0])
+    if maintenance > 0 or buy.owned_units == 0:
+        items.append(
+            CostLineItem(
+                name=f"{segment}: hardware maintenance",
+                category="maintenance",
+                quantity=float(ls.capex_held_usd[0, 0]),
+                unit="USD of capex",
+                unit_price_usd=buy.maintenance_fraction_per_year.value / 12.0,
+                monthly_cost_usd=maintenance,
+                source=buy.maintenance_fraction_per_year.source
+                if buy.owned_maintenance_usd_month == 0
+                else "workload: maintenance_usd_per_month",
+                note=f"{buy.maintenance_fraction_per_year.value:.0%} of capex a year"
+                if buy.owned_maintenance_usd_month == 0
+                else "as stated for the owned hardware",
+            )
         )
-    )
     return items

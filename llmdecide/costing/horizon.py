@@ -17,10 +17,13 @@ from llmdecide.costing.projection import (
     LocalSpec,
     Scenario,
     billed_gpus,
+    bought_series,
     cloud_monthly,
     falling_prices,
     fleet,
     fleet_gpus,
+    host_count,
+    machines,
     month_index,
     per_month,
     scheduled,
@@ -42,22 +45,60 @@ def cloud_horizon(spec: CloudSpec, s: Scenario, horizon: int, share: float = 1.0
     return np.asarray((first * series)[:, 0])
 
 
-def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
-    """A local deployment's monthly costs summed over the horizon, without building every monthly series.
+def _bought_horizon(
+    spec: LocalSpec, b: BuySpec, s: Scenario, horizon: int, average_rps: FloatArray, gpus: FloatArray
+) -> FloatArray:
+    """:func:`bought_series` summed over the horizon with fewer arrays: a purchase in month k is depreciated and
+    maintained for min(M, horizon - k) of its M months; the fleet held never falls. Owned units and replacements
+    inside the horizon take the series itself."""
+    months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
+    if b.owned_units or (b.replace_at_end_of_life and float(months.min()) < horizon):
+        return np.asarray(bought_series(spec, b, s, horizon, average_rps, gpus).monthly_usd.sum(axis=1))
+    growing = bool((spec.growth_per_month + s.growth_delta >= 0).all())
+    held = gpus if growing else np.maximum.accumulate(gpus, axis=1)
+    hosts = host_count(held, b)
+    units = np.diff(held, axis=1, prepend=0.0)
+    host_units = np.diff(hosts, axis=1, prepend=0.0) if b.has_host and b.host_usd else None
+    price = b.unit_usd * scheduled(b.unit_factors, horizon) if b.unit_factors is not None else b.unit_usd
+    falling = falling_prices(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
+    purchases = units * price if host_units is None else units * price + host_units * b.host_usd
+    purchases = purchases * falling * s.gpu_price
+    kept = per_month(months, horizon, lambda m: np.minimum(m, horizon - month_index(horizon)))
+    weighted = (purchases * kept).sum(axis=1)
+    total = weighted * ((1.0 - b.residual_fraction) / months[:, 0])
+    if spec.staff_usd_per_host_month:
+        total = total + machines(hosts).sum(axis=1) * spec.staff_usd_per_host_month * s.staff_cost[:, 0]
+    if not b.running_costs:
+        return np.asarray(total)
+    tp = float(max(spec.tp, 1))
+    load = average_rps * (spec.share / spec.requests_per_s_per_replica)
+    replicas = np.maximum(held / tp, 1.0)
+    busy = np.minimum(replicas, load)
+    idle = b.gpu_idle_fraction
+    watt_months = spec.tdp_w * (idle * held.sum(axis=1) + (1.0 - idle) * (held / replicas * busy).sum(axis=1))
+    if b.has_host:
+        share = busy / replicas
+        watt_months = watt_months + (hosts * (b.host_idle_w + (b.host_power_w - b.host_idle_w) * share)).sum(axis=1)
+    total = (
+        total + watt_months * (b.pue * spec.hours_per_month / 1000.0 * b.electricity_usd_per_kwh) * s.electricity[:, 0]
+    )
+    if b.colocation_usd_per_kw_month is not None:
+        kw = spec.tdp_w * held.sum(axis=1) + (b.host_power_w * hosts.sum(axis=1) if b.has_host else 0.0)
+        total = total + kw / 1000.0 * b.colocation_usd_per_kw_month
+    total = total + weighted * (b.maintenance_fraction_per_year / 12.0)
+    return np.asarray(total)
 
-    The same quantities as :func:`local_series`, summed: a purchase in month k is
-    depreciated for min(M, horizon - k) of its M months and is maintained for
-    horizon - k months. Computed once per deployment and set of scenarios.
-    """
+
+def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
+    """A local deployment's monthly costs summed over the horizon, computed once per deployment and set of
+    scenarios (the same arithmetic as :func:`local_series`; rented fleets without the series they do not need)."""
     key = ("local", spec, horizon)
     if key in s.cache:
         return s.cache[key]
     volume, average_rps, replicas = fleet(spec, s, horizon)
     if spec.buy is not None:
-        if replicas is None:
-            result = _pinned_bought_horizon(spec, spec.buy, s, horizon, average_rps)
-        else:
-            result = _bought_horizon(spec, spec.buy, s, horizon, average_rps, replicas)
+        gpus = fleet_gpus(spec, s, horizon, replicas)
+        result = _bought_horizon(spec, spec.buy, s, horizon, average_rps, gpus)
     else:
         assert spec.rent is not None
         r = spec.rent
@@ -69,73 +110,15 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
         )
         if r.billing == "always_on":
             gpus = fleet_gpus(spec, s, horizon, replicas)
-            hours = billed_gpus(gpus, r.gpus_per_instance) * spec.hours_per_month
+            billed = billed_gpus(gpus, r.gpus_per_instance)
+            hours = billed * spec.hours_per_month
+            instances = billed / r.gpus_per_instance
         else:
             hours = volume * (spec.share / spec.requests_per_s_per_replica / 3600.0 * spec.tp)
-        result = np.asarray((hours * price).sum(axis=1))
+            instances = hours / (spec.hours_per_month * r.gpus_per_instance)
+        cost = hours * price
+        if spec.staff_usd_per_host_month:
+            cost = cost + machines(instances) * spec.staff_usd_per_host_month * s.staff_cost
+        result = np.asarray(cost.sum(axis=1))
     s.cache[key] = result
     return result
-
-
-def _bought_horizon(
-    spec: LocalSpec, b: BuySpec, s: Scenario, horizon: int, average_rps: FloatArray, replicas: FloatArray
-) -> FloatArray:
-    """:func:`local_horizon` for a bought fleet sized month by month.
-
-    The fleet held never falls: each month's purchase is its increase. GPUs held x utilisation is
-    tp x held x min(1, load / (replicas x rate per replica)); when no scenario's volume falls the
-    fleet held is the fleet needed and that is tp x min(replicas, load / rate per replica).
-    """
-    tp = float(spec.tp)
-    growing = bool((spec.growth_per_month + s.growth_delta >= 0).all())
-    held = replicas if growing else np.maximum.accumulate(replicas, axis=1)
-    bought = np.empty_like(held)
-    bought[:, 0] = held[:, 0]
-    np.subtract(held[:, 1:], held[:, :-1], out=bought[:, 1:])
-    bought *= falling_prices(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
-    months_left = horizon - month_index(horizon)
-    months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
-    held_months = per_month(months, horizon, lambda m: np.minimum(m, months_left))
-    if b.unit_factors is None:
-        unit = (b.unit_usd + b.server_usd_per_gpu) * tp * s.gpu_price[:, 0]
-    else:
-        bought *= b.unit_usd * scheduled(b.unit_factors, horizon) + b.server_usd_per_gpu
-        unit = tp * s.gpu_price[:, 0]
-    total = (bought * held_months).sum(axis=1) * unit * ((1.0 - b.residual_fraction) / months[:, 0])
-    if b.running_costs:
-        load = average_rps * (spec.share / spec.requests_per_s_per_replica)
-        if growing:
-            busy = np.minimum(load, replicas)
-        else:
-            load /= replicas
-            np.minimum(load, 1.0, out=load)
-            busy = load * held
-        kwh_per_gpu_month = spec.tdp_w * b.pue * spec.hours_per_month / 1000.0
-        total += tp * busy.sum(axis=1) * (kwh_per_gpu_month * b.electricity_usd_per_kwh * s.electricity[:, 0])
-        if b.colocation_usd_per_kw_month is not None:
-            total += tp * held.sum(axis=1) * (spec.tdp_w / 1000.0 * b.colocation_usd_per_kw_month)
-        total += (bought * months_left).sum(axis=1) * unit * (b.maintenance_fraction_per_year / 12.0)
-    return np.asarray(total)
-
-
-def _pinned_bought_horizon(
-    spec: LocalSpec, b: BuySpec, s: Scenario, horizon: int, average_rps: FloatArray
-) -> FloatArray:
-    """:func:`local_horizon` for a fixed bought fleet: one purchase in month 0, so only power needs the months."""
-    assert spec.pinned_gpus is not None
-    gpus = float(spec.pinned_gpus)
-    falling = falling_prices(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
-    purchase = gpus * ((b.unit_usd + b.server_usd_per_gpu) * s.gpu_price[:, 0]) * falling[:, 0]
-    months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation[:, 0] * 12.0))
-    total = purchase * np.minimum(months, float(horizon)) * ((1.0 - b.residual_fraction) / months)
-    if b.running_costs:
-        capacity_rps = max(gpus / max(spec.tp, 1), 1.0) * spec.requests_per_s_per_replica
-        utilization = np.minimum(average_rps * (spec.share / max(capacity_rps, 1e-12)), 1.0)
-        kwh_per_gpu_month = spec.tdp_w * b.pue * spec.hours_per_month / 1000.0
-        total = total + gpus * utilization.sum(axis=1) * (
-            kwh_per_gpu_month * b.electricity_usd_per_kwh * s.electricity[:, 0]
-        )
-        if b.colocation_usd_per_kw_month is not None:
-            total = total + gpus * horizon * (spec.tdp_w / 1000.0 * b.colocation_usd_per_kw_month)
-        total = total + purchase * horizon * (b.maintenance_fraction_per_year / 12.0)
-    return np.asarray(total)

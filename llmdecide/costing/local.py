@@ -3,43 +3,27 @@
 Formulas, per month unless stated (domain note, "local cost (TCO)"):
 
 - buy: capex (one time) = units x unit price; amortisation = (capex - residual) / (depreciation years x 12);
-- power = kWh x USD/kWh, with kWh = GPUs x TDP (W) x utilisation x PUE x hours / 1000;
-- hosting (colocation) = GPUs x TDP / 1000 (kW of IT load) x USD per kW-month;
-- maintenance = capex x annual maintenance fraction / 12;
+- power = kWh x USD/kWh, with kWh = (GPUs x TDP x (idle share + (1 - idle share) x utilisation) + hosts x
+  (idle W + (load W - idle W) x utilisation)) x PUE x hours / 1000;
+- hosting (colocation) = (GPUs x TDP + hosts x host W) / 1000 (kW of system power) x USD per kW-month;
+- maintenance = capex in service x annual maintenance fraction / 12;
 - rent = GPU-hours x USD per GPU-hour (on demand, spot, or committed);
-- staff = FTE x loaded cost per FTE-year / 12; setup (one time) = hours x loaded cost / 2,080 h;
+- staff = FTE x loaded cost per FTE-year / 12 (a stated head count; the effort model is ``staff.py``);
+  setup (one time) = hours x loaded cost / 2,080 h;
 - extra fixed costs as the workload states them (monitoring, licences).
 
-The month-by-month series over a horizon live in ``placement.py``; the
+The month-by-month series over a horizon live in ``projection.py``; the
 functions here build the first-month line items both it and users call.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from llmdecide.costing.line_item import CostLineItem
 
 WORK_HOURS_PER_YEAR = 2080.0
 """40 hours x 52 weeks: turns a loaded annual cost into an hourly one."""
-
-OPS_FTE_BY_CAPABILITY: dict[str, float] = {"advanced": 0.25, "intermediate": 0.5, "basic": 0.75, "none": 1.0}
-"""Default operations FTE for one self-hosted deployment by team maturity.
-
-Sources: 004 prices a 2 x A100 deployment with 0.5 FTE of DevOps; practitioners
-cite 0.1-0.2 FTE for a small single-GPU deployment and 1.0-1.5 FTE to keep
-models healthy in production (shared/reference, "staffing"). Less mature teams
-need more of an engineer; a team with no ML operations skill must hire one.
-"""
-
-SETUP_POINT_BY_CAPABILITY: dict[str, Literal["low", "value", "high"]] = {
-    "advanced": "low",
-    "intermediate": "value",
-    "basic": "high",
-    "none": "high",
-}
-"""Which point of the setup-hours assumption range each team maturity uses (40-200 hours, 001/003)."""
 
 
 @dataclass(frozen=True)

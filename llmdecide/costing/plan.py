@@ -25,16 +25,10 @@ from llmdecide.catalog.schema import PriceBasis
 from llmdecide.costing.choices import CloudChoice, CostSeries, LocalChoice
 from llmdecide.costing.horizon import cloud_horizon, local_horizon
 from llmdecide.costing.line_item import CostLineItem
-from llmdecide.costing.local import (
-    OPS_FTE_BY_CAPABILITY,
-    SETUP_POINT_BY_CAPABILITY,
-    Sourced,
-    StaffTerms,
-    extra_line_items,
-    staff_line_items,
-)
+from llmdecide.costing.local import extra_line_items
 from llmdecide.costing.prices import PriceKind, PriceStep
 from llmdecide.costing.projection import FloatArray, Scenario, cloud_monthly, local_series, requests
+from llmdecide.costing.staff import Effort, effort_model
 from llmdecide.demand.load_profile import ServedShare
 from llmdecide.workload.schema import Workload
 
@@ -220,31 +214,14 @@ class Plan:
         return any(p.local is not None for p in self.placements)
 
 
-def staff_and_fixed(workload: Workload, catalog: Catalog) -> list[CostLineItem]:
-    """Staff and extra fixed line items of a plan that runs locally."""
-    a = catalog.require_assumptions()
-    team = workload.team
-    loaded = (
-        (team.fte_loaded_usd_per_year, "workload: team.fte_loaded_usd_per_year")
-        if team.fte_loaded_usd_per_year is not None
-        else (a.mlops_fte_loaded_usd_per_year.value, f"assumption ({a.mlops_fte_loaded_usd_per_year.source})")
-    )
-    if team.ops_fte is not None:
-        fte = (team.ops_fte, "workload: team.ops_fte")
-    else:
-        value = OPS_FTE_BY_CAPABILITY[team.capability.value]
-        fte = (value, f"default for a team of {team.capability.value} capability")
-    if team.setup_hours is not None:
-        setup = (team.setup_hours, "workload: team.setup_hours")
-    else:
-        point = SETUP_POINT_BY_CAPABILITY[team.capability.value]
-        value = getattr(a.setup_hours, point)
-        value = a.setup_hours.value if value is None else value
-        setup = (
-            value,
-            f"assumption setup_hours, {point} end for {team.capability.value} teams ({a.setup_hours.source})",
-        )
-    items = staff_line_items(StaffTerms(Sourced(*fte), Sourced(*loaded), Sourced(*setup)))
+def staff_and_fixed(
+    workload: Workload, catalog: Catalog, placements: Sequence[Placement], effort: Effort | None = None
+) -> list[CostLineItem]:
+    """The plan-level staff (operations, on-call, setup, hiring) and extra fixed line items of a plan's local
+    deployments (``staff.py``); the machines' upkeep is in each deployment's own lines."""
+    effort = effort if effort is not None else effort_model(workload, catalog)
+    deployments = [p.local.effort for p in placements if p.local is not None and p.local.effort is not None]
+    items = effort.items(deployments)
     items += extra_line_items(
         [(e.name, e.usd_per_month, "workload: local.extra_monthly_costs") for e in workload.local.extra_monthly_costs]
     )

@@ -14,16 +14,96 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from llmdecide.catalog.catalog import Catalog, Entry, price_on, prices_by_month
-from llmdecide.catalog.schema import Accelerator, AcceleratorClass, PriceBasis, RentalOffer, RentalPrice
+from llmdecide.catalog.schema import (
+    Accelerator,
+    AcceleratorClass,
+    FormFactor,
+    OperatingAssumptions,
+    PriceBasis,
+    RentalOffer,
+    RentalPrice,
+)
 from llmdecide.catalog.trends import TrendSet
 from llmdecide.costing.local import Sourced
 from llmdecide.costing.projection import Schedule
+from llmdecide.costing.staff import Effort, effort_model
 from llmdecide.workload.schema import Workload
 
 RateKind = Literal["on_demand", "spot", "committed_1y", "committed_3y"]
+FloatArray = NDArray[np.float64]
+
+
+Hosting = Literal["desk", "office", "colocation", "on_premises"]
+HostKind = Literal["baseboard_server", "pcie_server", "workstation", "desktop"]
+
+HOSTING_BY_CLASS: dict[tuple[AcceleratorClass, FormFactor], tuple[Hosting, ...]] = {
+    (AcceleratorClass.DATACENTER, FormFactor.MODULE): ("colocation", "on_premises"),
+    (AcceleratorClass.DATACENTER, FormFactor.PCIE): ("colocation", "on_premises", "office"),
+    (AcceleratorClass.WORKSTATION, FormFactor.PCIE): ("office", "desk", "colocation", "on_premises"),
+    (AcceleratorClass.WORKSTATION, FormFactor.SYSTEM): ("desk", "office", "colocation", "on_premises"),
+    (AcceleratorClass.CONSUMER, FormFactor.PCIE): ("desk", "office"),
+    (AcceleratorClass.APPLE_SILICON, FormFactor.SYSTEM): ("desk", "office"),
+}
+"""Where each kind of hardware can run, the default first: an 8-GPU baseboard server needs a data center; a PCIe
+server also fits an office server room; workstations and whole small machines run anywhere; consumer PCs and
+Macs run on desks or in offices."""
+
+
+def host_kind(accelerator: Accelerator) -> HostKind | None:
+    """The machine an accelerator sits in; None when the accelerator is the machine (form factor system)."""
+    if accelerator.form_factor is FormFactor.SYSTEM:
+        return None
+    if accelerator.form_factor is FormFactor.MODULE:
+        return "baseboard_server"
+    return {
+        AcceleratorClass.DATACENTER: "pcie_server",
+        AcceleratorClass.WORKSTATION: "workstation",
+        AcceleratorClass.CONSUMER: "desktop",
+        AcceleratorClass.APPLE_SILICON: "desktop",
+    }[accelerator.accelerator_class]  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class HostTerms:
+    """The machine a deployment's accelerators sit in: its price, slots and power beyond the accelerators."""
+
+    kind: HostKind
+    usd: Sourced
+    """One host without its accelerators."""
+    gpus_per_host: int
+    whole: bool
+    """True: whole machines are bought (towers, desktops); False: a data-center server is shared by GPU slot."""
+    power_w: float
+    idle_w: float
+    source: str
+
+
+def hosts_for(gpus: FloatArray, host: HostTerms | None) -> FloatArray:
+    """Machines that hold ``gpus`` accelerators: whole hosts rounded up, a server's share by slot, or one machine
+    per unit when the accelerator is the machine."""
+    if host is None:
+        return gpus
+    per = gpus / host.gpus_per_host
+    return np.asarray(np.ceil(per - 1e-9) if host.whole else per)
+
+
+def resale_fraction(points: Sequence[tuple[float, float]], age_months: FloatArray) -> FloatArray:
+    """Resale value as a share of the new price at an age, interpolated linearly on the curve's points from 1.0 new;
+    beyond the last point the value keeps falling at the last segment's rate, never below 0."""
+    xs = [0.0] + [p[0] for p in points]
+    ys = [1.0] + [p[1] for p in points]
+    age = np.asarray(age_months, dtype=np.float64)
+    inside = np.interp(age, xs, ys)
+    slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+    beyond = ys[-1] + slope * (age - xs[-1])
+    return np.asarray(np.clip(np.where(age > xs[-1], beyond, inside), 0.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -32,15 +112,28 @@ class BuyPrices:
 
     unit_usd: Sourced
     unit: Literal["gpu", "system"]
-    server_usd_per_gpu: Sourced | None
+    host: HostTerms | None
+    """The machine the accelerators sit in (None: the accelerator is the machine, or running costs are stated)."""
     depreciation_years: Sourced
     residual_fraction: float
     maintenance_fraction_per_year: Sourced
     electricity_usd_per_kwh: Sourced
     pue: Sourced
+    hosting: Hosting
     colocation_usd_per_kw_month: Sourced | None
+    gpu_idle_fraction: Sourced
+    resale_curve: tuple[tuple[float, float], ...]
+    """(age in months, share of the new price) points of the accelerator class's resale curve."""
+    resale_source: str
     running_costs: bool = True
     """Whether power, hosting and maintenance are costed here (False: the workload states them separately)."""
+    owned_units: int = 0
+    """Units already owned (paid for): no purchase, only running costs, until ``replace_month``."""
+    replace_month: int | None = None
+    """0-based month in which owned units are replaced by new ones bought at the catalog's price."""
+    owned_maintenance_usd_month: float = 0.0
+    """Maintenance of the owned units as the workload states it (USD a month; until they are replaced)."""
+    replace_at_end_of_life: bool = True
     unit_factors: Schedule = None
     """The unit price on each month's first day over month 0's (None: it does not change)."""
     steps: tuple[PriceStep, ...] = ()
@@ -117,11 +210,60 @@ class CostingTerms:
     target_utilization: float
     gpu_price_decline_per_year: float = 0.0
     rental_decline_per_year: float = 0.0
+    effort: Effort | None = None
+    """The operations-effort model (None: no staff in the deployments' series)."""
 
 
-def default_hosting(accelerator_class: AcceleratorClass) -> Literal["colocation", "on_premises"]:
-    """Datacenter GPUs go to a colocation facility; workstations, consumer cards and Macs stay on premises."""
-    return "colocation" if accelerator_class is AcceleratorClass.DATACENTER else "on_premises"
+def allowed_hosting(accelerator: Accelerator) -> tuple[Hosting, ...]:
+    """Where an accelerator can run, its default first (:data:`HOSTING_BY_CLASS`)."""
+    key = (accelerator.accelerator_class, accelerator.form_factor)
+    if key in HOSTING_BY_CLASS:
+        return HOSTING_BY_CLASS[key]
+    return ("colocation", "on_premises", "office", "desk")
+
+
+def default_hosting(accelerator: Accelerator) -> Hosting:
+    """Datacenter GPUs go to a colocation facility, workstations to an office, the rest stays on a desk."""
+    return allowed_hosting(accelerator)[0]
+
+
+def host_terms(a: OperatingAssumptions, accelerator: Accelerator) -> HostTerms | None:
+    """The catalog's host machine for an accelerator (None when the accelerator is the machine)."""
+    kind = host_kind(accelerator)
+    if kind is None:
+        return None
+    usd = getattr(a, f"host_{kind}_usd")
+    gpus = getattr(a, f"host_{kind}_gpus")
+    power = getattr(a, f"host_{kind}_power_w")
+    idle = getattr(a, f"host_{kind}_idle_w")
+    return HostTerms(
+        kind=kind,
+        usd=Sourced(usd.value, f"assumption host_{kind}_usd ({usd.source})"),
+        gpus_per_host=max(int(gpus.value), 1),
+        whole=kind in ("workstation", "desktop"),
+        power_w=power.value,
+        idle_w=idle.value,
+        source=f"assumption host_{kind}_power_w ({power.source})",
+    )
+
+
+CLASS_KEY = {
+    AcceleratorClass.DATACENTER: "datacenter",
+    AcceleratorClass.WORKSTATION: "workstation",
+    AcceleratorClass.CONSUMER: "consumer",
+    AcceleratorClass.APPLE_SILICON: "apple_silicon",
+}
+
+
+def resale_points(a: OperatingAssumptions, accelerator_class: AcceleratorClass) -> tuple[tuple[float, float], ...]:
+    """The catalog's resale curve of an accelerator class: (age in months, share of the new price)."""
+    key = CLASS_KEY[accelerator_class]
+    points = []
+    for months in (12, 24, 36, 60):
+        value = getattr(a, f"resale_{key}_{months}m", None)
+        if value is not None:
+            points.append((float(months), float(value.value)))
+    return tuple(points)
 
 
 def schedule_of(values: Sequence[float]) -> Schedule:
@@ -220,7 +362,7 @@ class PriceBook:
         """The day month 0 is priced on: the horizon's first day (None: the newest prices)."""
         return self.month_starts[0] if self.month_starts else None
 
-    @property
+    @cached_property
     def terms(self) -> CostingTerms:
         """The shared terms of every local bill in this assessment."""
         return CostingTerms(
@@ -229,10 +371,39 @@ class PriceBook:
             target_utilization=self.workload.local.target_utilization,
             gpu_price_decline_per_year=self.trends.purchase.decline_per_year,
             rental_decline_per_year=self.trends.rental.decline_per_year,
+            effort=effort_model(self.workload, self.catalog),
         )
 
-    def buy(self, accelerator: Accelerator, override: Sourced | None = None) -> BuyPrices | None:
-        """Owning prices for an accelerator, or None when no purchase price is published."""
+    def hosting_fits(self, accelerator: Accelerator) -> bool:
+        """Whether the workload's ``local.hosting`` suits this accelerator (always, when it states none)."""
+        stated = self.workload.local.hosting
+        return stated is None or stated in allowed_hosting(accelerator)
+
+    def month_of(self, day: dt.date) -> int | None:
+        """0-based month of the horizon that first starts on or after ``day`` (None: after the horizon)."""
+        starts = self.month_starts or ()
+        return next((m for m, start in enumerate(starts) if start >= day), None)
+
+    def hosting(self, accelerator: Accelerator) -> Hosting:
+        """Where bought hardware of this accelerator runs: the workload's ``local.hosting`` or the class default."""
+        stated = self.workload.local.hosting
+        return stated if stated is not None else default_hosting(accelerator)
+
+    def buy(
+        self,
+        accelerator: Accelerator,
+        override: Sourced | None = None,
+        *,
+        owned_units: int = 0,
+        replace_month: int | None = None,
+        owned_maintenance_usd_month: float = 0.0,
+        needs_price: bool = True,
+    ) -> BuyPrices | None:
+        """Owning prices for an accelerator, or None when no purchase price is published.
+
+        Owned units (``owned_units``) need a catalog price only when they are replaced inside the horizon; until
+        then they cost only what keeps them running.
+        """
         a = self.catalog.require_assumptions()
         local = self.workload.local
         unit_kind: Literal["gpu", "system"]
@@ -240,55 +411,87 @@ class PriceBook:
         steps: tuple[PriceStep, ...] = ()
         unit_basis: PriceBasis | None = None
         unit_observed: dt.date | None = None
+        system = accelerator.form_factor is FormFactor.SYSTEM
         if override is not None:
-            apple = accelerator.accelerator_class is AcceleratorClass.APPLE_SILICON
-            unit, unit_kind = override, "system" if apple else "gpu"
+            unit, unit_kind = override, "system" if system else "gpu"
         else:
             period = price_on(accelerator.purchase_prices, self.on)
             if period is None or not self.allows(period.basis):
-                return None
-            unit = Sourced(period.usd, f"{accelerator.id} {period.basis.value} price ({period.source})")
-            unit_kind = period.unit
-            unit_basis = period.basis
-            unit_observed = period.observed
-            if self.month_starts:
-                values, sources = self._purchase_by_month(accelerator, period.usd, period.source)
-                unit_factors = schedule_of(values)
-                steps = steps_of(values, sources, self.month_starts, accelerator.id, "purchase price", unit_kind)
-        hosting = local.hosting or default_hosting(accelerator.accelerator_class)
-        server = (
-            Sourced(a.server_usd_per_gpu.value, f"assumption server_usd_per_gpu ({a.server_usd_per_gpu.source})")
+                if needs_price or owned_units == 0 or replace_month is not None:
+                    return None
+                unit = Sourced(float("nan"), f"{accelerator.id}: owned, no purchase")
+                unit_kind = "system" if system else "gpu"
+            else:
+                unit = Sourced(period.usd, f"{accelerator.id} {period.basis.value} price ({period.source})")
+                unit_kind = period.unit
+                unit_basis = period.basis
+                unit_observed = period.observed
+                if self.month_starts:
+                    values, sources = self._purchase_by_month(accelerator, period.usd, period.source)
+                    unit_factors = schedule_of(values)
+                    steps = steps_of(values, sources, self.month_starts, accelerator.id, "purchase price", unit_kind)
+        hosting = self.hosting(accelerator)
+        key = CLASS_KEY[accelerator.accelerator_class]
+        maintenance = (
+            a.maintenance_fraction_of_capex_per_year
             if accelerator.accelerator_class is AcceleratorClass.DATACENTER
-            else None
+            else getattr(a, f"maintenance_fraction_{key}")
+        )
+        maintenance_key = (
+            "maintenance_fraction_of_capex_per_year"
+            if accelerator.accelerator_class is AcceleratorClass.DATACENTER
+            else f"maintenance_fraction_{key}"
         )
         dep = (
             Sourced(local.depreciation_years, "workload: local.depreciation_years")
             if local.depreciation_years is not None
             else Sourced(a.depreciation_years.value, f"assumption depreciation_years ({a.depreciation_years.source})")
         )
+        pue = {
+            "desk": Sourced(1.0, "desk: no facility overhead"),
+            "office": Sourced(a.pue_office.value, f"assumption pue_office ({a.pue_office.source})"),
+            "colocation": Sourced(a.pue_colocation.value, f"assumption pue_colocation ({a.pue_colocation.source})"),
+            "on_premises": Sourced(a.pue.value, f"assumption pue ({a.pue.source})"),
+        }[hosting]
+        idle_key = "apple_silicon" if system else key
+        idle = getattr(a, f"gpu_idle_fraction_{idle_key}")
+        finance = self.workload.finance
+        if finance.resale_fraction is not None:
+            curve: tuple[tuple[float, float], ...] = ((1.0, finance.resale_fraction),)
+            resale_source = "workload: finance.resale_fraction"
+        else:
+            curve = resale_points(a, accelerator.accelerator_class)
+            resale_source = f"assumption resale_{key}_* ({getattr(a, f'resale_{key}_36m').source})"
         return BuyPrices(
             unit_usd=unit,
             unit=unit_kind,
-            server_usd_per_gpu=server,
+            host=host_terms(a, accelerator),
             depreciation_years=dep,
             residual_fraction=local.residual_fraction,
             maintenance_fraction_per_year=Sourced(
-                a.maintenance_fraction_of_capex_per_year.value,
-                f"assumption maintenance ({a.maintenance_fraction_of_capex_per_year.source})",
+                maintenance.value, f"assumption {maintenance_key} ({maintenance.source})"
             ),
             electricity_usd_per_kwh=Sourced(
                 a.electricity_usd_per_kwh.value, f"assumption electricity ({a.electricity_usd_per_kwh.source})"
             ),
-            pue=Sourced(a.pue.value, f"assumption PUE ({a.pue.source})"),
+            pue=pue,
+            hosting=hosting,
             colocation_usd_per_kw_month=Sourced(
                 a.colocation_usd_per_kw_month.value, f"assumption colocation ({a.colocation_usd_per_kw_month.source})"
             )
             if hosting == "colocation"
             else None,
+            gpu_idle_fraction=Sourced(idle.value, f"assumption gpu_idle_fraction_{idle_key} ({idle.source})"),
+            resale_curve=curve,
+            resale_source=resale_source,
             unit_factors=unit_factors,
             steps=steps,
             unit_basis=unit_basis,
             unit_observed=unit_observed,
+            owned_units=owned_units,
+            replace_month=replace_month,
+            owned_maintenance_usd_month=owned_maintenance_usd_month,
+            replace_at_end_of_life=finance.replace_at_end_of_life,
         )
 
     def _purchase_by_month(

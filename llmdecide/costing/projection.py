@@ -157,7 +157,14 @@ class BuySpec:
     """Owning terms of one local deployment."""
 
     unit_usd: float
-    server_usd_per_gpu: float
+    host_usd: float
+    """One host machine without its accelerators (0 when the accelerator is the machine)."""
+    gpus_per_host: int
+    whole_hosts: bool
+    """Whole machines are bought (rounded up); False: a data-center server shared by GPU slot."""
+    host_power_w: float
+    host_idle_w: float
+    gpu_idle_fraction: float
     depreciation_years: float
     residual_fraction: float
     maintenance_fraction_per_year: float
@@ -167,6 +174,14 @@ class BuySpec:
     running_costs: bool
     unit_factors: Schedule = None
     """The unit price in each month over month 0's (hardware added later is bought at that month's price)."""
+    has_host: bool = True
+    """False when the accelerator is the machine (its TDP is the whole system's)."""
+    owned_units: float = 0.0
+    """Units already owned: not bought until ``replace_month``."""
+    replace_month: int | None = None
+    owned_maintenance_usd_month: float = 0.0
+    replace_at_end_of_life: bool = True
+    resale_curve: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,10 @@ class LocalSpec:
     rent: RentSpec | None
     gpu_price_decline_per_year: float = 0.0
     rental_decline_per_year: float = 0.0
+    staff_usd_per_host_month: float = 0.0
+    """Operations effort per machine (owned host, rented instance or device) a month, in USD."""
+    min_gpus: int = 0
+    """A floor on the sized fleet (a pinned deployment extended to its load keeps at least its GPUs)."""
 
 
 @dataclass(frozen=True)
@@ -218,17 +237,61 @@ class LocalSeries:
     capex_held_usd: FloatArray
     utilization: FloatArray
     gpu_hours: FloatArray
+    hosts: FloatArray
+    """Machines each month: hosts held, rented instances, or devices."""
+    staff_usd: FloatArray
+    """Operations effort that grows with the machines, each month (part of ``monthly_usd``)."""
+    book_value_end_usd: FloatArray
+    """Undepreciated value of the bought hardware in service at the horizon's end, per scenario (n,)."""
+    resale_end_usd: FloatArray
+    """What that hardware would fetch if sold at the horizon's end (resale curve by age), per scenario (n,)."""
 
 
-def _amortisation(purchases: FloatArray, months: FloatArray, residual: float) -> FloatArray:
-    """Straight-line amortisation of each month's purchase over ``months`` (one value per scenario)."""
-    n, horizon = purchases.shape
+def trailing_sum(x: FloatArray, months: FloatArray) -> FloatArray:
+    """Each month's sum of ``x`` over the last ``months`` months, itself included (``months`` one per scenario)."""
+    n, horizon = x.shape
     m = np.arange(horizon)
-    cumulative = np.cumsum(purchases * (1.0 - residual) / months, axis=1)
+    cumulative = np.cumsum(x, axis=1)
     back = m.reshape(1, -1) - months.astype(np.int64)
     padded = np.concatenate([np.zeros((n, 1)), cumulative], axis=1)
     earlier = np.take_along_axis(padded, np.clip(back + 1, 0, horizon), axis=1)
     return np.asarray(cumulative - np.where(back >= 0, earlier, 0.0))
+
+
+def with_replacements(units: FloatArray, months: FloatArray) -> FloatArray:
+    """Units bought each month when every purchase is bought again at the end of its life (``months`` later)."""
+    horizon = units.shape[1]
+    shortest = int(months.min())
+    if shortest >= horizon:
+        return units
+    total = units.copy()
+    m = np.arange(horizon).reshape(1, -1)
+    j = 1
+    while j * shortest < horizon:
+        back = m - (j * months).astype(np.int64)
+        total += np.where(back >= 0, np.take_along_axis(units, np.clip(back, 0, horizon - 1), axis=1), 0.0)
+        j += 1
+    return total
+
+
+def resale_at_end(purchases: FloatArray, months: FloatArray, curve: tuple[tuple[float, float], ...]) -> FloatArray:
+    """What the hardware still in service at the horizon's end fetches: each purchase at its age on the curve."""
+    if not curve:
+        return np.zeros(purchases.shape[0])
+    from llmdecide.costing.prices import resale_fraction
+
+    horizon = purchases.shape[1]
+    age = horizon - np.arange(horizon, dtype=np.float64).reshape(1, -1)
+    in_service = age <= months
+    return np.asarray((purchases * resale_fraction(curve, age) * in_service).sum(axis=1))
+
+
+def book_value_at_end(purchases: FloatArray, months: FloatArray, residual: float) -> FloatArray:
+    """Straight-line book value at the horizon's end of the purchases still in service."""
+    horizon = purchases.shape[1]
+    age = horizon - np.arange(horizon, dtype=np.float64).reshape(1, -1)
+    left = np.clip(1.0 - (1.0 - residual) * age / months, 0.0, 1.0)
+    return np.asarray((purchases * np.where(age <= months, left, 0.0)).sum(axis=1))
 
 
 def fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, FloatArray, FloatArray | None]:
@@ -242,6 +305,8 @@ def fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, Float
         return volume, average_rps, None
     peak_rps = average_rps * spec.peak_to_average * spec.share
     replicas = replicas_for(peak_rps, spec.requests_per_s_per_replica, spec.target_utilization * s.utilization)
+    if spec.min_gpus:
+        replicas = np.maximum(replicas, float(max(spec.min_gpus // max(spec.tp, 1), 1)))
     return volume, average_rps, replicas
 
 
@@ -258,63 +323,115 @@ def fleet_gpus(spec: LocalSpec, s: Scenario, horizon: int, replicas: FloatArray 
     return np.asarray(replicas * spec.tp)
 
 
+def machines(hosts: FloatArray) -> FloatArray:
+    """Machines to look after: a share of a server counts as a whole one."""
+    return np.asarray(np.ceil(hosts - 1e-9))
+
+
+def host_count(units: FloatArray, b: BuySpec) -> FloatArray:
+    """Host machines for ``units`` accelerators (the units themselves when the accelerator is the machine)."""
+    if not b.has_host:
+        return units
+    per = units / b.gpus_per_host
+    return np.asarray(np.ceil(per - 1e-9) if b.whole_hosts else per)
+
+
+def bought_series(
+    spec: LocalSpec, b: BuySpec, s: Scenario, horizon: int, average_rps: FloatArray, gpus: FloatArray
+) -> LocalSeries:
+    """A bought (or owned) fleet's bill each month: purchases and their depreciation, power, hosting, maintenance
+    and the operations effort per machine."""
+    zero = np.zeros((s.n, horizon))
+    held = np.maximum.accumulate(gpus, axis=1)
+    hosts = host_count(held, b)
+    owned = float(b.owned_units)
+    paid = np.maximum(held - owned, 0.0) if owned else held
+    paid_hosts = np.maximum(hosts - host_count(np.full((1, 1), owned), b), 0.0) if owned else hosts
+    units = np.diff(np.concatenate([np.zeros((s.n, 1)), paid], axis=1), axis=1)
+    host_units = np.diff(np.concatenate([np.zeros((s.n, 1)), paid_hosts], axis=1), axis=1)
+    if owned and b.replace_month is not None and b.replace_month < horizon:
+        units[:, b.replace_month] += owned
+        host_units[:, b.replace_month] += float(host_count(np.full((1, 1), owned), b)[0, 0])
+    months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
+    if b.replace_at_end_of_life:
+        units = with_replacements(units, months)
+        host_units = with_replacements(host_units, months)
+    falling = falling_prices(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
+    unit_price = b.unit_usd * scheduled(b.unit_factors, horizon) if b.unit_factors is not None else b.unit_usd
+    any_units = bool(units.any())
+    purchases = (units * unit_price + host_units * b.host_usd) * s.gpu_price * falling if any_units else zero
+    amortisation = trailing_sum(purchases * ((1.0 - b.residual_fraction) / months), months)
+    in_service = trailing_sum(purchases, months)
+    rate = spec.requests_per_s_per_replica
+    capacity_rps = np.maximum(held / max(spec.tp, 1), 1.0) * rate
+    utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
+    staff = machines(hosts) * spec.staff_usd_per_host_month * s.staff_cost
+    if b.running_costs:
+        idle = b.gpu_idle_fraction
+        watts = held * spec.tdp_w * (idle + (1.0 - idle) * utilization)
+        if b.has_host:
+            watts = watts + hosts * (b.host_idle_w + (b.host_power_w - b.host_idle_w) * utilization)
+        kwh = watts * b.pue * spec.hours_per_month / 1000.0
+        power = kwh * b.electricity_usd_per_kwh * s.electricity
+        colo = b.colocation_usd_per_kw_month
+        if colo is not None:
+            kw = (held * spec.tdp_w + (hosts * b.host_power_w if b.has_host else 0.0)) / 1000.0
+            hosting = kw * colo
+        else:
+            hosting = zero
+        maintenance = in_service * (b.maintenance_fraction_per_year / 12.0)
+        if owned and b.owned_maintenance_usd_month:
+            until = b.replace_month if b.replace_month is not None else horizon
+            maintenance = maintenance + np.where(np.arange(horizon) < until, b.owned_maintenance_usd_month, 0.0)
+    else:
+        kwh, power, hosting, maintenance = zero, zero, zero, zero
+    opex = power + hosting + maintenance + staff
+    return LocalSeries(
+        held,
+        amortisation + opex,
+        purchases + opex,
+        purchases,
+        amortisation,
+        purchases,
+        kwh,
+        power,
+        hosting,
+        maintenance,
+        in_service,
+        utilization,
+        zero,
+        hosts,
+        staff,
+        book_value_at_end(purchases, months, b.residual_fraction),
+        resale_at_end(purchases, months, b.resale_curve),
+    )
+
+
 def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
-    """A local deployment's hardware bill each month in every scenario."""
+    """A local deployment's bill each month in every scenario."""
     zero = np.zeros((s.n, horizon))
     volume, average_rps, replicas = fleet(spec, s, horizon)
     rate = spec.requests_per_s_per_replica
     gpus = fleet_gpus(spec, s, horizon, replicas)
-    capacity_rps = np.maximum(gpus / max(spec.tp, 1), 1.0) * rate
-    utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
     if spec.buy is not None:
-        b = spec.buy
-        held = np.maximum.accumulate(gpus, axis=1)
-        bought = np.diff(np.concatenate([np.zeros((s.n, 1)), held], axis=1), axis=1)
-        falling = falling_prices(s, "gpu", spec.gpu_price_decline_per_year, s.gpu_decline_delta, horizon)
-        if b.unit_factors is None:
-            per_unit = (b.unit_usd + b.server_usd_per_gpu) * s.gpu_price * falling
-        else:
-            unit = b.unit_usd * scheduled(b.unit_factors, horizon) + b.server_usd_per_gpu
-            per_unit = unit * s.gpu_price * falling
-        purchases = bought * per_unit
-        months = np.maximum(1.0, np.round(b.depreciation_years * s.depreciation * 12.0))
-        amortisation = _amortisation(purchases, months, b.residual_fraction)
-        capex_held = np.cumsum(purchases, axis=1)
-        if b.running_costs:
-            kwh = held * spec.tdp_w * utilization * b.pue * spec.hours_per_month / 1000.0
-            power = kwh * b.electricity_usd_per_kwh * s.electricity
-            colo = b.colocation_usd_per_kw_month
-            hosting = held * spec.tdp_w / 1000.0 * colo if colo is not None else zero
-            maintenance = capex_held * b.maintenance_fraction_per_year / 12.0
-        else:
-            kwh, power, hosting, maintenance = zero, zero, zero, zero
-        opex = power + hosting + maintenance
-        return LocalSeries(
-            held,
-            amortisation + opex,
-            purchases + opex,
-            purchases,
-            amortisation,
-            purchases,
-            kwh,
-            power,
-            hosting,
-            maintenance,
-            capex_held,
-            utilization,
-            zero,
-        )
+        return bought_series(spec, spec.buy, s, horizon, average_rps, gpus)
     assert spec.rent is not None
     r = spec.rent
+    capacity_rps = np.maximum(gpus / max(spec.tp, 1), 1.0) * rate
+    utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
     falling = falling_prices(s, "rental", spec.rental_decline_per_year, s.rental_decline_delta, horizon)
     price = r.usd_per_gpu_hour * s.rental_rate * falling * scheduled(r.rate_factors, horizon)
     if r.billing == "always_on":
         billed = billed_gpus(gpus, r.gpus_per_instance)
         hours = billed * spec.hours_per_month
+        instances = billed / r.gpus_per_instance
     else:
         billed = gpus
         hours = volume * spec.share / rate / 3600.0 * spec.tp
-    cost = hours * price
+        instances = hours / (spec.hours_per_month * r.gpus_per_instance)
+    staff = machines(instances) * spec.staff_usd_per_host_month * s.staff_cost
+    cost = hours * price + staff
+    none = np.zeros(s.n)
     return LocalSeries(
         billed,
         cost,
@@ -329,4 +446,8 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
         zero,
         utilization,
         hours,
+        instances,
+        staff,
+        none,
+        none,
     )

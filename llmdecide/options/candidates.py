@@ -24,12 +24,14 @@ from llmdecide.catalog.schema import (
     AcceleratorClass,
     ApiModel,
     OpenModel,
+    OperatingAssumptions,
     Tier,
 )
-from llmdecide.costing.choices import CloudChoice, LocalChoice, price_local
+from llmdecide.costing.choices import CloudChoice, LocalChoice, pinned_needs, price_local
 from llmdecide.costing.local import Sourced
-from llmdecide.costing.prices import Acquisition, PriceBook, cheapest_rental
+from llmdecide.costing.prices import Acquisition, PriceBook, allowed_hosting, cheapest_rental
 from llmdecide.demand.segment_load import SegmentLoad
+from llmdecide.errors import InputFileError
 from llmdecide.options.cloud import cloud_choices
 from llmdecide.options.constraints import TIER_RANK, local_forced_out, meets, residency_region
 from llmdecide.options.side import EXCLUDED_BASIS, KEEP_CHOICES, SideChoices
@@ -89,6 +91,15 @@ def _accelerator_pool(catalog: Catalog, workload: Workload, load: SegmentLoad) -
     names = workload.candidates.accelerators
     if names is not None:
         pool = [catalog.accelerator(n, where="candidates.accelerators").item for n in names]
+        hosting = workload.local.hosting
+        if hosting is not None and list(workload.candidates.acquisitions) == ["buy"]:
+            for i, a in enumerate(pool):
+                if hosting not in allowed_hosting(a):
+                    raise InputFileError(
+                        f"local.hosting: {hosting} does not fit candidates.accelerators[{i}] {a.id} "
+                        f"({a.accelerator_class.value}, {a.form_factor.value}); expected one of "
+                        f"{', '.join(allowed_hosting(a))}"
+                    )
     else:
         pool = [e.item for _, e in sorted(catalog.accelerators.items())]
     if load.segment.latency is Latency.EMBEDDED:
@@ -111,17 +122,37 @@ def _precisions(workload: Workload, model: OpenModel, accelerator: Accelerator) 
     return options
 
 
-def _size(d: Deployment, load: SegmentLoad, workload: Workload, share: float = 1.0) -> LoadSizing:
+def latency_targets(load: SegmentLoad, a: OperatingAssumptions | None) -> tuple[float | None, float | None]:
+    """(time-to-first-token ms, per-user tokens/s) a local deployment is sized to: the segment's own targets,
+    else the catalog's defaults by latency class (interactive and real-time both, on-device work its speed
+    only, batch neither)."""
     seg = load.segment
-    return size_for_load(
+    ttft, speed = seg.ttft_slo_ms, seg.min_output_tokens_per_s
+    if a is None:
+        return ttft, speed
+    if seg.latency is Latency.INTERACTIVE:
+        return (ttft or a.interactive_ttft_ms.value, speed or a.interactive_output_tokens_per_s.value)
+    if seg.latency is Latency.REAL_TIME:
+        return (ttft or a.real_time_ttft_ms.value, speed or a.real_time_output_tokens_per_s.value)
+    if seg.latency is Latency.EMBEDDED:
+        return ttft, speed or a.interactive_output_tokens_per_s.value
+    return ttft, speed
+
+
+def _size(d: Deployment, load: SegmentLoad, book: PriceBook, share: float = 1.0, tp: int | None = None) -> LoadSizing:
+    workload = book.workload
+    ttft, speed = latency_targets(load, book.catalog.assumptions)
+    sizing = size_for_load(
         d,
         peak_requests_per_s=float(load.peak_rps()[0]) * share,
         input_tokens=load.input_tokens,
         output_tokens=load.output_tokens,
-        ttft_slo_ms=seg.ttft_slo_ms,
-        min_output_tokens_per_s=seg.min_output_tokens_per_s,
+        ttft_slo_ms=ttft,
+        min_output_tokens_per_s=speed,
         target_utilization=workload.local.target_utilization,
+        tp=tp,
     )
+    return sizing.model_copy(update={"ttft_target_ms": ttft, "output_tokens_per_s_target": speed})
 
 
 def local_choices(book: PriceBook, load: SegmentLoad) -> SideChoices[LocalChoice]:
@@ -165,7 +196,10 @@ def local_choices(book: PriceBook, load: SegmentLoad) -> SideChoices[LocalChoice
                 if not compute_known(d):
                     excluded["deployments on accelerators with no published compute figure"] += 1
                     continue
-                sizing = _size(d, load, workload)
+                if seg.devices is not None:
+                    choices += _on_devices(book, load, d, seg.devices, excluded)
+                    continue
+                sizing = _size(d, load, book)
                 if not sizing.fits:
                     excluded["deployments that do not fit in memory"] += 1
                     continue
@@ -181,6 +215,31 @@ def local_choices(book: PriceBook, load: SegmentLoad) -> SideChoices[LocalChoice
             unique.append(c)
             seen.add(c.label)
     return SideChoices(tuple(unique[:KEEP_CHOICES]), None, dict(excluded))
+
+
+def _on_devices(
+    book: PriceBook, load: SegmentLoad, d: Deployment, devices: int, excluded: Counter[str]
+) -> list[LocalChoice]:
+    """One device per user or site, each serving its own share of the load on one accelerator, bought."""
+    if d.accelerator.accelerator_class is AcceleratorClass.DATACENTER:
+        excluded["datacenter accelerators (an on-device deployment needs a device)"] += 1
+        return []
+    sizing = _size(d, load, book, 1.0 / devices, tp=1)
+    if not sizing.fits:
+        excluded["devices the model does not fit on"] += 1
+        return []
+    if not sizing.meets_latency:
+        excluded["devices that miss the latency target"] += 1
+        return []
+    if sizing.replicas > 1:
+        excluded["devices too slow for one user's or site's peak load"] += 1
+        return []
+    prices = _acquisition(book, d.accelerator, "buy", excluded)
+    if prices is None:
+        return []
+    label = f"{d.model.id} {d.precision} on {devices:,} devices ({d.accelerator.id}, {d.engine.id}), buy"
+    choice = price_local(load, d, sizing, prices, book.terms, label=label, devices=devices)
+    return [_with_context_note(choice, load)]
 
 
 def _acquisition(
@@ -200,12 +259,15 @@ def _acquisition(
     bought hardware stands wherever the organisation puts it.
     """
     if acquisition == "buy":
+        if not book.hosting_fits(accelerator):
+            excluded[f"purchases of hardware that cannot run at local.hosting {book.workload.local.hosting}"] += 1
+            return None
         buy = book.buy(accelerator, buy_override)
         if buy is None:
             period = price_on(accelerator.purchase_prices, book.on)
             excluded[EXCLUDED_BASIS if period is not None else "deployments with no published purchase price"] += 1
             return None
-        return buy if running_costs else replace(buy, running_costs=False, server_usd_per_gpu=None)
+        return buy if running_costs else replace(buy, running_costs=False)
     rent = book.rent(accelerator, rent_override, region)
     if rent is None:
         rate = book.workload.local.rental_rate
@@ -245,11 +307,22 @@ def _with_context_note(choice: LocalChoice, load: SegmentLoad) -> LocalChoice:
 
 
 def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, index: int) -> LocalChoice | str:
-    """A pinned deployment priced for one segment, or the reason it cannot serve it."""
+    """A pinned deployment priced for one segment, or the reason it cannot serve it.
+
+    A deployment that cannot carry the segment's peak load at the target utilisation in some month of the
+    horizon cannot serve it, unless ``local.scale_pinned``: it is then extended to the replicas it needs
+    (keeping at least its own GPUs).
+    """
     catalog, workload = book.catalog, book.workload
     where = f"candidates.deployments[{index}]"
     acc = catalog.accelerator(pin.accelerator, where=f"{where}.accelerator").item
     engine = workload.local.engine or DEFAULT_ENGINE[acc.accelerator_class]
+    if pin.acquisition != "rent" and not book.hosting_fits(acc):
+        raise InputFileError(
+            f"local.hosting: {workload.local.hosting} does not fit {where}.accelerator {acc.id} "
+            f"({acc.accelerator_class.value}, {acc.form_factor.value}); expected one of "
+            + ", ".join(allowed_hosting(acc))
+        )
     if pin.open_model is not None:
         models = [catalog.open_model(pin.open_model, where=f"{where}.open_model").item]
     else:
@@ -265,7 +338,7 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
             d = resolve_deployment(catalog, model.id, acc.id, engine_id=engine, precision=workload.local.precision)
         except CapacityError:
             continue
-        sizing = _size(d, load, workload, share)
+        sizing = _size(d, load, book, share)
         if not sizing.fits or sizing.tp > pin.gpus:
             continue
         replicas = pin.gpus // sizing.tp
@@ -273,23 +346,61 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
         if pin.output_tokens_per_s is not None:
             stated["requests_per_s_per_replica"] = pin.output_tokens_per_s / replicas / load.output_tokens
         fixed = LoadSizing(**{**sizing.model_dump(), **stated})
+        needed = pinned_needs(load, fixed, share, workload.local.target_utilization)
+        scale = needed > pin.gpus and workload.local.scale_pinned
+        if needed > pin.gpus and not scale:
+            return (
+                f"{pin.name}: cannot carry the peak load ({float(load.peak_rps().max()) * share:.3g} requests/s in "
+                f"the busiest month needs {needed:,} x {acc.id} at {workload.local.target_utilization:.0%} target "
+                f"utilisation, {pin.gpus} pinned; local.scale_pinned: true extends it)"
+            )
         excluded: Counter[str] = Counter()
-        prices = _acquisition(
-            book,
-            acc,
-            pin.acquisition,
-            excluded,
-            buy_override=Sourced(pin.usd_per_unit, f"workload: {where}.usd_per_unit") if pin.usd_per_unit else None,
-            rent_override=Sourced(pin.usd_per_gpu_hour, f"workload: {where}.usd_per_gpu_hour")
-            if pin.usd_per_gpu_hour
-            else None,
-            running_costs=pin.running_costs == "modelled",
-            region=residency_region(workload, load),
-        )
+        if pin.acquisition == "owned":
+            owned = book.buy(
+                acc,
+                owned_units=pin.gpus,
+                replace_month=book.month_of(pin.replace_on) if pin.replace_on is not None else None,
+                owned_maintenance_usd_month=pin.maintenance_usd_per_month or 0.0,
+                needs_price=scale,
+            )
+            if owned is None:
+                why = "to extend it" if scale else "to replace it"
+                return f"{pin.name}: {acc.id} has no catalog purchase price {why}"
+            prices: Acquisition | None = (
+                owned if pin.running_costs == "modelled" else replace(owned, running_costs=False)
+            )
+        else:
+            prices = _acquisition(
+                book,
+                acc,
+                pin.acquisition,
+                excluded,
+                buy_override=Sourced(pin.usd_per_unit, f"workload: {where}.usd_per_unit") if pin.usd_per_unit else None,
+                rent_override=Sourced(pin.usd_per_gpu_hour, f"workload: {where}.usd_per_gpu_hour")
+                if pin.usd_per_gpu_hour
+                else None,
+                running_costs=pin.running_costs == "modelled",
+                region=residency_region(workload, load),
+            )
         if prices is None:
             return next(iter(excluded), f"{pin.name}: no price") + f" ({pin.name})"
-        label = f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id}, {pin.acquisition}"
-        choice = price_local(load, d, fixed, prices, book.terms, share=share, label=label, pinned_gpus=pin.gpus)
+        if scale:
+            label = (
+                f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id} extended to {needed:,} for its "
+                f"load, {pin.acquisition}"
+            )
+            choice = price_local(load, d, fixed, prices, book.terms, share=share, label=label, min_gpus=pin.gpus)
+            choice = replace(
+                choice,
+                warnings=(
+                    *choice.warnings,
+                    f"{pin.name}: extended from {pin.gpus} to {needed:,} "
+                    f"x {acc.id} to carry the peak load (local.scale_pinned)",
+                ),
+            )
+        else:
+            label = f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id}, {pin.acquisition}"
+            choice = price_local(load, d, fixed, prices, book.terms, share=share, label=label, pinned_gpus=pin.gpus)
         return _with_context_note(choice, load)
     return f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"
 

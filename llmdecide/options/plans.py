@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 from llmdecide.catalog.schema import Tier
-from llmdecide.costing.line_item import CostLineItem
 from llmdecide.costing.plan import Kind, Placement, Plan, plan_kind, price_plan, staff_and_fixed
 from llmdecide.costing.prices import PriceBook
 from llmdecide.options.candidates import SegmentCandidates, pinned_choice
@@ -35,7 +34,6 @@ def build_plans(book: PriceBook, segments: Sequence[SegmentCandidates]) -> list[
     workload = book.workload
     plans: list[Plan] = []
     seen: set[tuple[object, ...]] = set()
-    staff: list[CostLineItem] = []
 
     def add(plan_id: str, placements: Sequence[Placement] | str, *, kind: Kind | None = None, label: str = "") -> None:
         if isinstance(placements, str):
@@ -46,9 +44,8 @@ def build_plans(book: PriceBook, segments: Sequence[SegmentCandidates]) -> list[
             return
         seen.add(sig)
         local = any(p.local is not None for p in placements)
-        if local and not staff:
-            staff.extend(staff_and_fixed(workload, book.catalog))
-        plans.append(price_plan(plan_id, placements, staff if local else [], workload.horizon_months))
+        fixed = staff_and_fixed(workload, book.catalog, placements, book.terms.effort) if local else []
+        plans.append(price_plan(plan_id, placements, fixed, workload.horizon_months))
 
     for rank in range(3):
         for side in ("cloud", "local"):

@@ -8,20 +8,25 @@ from pathlib import Path
 import numpy as np
 
 from llmdecide.assessment import Assessment
+from llmdecide.capacity.sizing import LoadPoint, at_load
 from llmdecide.catalog.catalog import Catalog, price_on
+from llmdecide.costing.finance import discount_rate, plan_cash
 from llmdecide.costing.plan import Placement, Plan
+from llmdecide.demand.segment_load import SegmentLoad
 from llmdecide.report.result import (
     AssumptionUsed,
     BreakEvenReport,
     CatalogStamp,
     DecisionReport,
     Explanation,
+    FinanceReport,
     LedgerEntry,
     MonteCarloReport,
     OptionReport,
     OverflowReport,
     OverflowSegment,
     PlanDistributionReport,
+    PlanFinance,
     PlanStep,
     PriceChangeReport,
     PriceEvidenceReport,
@@ -35,6 +40,7 @@ from llmdecide.report.result import (
     Series,
     WidenedPrice,
     WorkloadSummary,
+    YearCost,
 )
 from llmdecide.report.wording import OUTCOMES, decided_by_text, flip_text, reason_text
 from llmdecide.scoring.dimensions import DIMENSIONS, normalised_weights
@@ -61,7 +67,17 @@ def _flip(f: Flip) -> Explanation:
     return Explanation(code=f.code, values=dict(f.values), text=flip_text(f))
 
 
-def _step(p: Placement) -> PlanStep:
+def _at_load(p: Placement, load: SegmentLoad) -> LoadPoint | None:
+    """The local deployment's operating point at the first month's peak, per replica (or per device)."""
+    local = p.local
+    assert local is not None and local.spec is not None
+    spec = local.spec
+    peak = spec.start_requests_per_month / (spec.hours_per_month * 3600.0) * spec.peak_to_average * spec.share
+    replicas = max(float(local.gpus[0]) / max(local.sizing.tp, 1), 1.0)
+    return at_load(local.deployment, local.sizing, peak / replicas, load.input_tokens, load.output_tokens)
+
+
+def _step(p: Placement, load: SegmentLoad | None = None) -> PlanStep:
     step: dict[str, object] = {"segment": p.segment, "side": p.side, "local_share": p.local_share if p.local else 0.0}
     if p.cloud is not None and p.local_share < 1.0:
         step["cloud_model"] = p.cloud.model_id
@@ -82,7 +98,17 @@ def _step(p: Placement) -> PlanStep:
             per_user_output_tokens_per_s=_finite(s.per_user_output_tokens_per_s),
             ttft_ms=_finite(s.ttft_ms),
             batch_per_replica=s.batch_per_replica,
+            devices=p.local.devices,
         )
+        point = _at_load(p, load) if load is not None else None
+        if point is not None:
+            step.update(
+                concurrency_at_peak=point.concurrency,
+                per_user_output_tokens_per_s_at_peak=point.per_user_output_tokens_per_s,
+                ttft_ms_at_peak=_finite(point.ttft_ms),
+                queue_ms_at_peak=point.queue_ms,
+                overloaded_at_peak=point.overloaded,
+            )
     return PlanStep.model_validate(step)
 
 
@@ -98,7 +124,7 @@ def _option(plan: Plan, a: Assessment) -> OptionReport:
         horizon_cost_usd=_finite(plan.horizon_cost_usd) if feasible else None,
         one_time_usd=_finite(plan.one_time_usd) if feasible else None,
         score=a.scores[plan.id].total if plan.id in a.scores else None,
-        plan=[_step(p) for p in plan.placements],
+        plan=[_step(p, a.loads.get(p.segment)) for p in plan.placements],
         line_items=plan.line_items if feasible else [],
     )
 
@@ -203,17 +229,6 @@ def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
         )
     )
     if catalog.assumptions is not None:
-        units = {
-            "electricity_usd_per_kwh": "USD/kWh",
-            "pue": "",
-            "colocation_usd_per_kw_month": "USD per kW-month",
-            "mlops_fte_loaded_usd_per_year": "USD per FTE-year",
-            "depreciation_years": "years",
-            "hours_per_month": "h",
-            "maintenance_fraction_of_capex_per_year": "of capex a year",
-            "server_usd_per_gpu": "USD per GPU",
-            "setup_hours": "engineer-hours",
-        }
         for key, value in catalog.assumptions:
             if key == "hours_per_month":
                 continue  # its own row above, with the figure the costs used
@@ -221,11 +236,43 @@ def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
                 AssumptionUsed(
                     name=key.replace("_", " "),
                     value=value.value,
-                    unit=units[key],
+                    unit=assumption_unit(key),
                     source=f"{catalog.assumptions_file}: {value.source}",
                 )
             )
     return out
+
+
+ASSUMPTION_UNITS: tuple[tuple[str, str], ...] = (
+    ("hours_per_month", "h"),
+    ("electricity_usd_per_kwh", "USD/kWh"),
+    ("colocation_usd_per_kw_month", "USD per kW-month"),
+    ("mlops_fte_loaded_usd_per_year", "USD per FTE-year"),
+    ("depreciation_years", "years"),
+    ("maintenance_", "of capex a year"),
+    ("resale_", "of the new price"),
+    ("discount_rate", "per year"),
+    ("recruiting", "of a year's loaded cost"),
+    ("on_call_fte", "FTE"),
+    ("ops_effort_factor", "x intermediate effort"),
+    ("gpu_idle_fraction", "of TDP"),
+    ("_hours", "engineer-hours"),
+    ("_usd", "USD"),
+    ("_gpus", "GPUs"),
+    ("_w", "W"),
+    ("_ms", "ms"),
+    ("_tokens_per_s", "tokens/s"),
+    ("pue", ""),
+)
+"""The unit of each operating assumption, by the first pattern its key contains."""
+
+
+def assumption_unit(key: str) -> str:
+    """The unit an operating assumption is stated in (``ASSUMPTION_UNITS``)."""
+    for pattern, unit in ASSUMPTION_UNITS:
+        if pattern in key:
+            return unit
+    raise KeyError(f"no unit for the assumption {key!r}")
 
 
 def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None = None) -> DecisionReport:
@@ -266,7 +313,7 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         decision=rec.kind if rec else "none",
         option=rec.id if rec else None,
         label=rec.label if rec else None,
-        plan=[_step(p) for p in rec.placements] if rec else [],
+        plan=[_step(p, a.loads.get(p.segment)) for p in rec.placements] if rec else [],
         monthly_cost_usd=_finite(rec.monthly_cost_usd) if rec else None,
         horizon_cost_usd=_finite(rec.horizon_cost_usd) if rec else None,
         one_time_usd=_finite(rec.one_time_usd) if rec else None,
@@ -324,6 +371,7 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         price_changes=_price_changes(a),
         price_evidence=_price_evidence(a),
         overflow=_overflow(a),
+        finance=_finance(a, catalog),
         robustness=_robustness(a),
         warnings=a.warnings,
     )
@@ -409,6 +457,44 @@ def _overflow(a: Assessment) -> OverflowReport | None:
         horizon_cost_usd=_finite(plan.horizon_cost_usd),
         segments=rows,
     )
+
+
+def _finance(a: Assessment, catalog: Catalog) -> FinanceReport | None:
+    plans: list[Plan] = []
+    for plan in [a.recommended, *(a.best_by_kind.get(k) for k in ("cloud", "local", "hybrid"))]:
+        if plan is not None and plan.feasible and plan not in plans:
+            plans.append(plan)
+    if not plans:
+        return None
+    rate = discount_rate(a.workload, catalog)
+    horizon = a.workload.horizon_months
+    rows = []
+    for plan in plans:
+        pc = plan_cash(plan, horizon)
+        rows.append(
+            PlanFinance(
+                option=plan.id,
+                label=plan.label,
+                horizon_cost_usd=plan.horizon_cost_usd,
+                cash_usd=float(pc.cash_usd.sum()),
+                book_value_end_usd=pc.book_value_end_usd,
+                resale_end_usd=pc.resale_end_usd,
+                nominal_usd=pc.nominal_usd,
+                npv_usd=pc.npv_usd(rate.value),
+                years=[
+                    YearCost(
+                        year=y,
+                        capex_usd=capex,
+                        opex_usd=opex,
+                        staff_usd=staff,
+                        resale_usd=resale,
+                        total_usd=capex + opex + staff - resale,
+                    )
+                    for y, capex, opex, staff, resale in pc.by_year()
+                ],
+            )
+        )
+    return FinanceReport(discount_rate_per_year=rate.value, discount_rate_source=rate.source, plans=rows)
 
 
 def _robustness(a: Assessment) -> Robustness | None:

@@ -61,7 +61,15 @@ def _template() -> jinja2.Template:
 def plan_table(steps: list[PlanStep]) -> Table:
     """Segment, where it runs, and the local performance figures."""
     return Table(
-        ["segment", "runs on", "cloud USD/request", "GPUs at horizon end", "engine", "tokens/s per user", "TTFT ms"],
+        [
+            "segment",
+            "runs on",
+            "cloud USD/request",
+            "GPUs at horizon end",
+            "engine",
+            "sized at: batch, tokens/s per user, TTFT ms",
+            "at today's peak: in flight, tokens/s per user, TTFT ms",
+        ],
         [
             [
                 s.segment,
@@ -69,13 +77,26 @@ def plan_table(steps: list[PlanStep]) -> Table:
                 fmt_price(s.cost_per_request_usd) if s.cost_per_request_usd is not None else MISSING,
                 fmt_gpus(s.gpus_at_horizon_end) if s.gpus is not None else MISSING,
                 fmt_text(s.engine),
-                fmt_usd(s.per_user_output_tokens_per_s, decimals=1) if s.per_user_output_tokens_per_s else MISSING,
-                fmt_usd(s.ttft_ms, decimals=0) if s.ttft_ms is not None else MISSING,
+                _operating_point(s.batch_per_replica, s.per_user_output_tokens_per_s, s.ttft_ms, sized=True),
+                "overloaded"
+                if s.overloaded_at_peak
+                else _operating_point(s.concurrency_at_peak, s.per_user_output_tokens_per_s_at_peak, s.ttft_ms_at_peak),
             ]
             for s in steps
         ],
         [False, False, True, True, False, True, True],
     )
+
+
+def _operating_point(
+    concurrency: float | None, speed: float | None, ttft_ms: float | None, *, sized: bool = False
+) -> str:
+    """'batch, tokens/s, TTFT' of a local step, or the missing mark for a cloud step."""
+    if concurrency is None or speed is None:
+        return MISSING
+    count = f"{concurrency:.0f}" if sized else f"{concurrency:.2f}"
+    ttft = fmt_usd(ttft_ms, decimals=0) if ttft_ms is not None else MISSING
+    return f"{count}, {fmt_usd(speed, decimals=1)}, {ttft}"
 
 
 def _options(report: DecisionReport) -> Table:
@@ -113,6 +134,65 @@ def _chart(report: DecisionReport) -> dict[str, Any] | None:
     }
 
 
+def _finance(report: DecisionReport) -> dict[str, Any] | None:
+    f = report.finance
+    if f is None:
+        return None
+    plans = Table(
+        ["option", "horizon cost", "cash paid", "book value at end", "resale at end", "net cash", "net present value"],
+        [
+            [
+                f"`{p.option}`",
+                fmt_usd(p.horizon_cost_usd),
+                fmt_usd(p.cash_usd),
+                fmt_usd(p.book_value_end_usd),
+                fmt_usd(p.resale_end_usd),
+                fmt_usd(p.nominal_usd),
+                fmt_usd(p.npv_usd),
+            ]
+            for p in f.plans
+        ],
+        [False, True, True, True, True, True, True],
+    )
+    first = f.plans[0]
+    years = Table(
+        ["year", "capex", "opex", "staff", "resale", "total"],
+        [
+            [
+                str(y.year),
+                fmt_usd(y.capex_usd),
+                fmt_usd(y.opex_usd),
+                fmt_usd(y.staff_usd),
+                fmt_usd(y.resale_usd),
+                fmt_usd(y.total_usd),
+            ]
+            for y in first.years
+        ],
+        [False, True, True, True, True, True],
+    )
+    gap = first.cash_usd - first.horizon_cost_usd
+    if abs(gap) < 0.5:
+        why = (
+            f"For `{first.option}` the cumulative cash at the horizon's end equals its horizon cost: nothing is "
+            "bought that outlives the horizon."
+        )
+    else:
+        why = (
+            f"For `{first.option}` the cumulative cash at the horizon's end ({fmt_usd(first.cash_usd)}) is "
+            f"{fmt_usd(gap)} more than its horizon cost ({fmt_usd(first.horizon_cost_usd)}): hardware is cash when "
+            f"bought but cost as it depreciates, and {fmt_usd(first.book_value_end_usd)} of book value is left at "
+            f"the end, of which resale would recover {fmt_usd(first.resale_end_usd)}."
+        )
+    return {
+        "rate": fmt_pct(f.discount_rate_per_year, decimals=1),
+        "source": f.discount_rate_source,
+        "plans": plans,
+        "years": years,
+        "option": first.option,
+        "why": why,
+    }
+
+
 def _overflow(report: DecisionReport) -> dict[str, Any] | None:
     o = report.overflow
     if o is None:
@@ -145,11 +225,18 @@ def _overflow(report: DecisionReport) -> dict[str, Any] | None:
         ],
         [False, True, True, True, True, True, True, True, True],
     )
+    horizons = {opt.id: opt.horizon_cost_usd for opt in report.options if opt.feasible}
+    whole = [f"overflow `{o.option}` {fmt_usd(o.horizon_cost_usd)}"]
+    for kind in ("cloud", "local"):
+        best = report.best_by_kind.get(kind)
+        if best is not None and best in horizons:
+            whole.append(f"best all-{kind} `{best}` {fmt_usd(horizons[best])}")
     return {
         "option": o.option,
         "monthly": fmt_usd(o.monthly_cost_usd),
         "horizon": fmt_usd(o.horizon_cost_usd),
         "table": table,
+        "whole": ", ".join(whole),
     }
 
 
@@ -365,6 +452,7 @@ def markdown_view(report: DecisionReport) -> dict[str, Any]:
         "chart": _chart(report),
         "overflow": _overflow(report),
         "no_overflow": NO_OVERFLOW,
+        "finance": _finance(report),
         "break_even": {
             "compared": bool(be.cloud_option and be.local_option),
             "cloud": be.cloud_option,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from llmdecide.costing.line_item import CostLineItem
 
-REPORT_VERSION = "2.1"
+REPORT_VERSION = "2.2"
 """Version of the report's JSON shape; bumped when a field changes meaning or is removed."""
 
 
@@ -86,9 +86,25 @@ class PlanStep(Model):
     acquisition: Literal["buy", "rent"] | None = None
     engine: str | None = None
     precision: str | None = None
-    per_user_output_tokens_per_s: float | None = None
-    ttft_ms: float | None = None
-    batch_per_replica: int | None = None
+    per_user_output_tokens_per_s: float | None = Field(
+        default=None, description="Per-user speed at the batch the fleet is sized at."
+    )
+    ttft_ms: float | None = Field(default=None, description="Time to first token at the sized batch.")
+    batch_per_replica: int | None = Field(default=None, description="Batch (concurrent requests) sized for.")
+    devices: int | None = Field(default=None, description="On-device deployments: one device per user or site.")
+    concurrency_at_peak: float | None = Field(
+        default=None, description="Requests in flight per replica at the first month's peak (Little's law)."
+    )
+    per_user_output_tokens_per_s_at_peak: float | None = Field(
+        default=None, description="Per-user speed at that concurrency."
+    )
+    ttft_ms_at_peak: float | None = Field(
+        default=None, description="Time to first token at that concurrency, waiting for a slot included."
+    )
+    queue_ms_at_peak: float | None = Field(default=None, description="Mean wait for a batch slot at the peak.")
+    overloaded_at_peak: bool | None = Field(
+        default=None, description="The peak offers more requests than the sized batch holds."
+    )
 
 
 class OptionReport(Model):
@@ -302,6 +318,39 @@ class PriceEvidenceReport(Model):
     stale: bool = Field(description="Older than the workload's evidence_max_age_days.")
 
 
+class YearCost(Model):
+    """One year of a plan's cash."""
+
+    year: int
+    capex_usd: float = Field(description="Hardware bought (and replaced) that year.")
+    opex_usd: float = Field(description="API bills, rent, power, hosting, maintenance and fixed costs.")
+    staff_usd: float = Field(description="Operations, on-call, setup and hiring.")
+    resale_usd: float = Field(description="Hardware sold at the horizon's end (last year only).")
+    total_usd: float = Field(description="capex + opex + staff - resale.")
+
+
+class PlanFinance(Model):
+    """A plan on a cash basis and at present value, beside its horizon cost."""
+
+    option: str
+    label: str
+    horizon_cost_usd: float = Field(description="Monthly costs summed, hardware as it depreciates, plus setup.")
+    cash_usd: float = Field(description="Cash paid over the horizon (hardware when bought).")
+    book_value_end_usd: float = Field(description="Straight-line value of the hardware in service at the end.")
+    resale_end_usd: float = Field(description="What that hardware fetches at the end (resale curve).")
+    nominal_usd: float = Field(description="cash_usd - resale_end_usd.")
+    npv_usd: float = Field(description="Net present value of the cash and the resale at the discount rate.")
+    years: list[YearCost]
+
+
+class FinanceReport(Model):
+    """Cost of capital: nominal and present values of the recommended and best plans."""
+
+    discount_rate_per_year: float
+    discount_rate_source: str
+    plans: list[PlanFinance]
+
+
 class Robustness(Model):
     """How sure the recommendation is."""
 
@@ -333,5 +382,8 @@ class DecisionReport(Model):
         description="How old the evidence is behind each price the recommended and best plans rest on."
     )
     overflow: OverflowReport | None = Field(description="The overflow hybrid, when one is cheaper than both extremes.")
+    finance: FinanceReport | None = Field(
+        default=None, description="Cash, resale and net present value of the recommended and best plans."
+    )
     robustness: Robustness | None
     warnings: list[str]

@@ -65,13 +65,32 @@ class Team(Strict):
     ops_fte: Num | None = Field(
         default=None,
         ge=0,
-        le=50,
-        description="Engineers (FTE) operating a local deployment; default by capability (advanced 0.25, "
-        "intermediate 0.5, basic 0.75, none 1.0).",
+        le=500,
+        description="Engineers (FTE) operating the local deployments of a plan, replacing the effort model "
+        "(hours per deployment, machine and device, plus on-call for 24/7 service, by team capability).",
     )
     setup_hours: Num | None = Field(
-        default=None, ge=0, le=20_000, description="One-time engineering hours to set up a local deployment."
+        default=None,
+        ge=0,
+        le=100_000,
+        description="One-time engineering hours to set up a plan's local deployments, replacing the effort model.",
     )
+    hire: bool | Num = Field(
+        default=False,
+        description="Hire for local operations: true hires the whole engineers the effort needs (at least one), "
+        "a number hires that many FTE; either adds the recruiting cost once.",
+    )
+    on_call: bool | None = Field(
+        default=None,
+        description="Whether local deployments need a 24/7 on-call rotation; default: yes for interactive and "
+        "real-time segments in a data center, colocation or rented, no on desks and in offices.",
+    )
+
+    @model_validator(mode="after")
+    def _hire_count(self) -> Team:
+        if not isinstance(self.hire, bool) and not 0 < self.hire <= 500:
+            raise ValueError(f"hire: a number of engineers must be above 0 and at most 500, got {self.hire:g}")
+        return self
 
 
 class Segment(Strict):
@@ -125,7 +144,17 @@ class Segment(Strict):
     data_sensitivity: Sensitivity = Field(
         default=Sensitivity.INTERNAL, description="public, internal, regulated or critical."
     )
-    latency: Latency = Field(default=Latency.INTERACTIVE, description="batch, interactive, real_time or embedded.")
+    latency: Latency = Field(
+        default=Latency.INTERACTIVE,
+        description="batch, interactive, real_time or embedded (runs on the user's own device; give devices).",
+    )
+    devices: Int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000_000,
+        description="Devices (users or sites) that each run the model themselves: one device each is bought, "
+        "sized for one user. Required for embedded latency.",
+    )
     ttft_slo_ms: Num | None = Field(default=None, gt=0, le=600_000, description="Target time to first token, ms.")
     min_output_tokens_per_s: Num | None = Field(
         default=None, gt=0, le=10_000, description="Slowest acceptable generation speed one user sees, tokens/s."
@@ -154,6 +183,10 @@ class Segment(Strict):
             raise ValueError(
                 "give exactly one of requests_per_day, requests_per_month or tokens_per_month"
                 + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.latency is Latency.EMBEDDED and self.devices is None:
+            raise ValueError(
+                "an embedded segment runs on one device per user or site: give devices (how many devices run it)"
             )
         if self.cached_input_fraction > 0 and self.latency is Latency.EMBEDDED:
             raise ValueError("cached_input_fraction applies to cloud prompt caches, not embedded deployments")
@@ -215,7 +248,9 @@ class PinnedDeployment(Strict):
     name: NonEmpty = Field(description="Label for the deployment.")
     accelerator: NonEmpty = Field(description="Accelerator id, e.g. nvidia/a100-sxm-80gb.")
     gpus: Int = Field(ge=1, le=10_000, description="GPUs (or Apple machines) in the deployment.")
-    acquisition: Literal["buy", "rent"] = Field(description="buy or rent.")
+    acquisition: Literal["buy", "rent", "owned"] = Field(
+        description="buy, rent, or owned (hardware already paid for: no purchase, only running costs)."
+    )
     open_model: NonEmpty | None = Field(
         default=None, description="Open model it serves; default: the best one that fits and meets the need."
     )
@@ -242,9 +277,31 @@ class PinnedDeployment(Strict):
     )
     running_costs: Literal["modelled", "stated_separately"] = Field(
         default="modelled",
-        description="modelled: add the host-server share, power, hosting and maintenance of bought hardware "
+        description="modelled: add the host machine, power, hosting and maintenance of bought hardware "
         "from the catalog's assumptions; stated_separately: they are in local.extra_monthly_costs.",
     )
+    replace_on: dt.date | None = Field(
+        default=None,
+        description="For owned hardware: the day its remaining life ends; from the month that starts on or after "
+        "it, a replacement is bought at the catalog's price.",
+    )
+    maintenance_usd_per_month: Num | None = Field(
+        default=None,
+        ge=0,
+        le=10_000_000,
+        description="For owned hardware: its maintenance or support contract, USD a month (default none).",
+    )
+
+    @model_validator(mode="after")
+    def _owned_terms(self) -> PinnedDeployment:
+        if self.acquisition == "owned":
+            if self.usd_per_unit is not None or self.usd_per_gpu_hour is not None:
+                raise ValueError("owned hardware is already paid for: leave out usd_per_unit and usd_per_gpu_hour")
+        else:
+            for key in ("replace_on", "maintenance_usd_per_month"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key} applies to owned hardware only (acquisition: owned)")
+        return self
 
 
 def _both_acquisitions() -> list[Literal["buy", "rent"]]:
@@ -318,16 +375,41 @@ class LocalSettings(Strict):
         default="always_on",
         description="always_on bills every hour of the month; by_use bills only the GPU-hours the load needs.",
     )
-    hosting: Literal["colocation", "on_premises"] | None = Field(
+    hosting: Literal["desk", "office", "colocation", "on_premises"] | None = Field(
         default=None,
-        description="Where bought datacenter GPUs live: colocation (billed per kW) or on_premises (power only). "
-        "Default: colocation for datacenter GPUs, on_premises for workstations, consumer cards and Macs.",
+        description="Where bought hardware runs: desk (no facility overhead), office (a server room), colocation "
+        "(billed per kW of provisioned power) or on_premises (the organisation's data center). Default: "
+        "colocation for datacenter GPUs, office for workstations, desk for consumer cards and whole machines.",
+    )
+    scale_pinned: bool = Field(
+        default=False,
+        description="Extend a pinned deployment to the replicas its peak load needs instead of ruling it out.",
     )
     residual_fraction: Num = Field(
         default=0.0, ge=0, lt=1, description="Resale value of bought hardware at the end of depreciation."
     )
     depreciation_years: Num | None = Field(
         default=None, gt=0, le=15, description="Straight-line depreciation period; default the catalog's."
+    )
+
+
+class Finance(Strict):
+    """The cost of capital and the end of the hardware's life."""
+
+    discount_rate_per_year: Num | None = Field(
+        default=None, ge=0, le=0.5, description="Discount rate for net present values; default the catalog's."
+    )
+    resale_fraction: Num | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Resale value of bought hardware at the horizon's end, share of its price; default from the "
+        "catalog's resale curve by accelerator class and age.",
+    )
+    replace_at_end_of_life: bool = Field(
+        default=True,
+        description="Buy a replacement when bought hardware reaches the end of its depreciation life "
+        "inside the horizon.",
     )
 
 
@@ -475,6 +557,7 @@ class Workload(Strict):
     constraints: Constraints = Field(default_factory=Constraints, description="Rules the decision must respect.")
     candidates: Candidates = Field(default_factory=Candidates, description="What to consider.")
     local: LocalSettings = Field(default_factory=LocalSettings, description="How local deployments are run.")
+    finance: Finance = Field(default_factory=Finance, description="Cost of capital, resale and replacement.")
     weights: Weights = Field(default_factory=Weights, description="Weights of the six decision dimensions.")
     price_trends: PriceTrends = Field(
         default_factory=PriceTrends, description="Yearly price declines; default derived from the catalog."

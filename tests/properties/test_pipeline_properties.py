@@ -104,8 +104,8 @@ def check_label_equals_costed_fleet(a: Assessment) -> None:
                     peak_requests_per_s=float(load.peak_rps()[m]) * p.local_share,
                     input_tokens=load.input_tokens,
                     output_tokens=load.output_tokens,
-                    ttft_slo_ms=load.segment.ttft_slo_ms,
-                    min_output_tokens_per_s=load.segment.min_output_tokens_per_s,
+                    ttft_slo_ms=local.sizing.ttft_target_ms,
+                    min_output_tokens_per_s=local.sizing.output_tokens_per_s_target,
                     target_utilization=a.workload.local.target_utilization,
                     tp=local.sizing.tp,
                 ).gpus

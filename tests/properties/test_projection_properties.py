@@ -12,7 +12,22 @@ from hypothesis import strategies as st
 from llmdecide.costing.horizon import cloud_horizon, local_horizon
 from llmdecide.costing.projection import BuySpec, CloudSpec, LocalSpec, RentSpec, Scenario, cloud_monthly, local_series
 
-BUY = BuySpec(30_000.0, 5_000.0, 4.0, 0.1, 0.08, 0.15, 1.3, 150.0, True)
+BUY = BuySpec(
+    unit_usd=30_000.0,
+    host_usd=40_000.0,
+    gpus_per_host=8,
+    whole_hosts=False,
+    host_power_w=3000.0,
+    host_idle_w=1000.0,
+    gpu_idle_fraction=0.12,
+    depreciation_years=4.0,
+    residual_fraction=0.1,
+    maintenance_fraction_per_year=0.08,
+    electricity_usd_per_kwh=0.15,
+    pue=1.3,
+    colocation_usd_per_kw_month=150.0,
+    running_costs=True,
+)
 
 
 def scenarios(seed: int, n: int, growth_low: float) -> Scenario:
@@ -55,7 +70,7 @@ def test_local_horizon_is_the_series_summed(
 ) -> None:
     """Also with a scheduled price step (a promotion's end, an announced rise) inside the horizon."""
     factors = None if step is None else tuple(1.0 if m < step[0] else step[1] for m in range(horizon))
-    buy = BUY if terms == "buy" else BuySpec(30_000.0, 0.0, 3.0, 0.0, 0.05, 0.1, 1.2, None, False)
+    buy = BUY if terms == "buy" else replace(BUY, host_usd=0.0, has_host=False, running_costs=False)
     buy = replace(buy, unit_factors=factors)
     spec = LocalSpec(
         start_requests_per_month=start,
@@ -72,6 +87,7 @@ def test_local_horizon_is_the_series_summed(
         rent=None if terms.startswith("buy") else RentSpec(2.5, 8, terms, factors),  # type: ignore[arg-type]
         gpu_price_decline_per_year=0.15,
         rental_decline_per_year=0.2,
+        staff_usd_per_host_month=640.0,
     )
     s = scenarios(seed, 64, growth_low)
     summed = local_series(spec, s, horizon).monthly_usd.sum(axis=1)

@@ -146,6 +146,7 @@ def test_overflow_at_full_size_costs_what_the_same_fleet_stated_as_a_deployment_
             "open_model": local.deployment.model.id,
         }
     ]
+    data["local"]["target_utilization"] = 1.0  # the all-local end carries the peak at each replica's full rate
     pinned = next(p for p in run(data).plans if p.id == "pinned-1")
     assert pinned.feasible, pinned.excluded_reason
     staff = sum(i.monthly_cost_usd for i in pinned.fixed_items) * a.workload.horizon_months

@@ -64,6 +64,7 @@ accelerators:
     name: Our H100s
     vendor: NVIDIA
     accelerator_class: datacenter
+    form_factor: module
     architecture: Hopper
     memory_gb: 80
     memory_type: HBM3

@@ -47,7 +47,7 @@ def test_critical_data_rules_out_the_cloud(catalog: Catalog) -> None:
 
 
 def test_embedded_rules_out_the_cloud_and_datacenter_gpus(catalog: Catalog) -> None:
-    r = run(catalog, workload(latency="embedded"))
+    r = run(catalog, workload(latency="embedded", devices=20))
     assert "embedded" in option(r, "cloud").excluded_reason
     for o in r.options:
         for step in o.plan:
