@@ -23,7 +23,7 @@ from llmdecide.catalog.catalog import Entry, price_on
 from llmdecide.catalog.schema import ApiModel
 from llmdecide.costing.cloud import RequestShape, TokenPrices, cloud_line_items, cost_per_request, token_prices
 from llmdecide.costing.line_item import CostLineItem
-from llmdecide.costing.local import amortised_capex_item, energy_item, rental_item
+from llmdecide.costing.local import amortised_capex_item, energy_item, fte_item, rental_item
 from llmdecide.costing.prices import (
     Acquisition,
     BuyPrices,
@@ -432,18 +432,14 @@ def price_local(
         ]
         count = float(np.ceil(machines_0 - 1e-9))
         noun = {"owned": "machine", "rented": "instance", "device": "device"}[kind] + ("" if count == 1 else "s")
-        items.append(
-            CostLineItem(
-                name=f"{load.name}: upkeep of {count:g} {noun}",
-                category="staff",
-                quantity=count * hours.value * effort.factor.value / HOURS_PER_FTE_MONTH,
-                unit="FTE",
-                unit_price_usd=effort.loaded_usd_per_year.value / 12.0,
-                monthly_cost_usd=staff_0,
-                source=f"{hours.source}; x {effort.factor.value:g} effort ({effort.factor.source})",
-                note=f"{hours.value:g} h a month each; grows with the fleet",
-            )
+        item = fte_item(
+            f"{load.name}: upkeep of {count:g} {noun}",
+            count * hours.value * effort.factor.value / HOURS_PER_FTE_MONTH,
+            effort.loaded_usd_per_year.value,
+            f"{hours.source}; x {effort.factor.value:g} effort ({effort.factor.source})",
+            note=f"{hours.value:g} h a month each; grows with the fleet",
         )
+        items.append(item.model_copy(update={"monthly_cost_usd": staff_0}))  # the series' own figure
     instance = rent.gpus_per_instance if rent is not None else 1
     return LocalChoice(
         load.name,

@@ -104,37 +104,46 @@ def rental_item(
     )
 
 
+def fte_item(name: str, fte: float, loaded_usd_per_year: float, source: str, note: str | None = None) -> CostLineItem:
+    """Engineers every month: FTE x loaded cost per FTE-year / 12."""
+    return CostLineItem(
+        name=name,
+        category="staff",
+        quantity=fte,
+        unit="FTE",
+        unit_price_usd=loaded_usd_per_year / 12.0,
+        monthly_cost_usd=fte * loaded_usd_per_year / 12.0,
+        source=source,
+        note=note,
+    )
+
+
+def setup_item(hours: float, loaded_usd_per_year: float, source: str, note: str | None = None) -> CostLineItem:
+    """Setup work once: hours x loaded cost / 2,080 working hours."""
+    hourly = loaded_usd_per_year / WORK_HOURS_PER_YEAR
+    return CostLineItem(
+        name="setup (one time)",
+        category="setup",
+        quantity=hours,
+        unit="engineer-hours",
+        unit_price_usd=hourly,
+        monthly_cost_usd=0.0,
+        one_time_usd=hours * hourly,
+        source=source,
+        note=note,
+    )
+
+
 def staff_line_items(staff: StaffTerms) -> list[CostLineItem]:
-    """Operations FTE every month, and setup hours once."""
+    """A stated head count every month, and stated setup hours once."""
     items: list[CostLineItem] = []
     loaded = staff.fte_loaded_usd_per_year
     if staff.ops_fte.value > 0:
-        items.append(
-            CostLineItem(
-                name="ML/DevOps operations",
-                category="staff",
-                quantity=staff.ops_fte.value,
-                unit="FTE",
-                unit_price_usd=loaded.value / 12.0,
-                monthly_cost_usd=staff.ops_fte.value * loaded.value / 12.0,
-                source=f"{staff.ops_fte.source}; loaded cost: {loaded.source}",
-            )
-        )
+        source = f"{staff.ops_fte.source}; loaded cost: {loaded.source}"
+        items.append(fte_item("ML/DevOps operations", staff.ops_fte.value, loaded.value, source))
     if staff.setup_hours.value > 0:
-        hourly = loaded.value / WORK_HOURS_PER_YEAR
-        items.append(
-            CostLineItem(
-                name="setup (one time)",
-                category="setup",
-                quantity=staff.setup_hours.value,
-                unit="engineer-hours",
-                unit_price_usd=hourly,
-                monthly_cost_usd=0.0,
-                one_time_usd=staff.setup_hours.value * hourly,
-                source=staff.setup_hours.source,
-                note=f"loaded cost / {WORK_HOURS_PER_YEAR:,.0f} working hours a year",
-            )
-        )
+        note = f"loaded cost / {WORK_HOURS_PER_YEAR:,.0f} working hours a year"
+        items.append(setup_item(staff.setup_hours.value, loaded.value, staff.setup_hours.source, note))
     return items
 
 

@@ -31,7 +31,7 @@ from typing import Literal
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import Assumption
 from llmdecide.costing.line_item import CostLineItem
-from llmdecide.costing.local import WORK_HOURS_PER_YEAR, Sourced
+from llmdecide.costing.local import WORK_HOURS_PER_YEAR, Sourced, fte_item, setup_item
 from llmdecide.workload.schema import Workload
 
 HOURS_PER_FTE_MONTH = WORK_HOURS_PER_YEAR / 12.0
@@ -115,20 +115,20 @@ class Effort:
             return []
         factor = self.factor
         team = f"x {factor.value:g} effort ({factor.source})"
-        monthly_fte = self.loaded_usd_per_year.value / 12.0
+        loaded_usd = self.loaded_usd_per_year.value
         loaded = self.loaded_usd_per_year.source
         items: list[CostLineItem] = []
         if self.stated_fte is not None or self.hire is not False:
             fte, source = self._head_count(deployments)
             if fte > 0:
-                items.append(_fte_item("ML/DevOps operations", fte, monthly_fte, f"{source}; loaded cost: {loaded}"))
+                items.append(fte_item("ML/DevOps operations", fte, loaded_usd, f"{source}; loaded cost: {loaded}"))
         else:
             routine = len(deployments) * self.deployment_hours.value * factor.value / HOURS_PER_FTE_MONTH
             items.append(
-                _fte_item(
+                fte_item(
                     f"operations of {len(deployments)} deployment{'s' if len(deployments) > 1 else ''}",
                     routine,
-                    monthly_fte,
+                    loaded_usd,
                     f"{self.deployment_hours.source}; {team}; loaded cost: {loaded}",
                     note=f"{self.deployment_hours.value:g} h a month each; the machines' upkeep is in their lines",
                 )
@@ -136,29 +136,17 @@ class Effort:
             if self.needs_on_call(deployments):
                 why = "workload: team.on_call" if self.on_call else "a 24/7 service in a data center or cloud"
                 items.append(
-                    _fte_item(
+                    fte_item(
                         "on-call rotation (24/7)",
                         self.on_call_fte.value,
-                        monthly_fte,
+                        loaded_usd,
                         f"{self.on_call_fte.source}; loaded cost: {loaded}",
                         note=why,
                     )
                 )
         setup_hours, setup_source, setup_note = self._setup(deployments)
         if setup_hours > 0:
-            items.append(
-                CostLineItem(
-                    name="setup (one time)",
-                    category="setup",
-                    quantity=setup_hours,
-                    unit="engineer-hours",
-                    unit_price_usd=self.hourly_usd,
-                    monthly_cost_usd=0.0,
-                    one_time_usd=setup_hours * self.hourly_usd,
-                    source=setup_source,
-                    note=setup_note,
-                )
-            )
+            items.append(setup_item(setup_hours, self.loaded_usd_per_year.value, setup_source, setup_note))
         if self.hire is not False:
             fte, _ = self._head_count(deployments)
             recruiting = fte * self.loaded_usd_per_year.value * self.recruiting_fraction.value
@@ -205,19 +193,6 @@ class Effort:
             f"x {f:g} effort"
         )
         return hours, f"{self.setup_hours.source}; {self.setup_production_hours.source}", note
-
-
-def _fte_item(name: str, fte: float, monthly_fte_usd: float, source: str, note: str | None = None) -> CostLineItem:
-    return CostLineItem(
-        name=name,
-        category="staff",
-        quantity=fte,
-        unit="FTE",
-        unit_price_usd=monthly_fte_usd,
-        monthly_cost_usd=fte * monthly_fte_usd,
-        source=source,
-        note=note,
-    )
 
 
 def effort_model(workload: Workload, catalog: Catalog) -> Effort:
