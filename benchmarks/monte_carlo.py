@@ -6,7 +6,8 @@ For each bundled example that states an ``uncertainty:`` section, prints the
 number of plans and the best-of-three wall time of the Monte Carlo at SAMPLES
 samples (default 100,000): sampling, every plan's full horizon cost in every
 sample (volume growth, price trends, API bills, local fleets re-sized, staff),
-the decision in every sample, and the percentiles.
+the decision in every sample (premium limit and payback gate included), and
+the percentiles.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main() -> None:
         times = []
         for _ in range(3):
             start = time.perf_counter()
-            monte_carlo(plans, a.scores, workload, u.ranges(), samples)
+            monte_carlo(a.decider, u.ranges(), samples, recommended=a.recommended)
             times.append(time.perf_counter() - start)
         print(f"  {path.stem:<40} {len(plans):>2} plans  {min(times):6.3f} s")
 

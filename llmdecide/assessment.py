@@ -16,17 +16,28 @@ from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import TEMPORARY_BASES, PriceBasis
 from llmdecide.catalog.trends import TrendSet, trend_set
 from llmdecide.costing.breakeven import BreakEven, break_even
+from llmdecide.costing.finance import discount_rate
 from llmdecide.costing.plan import Plan
 from llmdecide.costing.prices import PriceBook
+from llmdecide.costing.staff import effort_model
 from llmdecide.demand.segment_load import SegmentLoad, segment_loads, today_requests_per_month
 from llmdecide.errors import InputFileError
 from llmdecide.options.candidates import SegmentCandidates, segment_candidates
 from llmdecide.options.cloud import cloud_pool
 from llmdecide.options.plans import build_plans
 from llmdecide.options.resolve import check_workload_ids
-from llmdecide.scoring.decision import recommend
+from llmdecide.scoring.decision import Decider, Decision, recommend
 from llmdecide.scoring.dimensions import Scores, score_plan
-from llmdecide.scoring.explain import DecidedBy, Flip, Reason, SegmentBlocks, decided_by, flips, rationale
+from llmdecide.scoring.explain import (
+    DecidedBy,
+    Premium,
+    SegmentBlocks,
+    decided_by,
+    flips,
+    gates_at_point,
+    premium_at_point,
+    rationale,
+)
 from llmdecide.scoring.robustness import (
     MONTE_CARLO_SEED,
     MonteCarlo,
@@ -35,6 +46,7 @@ from llmdecide.scoring.robustness import (
     monte_carlo,
     sensitivity,
 )
+from llmdecide.scoring.statements import Flip, Gate, Reason
 from llmdecide.units import month_starts
 from llmdecide.workload.schema import Workload
 
@@ -66,6 +78,15 @@ class Assessment:
     scores: dict[str, Scores]
     recommended: Plan | None
     best_by_kind: dict[str, Plan]
+    """The cheapest feasible plan of each kind, on the cost basis."""
+    decider: Decider
+    """The decision rule over the feasible plans, for re-deciding under other inputs."""
+    decision: Decision | None
+    """The decision at today's inputs: ordering, costs on the cost basis, gates, premium limits."""
+    premium: Premium | None
+    """The recommended plan's premium over the cheapest plan the gates let through."""
+    gates: tuple[Gate, ...]
+    """Gates that held back a plan cheaper than the recommended one."""
     decided_by: DecidedBy
     rationale: tuple[Reason, ...]
     flips: tuple[Flip, ...]
@@ -182,14 +203,23 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     segments = tuple(segment_candidates(book, loads[s.name], pool) for s in workload.segments)
     plans = tuple(build_plans(book, segments))
     feasible = [p for p in plans if p.feasible]
+    base = {p.id: score_plan(p, workload, loads, catalog.require_assumptions()) for p in feasible}
+    decider = Decider(feasible, base, workload, discount_rate(workload, catalog).value if feasible else 0.0)
+    recommended, decision = recommend(decider)
     scores: dict[str, Scores] = {}
-    if feasible:
-        cheapest = min(p.horizon_cost_usd for p in feasible)
-        scores = {p.id: score_plan(p, workload, loads, cheapest) for p in feasible}
     best_by_kind: dict[str, Plan] = {}
-    for p in sorted(feasible, key=lambda p: (p.horizon_cost_usd, p.id)):
-        best_by_kind.setdefault(p.kind, p)
-    recommended = recommend(feasible, scores, workload)
+    premium: Premium | None = None
+    gates: list[Gate] = []
+    if recommended is not None and decision is not None:
+        costs = decision.costs[:, 0]
+        bar = float(costs[int(decision.cheapest[0])])
+        scores = {
+            p.id: base[p.id].with_cost(float(c), bar, decider.weights) for p, c in zip(feasible, costs, strict=True)
+        }
+        for i in sorted(range(len(feasible)), key=lambda i: (float(costs[i]), feasible[i].id)):
+            best_by_kind.setdefault(feasible[i].kind, feasible[i])
+        premium = premium_at_point(decider, decision, recommended)
+        gates = gates_at_point(decider, decision, recommended)
     today = today_requests_per_month(loads)
     be = break_even(best_by_kind.get("cloud"), best_by_kind.get("local"), today)
     warnings = sorted({w for sc in segments for w in sc.warnings} | {w for p in feasible for w in p.warnings})
@@ -207,16 +237,17 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     mc: MonteCarlo | None = None
     fragile: list[Reason] = []
     if recommended is not None:
-        rows = sensitivity(feasible, recommended, scores, workload)
+        rows = sensitivity(decider, recommended)
         u = workload.uncertainty
         if u is not None and u.ranges():
             seed = u.seed if u.seed is not None else MONTE_CARLO_SEED
-            mc = monte_carlo(feasible, scores, workload, u.ranges(), u.samples, seed)
-        fragile = fragility(rows, mc, recommended.id)
+            mc = monte_carlo(decider, u.ranges(), u.samples, seed, recommended=recommended)
+        fragile = fragility(rows, mc, feasible)
     blocks = [
         SegmentBlocks(sc.load.name, sc.load.segment.data_sensitivity, sc.cloud_blocked, sc.local_blocked)
         for sc in segments
     ]
+    effort = book.terms.effort or effort_model(workload, catalog)
     return Assessment(
         workload=workload,
         hours=hours,
@@ -227,9 +258,13 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
         scores=scores,
         recommended=recommended,
         best_by_kind=best_by_kind,
-        decided_by=decided_by(recommended, plans, best_by_kind, scores, workload),
-        rationale=tuple(rationale(recommended, plans, best_by_kind, scores, be, workload.horizon_months)),
-        flips=tuple(flips(recommended, best_by_kind, scores, be, today, blocks, workload)),
+        decider=decider,
+        decision=decision,
+        premium=premium,
+        gates=tuple(gates),
+        decided_by=decided_by(recommended, plans, best_by_kind, premium, gates),
+        rationale=tuple(rationale(recommended, plans, best_by_kind, scores, be, workload, gates, effort)),
+        flips=tuple(flips(recommended, plans, rows, blocks, gates)),
         break_even=be,
         warnings=tuple(warnings),
         sensitivity=tuple(rows),

@@ -51,6 +51,26 @@ def planted(catalog_copy: Path) -> Callable[[str, Mutator], Path]:
     return _plant
 
 
+@pytest.fixture
+def input_error(tmp_path: Path) -> Callable[[dict[str, Any]], str]:
+    """Assess a workload (given as data) on the test catalog, expect exit 3 with one line, return that line."""
+    from typer.testing import CliRunner
+
+    from llmdecide.cli import app
+    from llmdecide.errors import ExitCode
+
+    def _run(workload: dict[str, Any]) -> str:
+        path = tmp_path / "w.yaml"
+        path.write_text(yaml.safe_dump(workload))
+        result = CliRunner().invoke(app, ["assess", str(path), "--catalog-dir", str(TEST_CATALOG)])
+        assert result.exit_code == ExitCode.INPUT_ERROR, result.output
+        message = result.output.strip()
+        assert "Traceback" not in message and len(message.splitlines()) == 1
+        return message
+
+    return _run
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", default=False, help="rewrite golden reports instead of comparing"

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
-from typer.testing import CliRunner
-
-from llmdecide.cli import app
-from llmdecide.errors import ExitCode
-
-runner = CliRunner()
 
 
 def _workload(**extra: Any) -> dict[str, Any]:
@@ -69,12 +62,6 @@ CASES = [
 
 @pytest.mark.parametrize(("extra", "expected"), CASES)
 def test_bad_local_input_is_one_line_and_exit_3(
-    test_catalog: Path, tmp_path: Path, extra: dict[str, Any], expected: str
+    input_error: Callable[[dict[str, Any]], str], extra: dict[str, Any], expected: str
 ) -> None:
-    path = tmp_path / "w.yaml"
-    path.write_text(yaml.safe_dump(_workload(**extra)))
-    result = runner.invoke(app, ["assess", str(path), "--catalog-dir", str(test_catalog)])
-    assert result.exit_code == ExitCode.INPUT_ERROR, result.output
-    message = result.output.strip()
-    assert expected in message
-    assert "Traceback" not in message and len(message.splitlines()) == 1
+    assert expected in input_error(_workload(**extra))

@@ -84,6 +84,9 @@ ASSUMPTION_BANDS: dict[str, tuple[float, float]] = {
     "interactive_output_tokens_per_s": (0.1, 10_000.0),
     "real_time_ttft_ms": (10.0, 600_000.0),
     "real_time_output_tokens_per_s": (0.1, 10_000.0),
+    "cloud_ttft_ms": (10.0, 60_000.0),
+    "cloud_output_tokens_per_s": (1.0, 10_000.0),
+    "network_round_trip_ms": (1.0, 2_000.0),
 }
 """Hard bounds of each operating assumption."""
 

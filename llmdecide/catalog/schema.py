@@ -232,6 +232,18 @@ class ApiPrice(Sourced):
         return self
 
 
+class ApiLatency(Sourced):
+    """Measured speed of a hosted model at its provider: time to first token and output speed per request."""
+
+    ttft_ms: Num | None = Field(default=None, gt=0, le=600_000, description="Time to first token, ms.")
+    output_tokens_per_s: Num | None = Field(
+        default=None, gt=0, le=100_000, description="Output tokens per second of one request once it streams."
+    )
+    statistic: Literal["median", "mean", "range_midpoint"] = Field(
+        description="What the figures are: the median or mean of the measurements, or the middle of a range."
+    )
+
+
 class ApiModel(Sourced):
     """A model sold per token by one provider, with its price history."""
 
@@ -247,6 +259,9 @@ class ApiModel(Sourced):
         description="Id in hardware/models.yaml when this is a hosted open-weight model.",
     )
     prices: list[ApiPrice] = Field(min_length=1, description="Price periods, oldest first.")
+    latency: ApiLatency | None = Field(
+        default=None, description="Measured time to first token and output speed at this provider, with source."
+    )
 
 
 class Provider(Strict):
@@ -696,6 +711,16 @@ class OperatingAssumptions(Strict):
     real_time_ttft_ms: Assumption = Field(description="Default time-to-first-token target of real-time work, ms.")
     real_time_output_tokens_per_s: Assumption = Field(
         description="Default per-user generation speed target of real-time work, tokens/s."
+    )
+    cloud_ttft_ms: Assumption = Field(
+        description="Time to first token of a hosted API model with no measured figure in the catalog, ms "
+        "(at the provider; the network round trip is added)."
+    )
+    cloud_output_tokens_per_s: Assumption = Field(
+        description="Per-request output speed of a hosted API model with no measured figure in the catalog, tokens/s."
+    )
+    network_round_trip_ms: Assumption = Field(
+        description="Network round trip from the workload's servers to a cloud API region, ms."
     )
 
 

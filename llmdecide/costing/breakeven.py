@@ -63,23 +63,31 @@ def payback_months(cloud_monthly: ArrayLike, local_monthly: ArrayLike, local_up_
 
     ``local_up_front[m]`` is cash paid at the start of month ``m`` (capex, setup,
     hardware added for growth). Interpolated within the crossing month; None
-    when local never catches up within the horizon.
+    when local never catches up within the horizon (:func:`payback_months_many` for one row).
     """
-    cloud = np.asarray(cloud_monthly, dtype=np.float64)
-    local = np.asarray(local_monthly, dtype=np.float64)
-    up_front = np.asarray(local_up_front, dtype=np.float64)
-    diff_end = np.cumsum((local - cloud) + up_front)
-    diff_start = np.concatenate(([0.0], diff_end[:-1])) + up_front
-    crossed = diff_end < 0
-    if not crossed.any():
-        return None
-    m = int(np.argmax(crossed))
-    before, after = float(diff_start[m]), float(diff_end[m])
-    if before <= 0:
-        return float(m)
-    fraction = before / (before - after)
-    result = m + fraction
+    rows = [np.atleast_2d(np.asarray(v, dtype=np.float64)) for v in (cloud_monthly, local_monthly, local_up_front)]
+    result = float(payback_months_many(*rows)[0])
     return result if math.isfinite(result) else None
+
+
+def payback_months_many(cloud_monthly: FloatArray, local_monthly: FloatArray, local_up_front: FloatArray) -> FloatArray:
+    """Payback in every scenario (rows of (n, horizon) arrays); infinity where local never catches up.
+
+    With d_end[m] = sum over months up to m of (local + up-front - cloud) and d_start[m] = d_end[m - 1] +
+    up-front[m], payback is the first month m with d_end[m] < 0, plus d_start[m] / (d_start[m] - d_end[m])
+    when d_start[m] > 0 (the crossing inside the month); m itself when the month starts below the cloud.
+    """
+    diff_end = np.cumsum((local_monthly - cloud_monthly) + local_up_front, axis=1)
+    diff_start = np.concatenate((np.zeros((diff_end.shape[0], 1)), diff_end[:, :-1]), axis=1) + local_up_front
+    crossed = diff_end < 0
+    any_crossed = crossed.any(axis=1)
+    m = np.argmax(crossed, axis=1)
+    rows = np.arange(diff_end.shape[0])
+    before = diff_start[rows, m]
+    after = diff_end[rows, m]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = np.where(before > 0, before / np.where(before - after > 0, before - after, 1.0), 0.0)
+    return np.asarray(np.where(any_crossed, m + inside, np.inf))
 
 
 def _crossing(local: Plan, cloud: Plan, low: float, high: float) -> float:

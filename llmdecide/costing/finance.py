@@ -53,10 +53,8 @@ class PlanCash:
 
     def npv_usd(self, rate: float) -> float:
         """Net present value of the cash at an annual discount rate (resale at the horizon's end)."""
-        horizon = len(self.capex_usd)
-        factors = np.power(1.0 + rate, -np.arange(horizon) / 12.0)
-        resale = self.resale_end_usd * float((1.0 + rate) ** (-horizon / 12.0))
-        return float((self.cash_usd * factors).sum()) - resale
+        cash = self.cash_usd.reshape(1, -1)
+        return float(present_value(cash, np.array([self.resale_end_usd]), rate)[0])
 
     def by_year(self) -> list[tuple[int, float, float, float, float]]:
         """(year, capex, opex, staff, resale) per year of the horizon; resale in the last year."""
@@ -75,6 +73,24 @@ class PlanCash:
                 )
             )
         return rows
+
+
+def present_value(cash_usd: FloatArray, resale_end_usd: FloatArray, rate: float) -> FloatArray:
+    """Net present value per scenario: sum over months m of cash[m] / (1 + r)^(m / 12), less the resale
+    at the horizon's end / (1 + r)^(horizon / 12); ``cash_usd`` is (n, horizon), ``resale_end_usd`` (n,)."""
+    horizon = cash_usd.shape[1]
+    factors = np.power(1.0 + rate, -np.arange(horizon) / 12.0)
+    return np.asarray(cash_usd @ factors - resale_end_usd * (1.0 + rate) ** (-horizon / 12.0))
+
+
+def npv_costs(plan: Plan, s: Scenario, horizon: int, rate: float) -> FloatArray:
+    """A plan's net present value in every scenario, through the same projection as its costs and cash."""
+    cash = plan_costs(plan, s, horizon).cash_usd
+    resale = np.zeros(s.n)
+    for p in plan.placements:
+        if p.local is not None and p.local.spec is not None:
+            resale = resale + local_series(p.local.spec, s, horizon).resale_end_usd
+    return present_value(cash, resale, rate)
 
 
 def plan_cash(plan: Plan, horizon: int) -> PlanCash:

@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from llmdecide.capacity.sizing import LoadPoint, at_load
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import PriceBasis
 from llmdecide.costing.choices import CloudChoice, CostSeries, LocalChoice
@@ -140,6 +141,35 @@ class Placement:
                 if prices is not None:
                     steps += prices.steps
         return steps
+
+    def at_peak(self, input_tokens: float, output_tokens: float) -> LoadPoint | None:
+        """The local deployment's operating point at the first month's peak, per replica (or per device).
+
+        An overflow deployment never queues: a request that finds every batch slot busy goes to the cloud, so
+        at or above its capacity it runs at its sized operating point (full batch, no wait). None for a cloud
+        segment.
+        """
+        local = self.local
+        if local is None or local.spec is None:
+            return None
+        spec = local.spec
+        peak = spec.start_requests_per_month / (spec.hours_per_month * 3600.0) * spec.peak_to_average * spec.share
+        replicas = max(float(local.gpus[0]) / max(local.sizing.tp, 1), 1.0)
+        arrival = peak / replicas
+        sizing = local.sizing
+        if self.overflow is not None and arrival >= self.overflow.capacity_rps / replicas:
+            if sizing.per_user_output_tokens_per_s is None:
+                return None
+            return LoadPoint(
+                arrival_rps=self.overflow.capacity_rps / replicas,
+                concurrency=float(sizing.batch_per_replica),
+                per_user_output_tokens_per_s=sizing.per_user_output_tokens_per_s,
+                ttft_ms=sizing.ttft_ms,
+                queue_ms=0.0,
+                overloaded=False,
+                sized_batch=sizing.batch_per_replica,
+            )
+        return at_load(local.deployment, sizing, arrival, input_tokens, output_tokens)
 
     def line_items(self) -> list[CostLineItem]:
         """First-month line items of this segment."""

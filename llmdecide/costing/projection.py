@@ -74,6 +74,10 @@ class Scenario:
         """How many scenarios."""
         return int(self.volume.shape[0])
 
+    def take(self, rows: NDArray[np.int64]) -> Scenario:
+        """The scenarios at ``rows`` only (a fresh cache)."""
+        return Scenario(**{f.name: getattr(self, f.name)[rows] for f in fields(self) if f.name != "cache"})
+
 
 def month_index(horizon: int) -> FloatArray:
     """0, 1, ... horizon-1 as a row."""

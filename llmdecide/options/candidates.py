@@ -61,7 +61,10 @@ class SegmentCandidates:
         if blocked:
             return f"{self.load.name}: {blocked}"
         if side == "local" and self.sizing_off:
-            return f"{self.load.name}: only the pinned deployments are compared (candidates.size_deployments is false)"
+            return (
+                f"{self.load.name}: not sized, only the stated deployments were compared "
+                "(candidates.size_deployments is false)"
+            )
         counts = self.cloud_exclusions if side == "cloud" else self.local_exclusions
         if not counts:
             return f"{self.load.name}: no {side} candidate in the catalog"

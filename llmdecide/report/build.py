@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from llmdecide.assessment import Assessment
-from llmdecide.capacity.sizing import LoadPoint, at_load
 from llmdecide.catalog.catalog import Catalog, price_on
 from llmdecide.costing.finance import discount_rate, plan_cash
 from llmdecide.costing.plan import Placement, Plan
@@ -28,10 +27,13 @@ from llmdecide.report.result import (
     PlanDistributionReport,
     PlanFinance,
     PlanStep,
+    PreferencesSummary,
+    PremiumReport,
     PriceChangeReport,
     PriceEvidenceReport,
     Recommendation,
     Robustness,
+    ScoreInput,
     ScoreRow,
     Scores,
     SegmentExclusions,
@@ -42,9 +44,10 @@ from llmdecide.report.result import (
     WorkloadSummary,
     YearCost,
 )
-from llmdecide.report.wording import OUTCOMES, decided_by_text, flip_text, reason_text
+from llmdecide.report.wording import OUTCOMES, decided_by_text, flip_text, gate_text, premium_text, reason_text
 from llmdecide.scoring.dimensions import DIMENSIONS, normalised_weights
-from llmdecide.scoring.explain import Flip, Reason
+from llmdecide.scoring.robustness import SWEEPS
+from llmdecide.scoring.statements import Flip, Gate, Reason
 
 
 def _portable(file_id: str) -> str:
@@ -67,19 +70,15 @@ def _flip(f: Flip) -> Explanation:
     return Explanation(code=f.code, values=dict(f.values), text=flip_text(f))
 
 
-def _at_load(p: Placement, load: SegmentLoad) -> LoadPoint | None:
-    """The local deployment's operating point at the first month's peak, per replica (or per device)."""
-    local = p.local
-    assert local is not None and local.spec is not None
-    spec = local.spec
-    peak = spec.start_requests_per_month / (spec.hours_per_month * 3600.0) * spec.peak_to_average * spec.share
-    replicas = max(float(local.gpus[0]) / max(local.sizing.tp, 1), 1.0)
-    return at_load(local.deployment, local.sizing, peak / replicas, load.input_tokens, load.output_tokens)
+def _gate(g: Gate) -> Explanation:
+    return Explanation(code=g.code, values=dict(g.values), text=gate_text(g))
 
 
 def _step(p: Placement, load: SegmentLoad | None = None) -> PlanStep:
     step: dict[str, object] = {"segment": p.segment, "side": p.side, "local_share": p.local_share if p.local else 0.0}
-    if p.cloud is not None and p.local_share < 1.0:
+    if p.overflow is not None:
+        step["overflow_share"] = p.overflow.overflow_share
+    if p.cloud is not None and (p.local_share < 1.0 or p.overflow is not None):
         step["cloud_model"] = p.cloud.model_id
         step["cloud_provider"] = p.cloud.entry.provider.id if p.cloud.entry.provider else None
         step["cost_per_request_usd"] = p.cloud.cost_per_request_usd
@@ -100,7 +99,7 @@ def _step(p: Placement, load: SegmentLoad | None = None) -> PlanStep:
             batch_per_replica=s.batch_per_replica,
             devices=p.local.devices,
         )
-        point = _at_load(p, load) if load is not None else None
+        point = p.at_peak(load.input_tokens, load.output_tokens) if load is not None else None
         if point is not None:
             step.update(
                 concurrency_at_peak=point.concurrency,
@@ -305,6 +304,13 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         prices_as_of=w.as_of,
         starts=a.starts,
         team_capability=w.team.capability.value,
+        preferences=PreferencesSummary(
+            cost_basis=w.preferences.cost_basis,
+            max_premium=w.preferences.max_premium,
+            premiums={k: v for k, v in w.preferences.premiums.model_dump().items() if v is not None},
+            max_payback_months=w.preferences.max_payback_months,
+            team_gate=w.preferences.team_gate,
+        ),
         evidence_max_age_days=w.evidence_max_age_days,
         segments=segments,
     )
@@ -320,13 +326,23 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         decided_by=Explanation(
             code=a.decided_by.rule, values=dict(a.decided_by.values), text=decided_by_text(a.decided_by)
         ),
+        premium=_premium(a),
+        gates=[_gate(g) for g in a.gates],
         rationale=[_reason(r) for r in a.rationale],
         flips=[_flip(f) for f in a.flips],
     )
     be = a.break_even
     weights = normalised_weights(w)
     score_rows = [
-        ScoreRow(option=pid, total=s.total, **{d: s.dimensions[d] for d in DIMENSIONS})
+        ScoreRow(
+            option=pid,
+            total=s.total,
+            **{d: s.dimensions[d] for d in DIMENSIONS},
+            inputs=[
+                ScoreInput(dimension=f.dimension, segment=f.segment, side=f.side, score=f.score, inputs=dict(f.inputs))
+                for f in s.facts
+            ],
+        )
         for pid, s in sorted(a.scores.items(), key=lambda kv: (-kv[1].total, kv[0]))
     ]
     series = []
@@ -374,6 +390,23 @@ def build_report(a: Assessment, catalog: Catalog, *, workload_file: Path | None 
         finance=_finance(a, catalog),
         robustness=_robustness(a),
         warnings=a.warnings,
+    )
+
+
+def _premium(a: Assessment) -> PremiumReport | None:
+    p = a.premium
+    if p is None:
+        return None
+    return PremiumReport(
+        over=p.over,
+        over_kind=p.over_kind,
+        over_label=p.over_label,
+        premium=p.premium,
+        premium_usd=p.premium_usd,
+        limit=p.limit,
+        dimensions=list(p.dimensions),
+        basis=p.basis,
+        text=premium_text(p, a.recommended.kind if a.recommended else ""),
     )
 
 
@@ -497,6 +530,10 @@ def _finance(a: Assessment, catalog: Catalog) -> FinanceReport | None:
     return FinanceReport(discount_rate_per_year=rate.value, discount_rate_source=rate.source, plans=rows)
 
 
+INPUT_LABELS = {sweep.field: sweep.label for sweep in SWEEPS}
+"""Each scenario input as the reports name it."""
+
+
 def _robustness(a: Assessment) -> Robustness | None:
     if a.recommended is None:
         return None
@@ -512,6 +549,9 @@ def _robustness(a: Assessment) -> Robustness | None:
             swing_usd=r.swing_usd,
             flip_value=r.flip_value,
             flip_to=r.flip_to,
+            flip_kind=r.flip_kind,
+            near_regret=r.near_regret,
+            near_kind_change=r.near_kind_change,
         )
         for r in a.sensitivity
     ]
@@ -522,6 +562,8 @@ def _robustness(a: Assessment) -> Robustness | None:
             samples=m.samples,
             seed=m.seed,
             inputs={k: [lo, hi, mode] for k, (lo, hi, mode) in m.inputs.items()},
+            labels={k: INPUT_LABELS.get(k, k) for k in m.inputs},
+            recommended_kind_share=m.recommended_kind_share,
             options=[
                 PlanDistributionReport(
                     option=d.plan,

@@ -39,6 +39,31 @@ def fmt_price(value: float | None) -> str:
     return text
 
 
+def fmt_per_request(value: float | None, *, figures: int = 3) -> str:
+    """A price per request to ``figures`` significant figures, in plain decimals: 8.1e-06 -> '0.0000081',
+    0.045 -> '0.045', 1.5 -> '1.50'; never rounded to 0."""
+    if value is None or math.isnan(value):
+        return MISSING
+    if value == 0:
+        return "0"
+    decimals = max(2, figures - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        whole, frac = text.split(".")
+        frac = frac.rstrip("0")
+        text = f"{whole}.{frac.ljust(2, '0')}"
+    return text
+
+
+def fmt_more(share: float) -> str:
+    """How much more one cost is than another: '12.3% more' below double, '2.4 times as much', '515 times as
+    much' above (never a six-digit percentage)."""
+    if share < 1.0:
+        return f"{share * 100:.1f}% more"
+    times = 1.0 + share
+    return f"{times:.1f} times as much" if times < 10 else f"{times:,.0f} times as much"
+
+
 def fmt_number(value: float | None, *, decimals: int = 1) -> str:
     """A plain quantity with thousands separators."""
     if value is None:

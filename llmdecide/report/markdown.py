@@ -18,6 +18,7 @@ from llmdecide.report.formatting import (
     MISSING,
     fmt_gpus,
     fmt_pct,
+    fmt_per_request,
     fmt_price,
     fmt_sweep_value,
     fmt_text,
@@ -25,7 +26,15 @@ from llmdecide.report.formatting import (
     line_item_cells,
 )
 from llmdecide.report.result import DecisionReport, PlanStep
-from llmdecide.report.wording import NO_OVERFLOW, break_even_volume_text, payback_text, runs_on
+from llmdecide.report.wording import (
+    NO_OVERFLOW,
+    break_even_volume_text,
+    first_screen_flips,
+    fragility_text,
+    gates_line,
+    payback_text,
+    runs_on,
+)
 from llmdecide.scoring.dimensions import DIMENSIONS
 
 
@@ -74,7 +83,7 @@ def plan_table(steps: list[PlanStep]) -> Table:
             [
                 s.segment,
                 runs_on(s),
-                fmt_price(s.cost_per_request_usd) if s.cost_per_request_usd is not None else MISSING,
+                fmt_per_request(s.cost_per_request_usd),
                 fmt_gpus(s.gpus_at_horizon_end) if s.gpus is not None else MISSING,
                 fmt_text(s.engine),
                 _operating_point(s.batch_per_replica, s.per_user_output_tokens_per_s, s.ttft_ms, sized=True),
@@ -272,7 +281,7 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
             "samples": f"{mc.samples:,}",
             "seed": mc.seed,
             "inputs": ", ".join(
-                f"{k} {lo:g} to {hi:g}" + (f" (most likely {mode:g})" if mode is not None else "")
+                f"{mc.labels.get(k, k)} {lo:g} to {hi:g}" + (f" (most likely {mode:g})" if mode is not None else "")
                 for k, (lo, hi, mode) in mc.inputs.items()
             ),
             "widened": "; ".join(f"`{w.entry}` {w.kind} ({w.basis}) x{w.low:g} to x{w.high:g}" for w in mc.widened),
@@ -363,6 +372,41 @@ def _scores(report: DecisionReport) -> Table:
     return Table(["option", "total", *[d.replace("_", " ") for d in DIMENSIONS]], rows, [False] + [True] * 7)
 
 
+def _premium_limit(report: DecisionReport) -> str:
+    p = report.workload.preferences
+    text = f"preferences.max_premium {fmt_pct(p.max_premium)}"
+    if p.premiums:
+        text += ", or " + ", ".join(f"{fmt_pct(v)} for {k.replace('_', ' ')}" for k, v in sorted(p.premiums.items()))
+    return text
+
+
+def fmt_fact(value: float | int | str | bool | None) -> str:
+    """One score input as a table cell."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else fmt_usd(value)
+    return str(value)
+
+
+def _score_inputs(report: DecisionReport) -> Table:
+    shown = [report.recommendation.option, *report.best_by_kind.values()]
+    rows: list[list[str]] = []
+    seen: set[str] = set()
+    for s in report.scores.options:
+        if s.option not in shown or s.option in seen:
+            continue
+        seen.add(s.option)
+        for f in s.inputs:
+            facts = "; ".join(f"{k.replace('_', ' ')} {fmt_fact(v)}" for k, v in f.inputs.items())
+            rows.append([f"`{s.option}`", f.segment, f.dimension.replace("_", " "), f.side, f"{f.score:.2f}", facts])
+    return Table(
+        ["option", "segment", "dimension", "side", "score", "from"], rows, [False, False, False, False, True, False]
+    )
+
+
 def _line_items(report: DecisionReport) -> Table | None:
     rec = next((o for o in report.options if o.id == report.recommendation.option), None)
     if rec is None:
@@ -439,10 +483,14 @@ def markdown_view(report: DecisionReport) -> dict[str, Any]:
         "one_time": fmt_usd(r.one_time_usd) if r.one_time_usd else None,
         "horizon_months": report.workload.horizon_months,
         "decided_by": r.decided_by.text,
+        "premium": r.premium.text if r.premium is not None and r.premium.dimensions else None,
+        "gates": gates_line([(g.code, g.values) for g in r.gates]) if len(r.gates) > 1 else None,
+        "premium_limit": _premium_limit(report),
+        "score_inputs": _score_inputs(report),
         "description": report.workload.description,
-        "fragile": "; ".join(x.text for x in rob.reasons) if rob is not None and rob.fragile else "",
+        "fragile": fragility_text([x.text for x in rob.reasons]) if rob is not None and rob.fragile else "",
         "rationale": [x.text for x in r.rationale],
-        "flips": [x.text for x in r.flips],
+        "flips": first_screen_flips([(x.code, x.text) for x in r.flips]),
         "plan": plan_table(r.plan) if r.plan else None,
         "options": _options(report),
         "price_changes": _price_changes(report),

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from llmdecide.costing.line_item import CostLineItem
 
-REPORT_VERSION = "2.2"
+REPORT_VERSION = "3.0"
 """Version of the report's JSON shape; bumped when a field changes meaning or is removed."""
 
 
@@ -28,7 +28,15 @@ class Explanation(Model):
     """A reason, a flip or the deciding rule: what it is (code), the figures and ids it rests on, and the
     sentence the reports print."""
 
-    code: str = Field(description="What kind of statement this is, e.g. 'payback' or 'api_prices_rise'.")
+    code: str = Field(
+        description="What kind of statement this is. The rule that decided (recommendation.decided_by): "
+        "no_feasible_plan, hard_constraint, gate, premium, cheapest, only_kind. Reasons (rationale): recommended, "
+        "best_of_kind, migration_plan, capability_gap, stated_only, ruled_out, scheduled_price_change, "
+        "cheaper_from_month_one, payback, no_payback. Flips: input_flips (values: input, flips_at, to, to_kind), "
+        "no_flip (input, low, high), team_gate, payback_gate, cloud_under_agreement, cloud_if_not_critical, "
+        "local_if_open_model_suffices. Gates (recommendation.gates): team, payback. Fragility "
+        "(robustness.reasons): flips_near_today, low_odds."
+    )
     values: dict[str, float | int | str | None] = Field(description="The numbers and ids it is made from.")
     text: str = Field(description="The statement as the Markdown and terminal reports print it.")
 
@@ -51,6 +59,16 @@ class SegmentSummary(Model):
     min_output_tokens_per_s: float | None
 
 
+class PreferencesSummary(Model):
+    """The decision's settings as the workload gives them (or their defaults)."""
+
+    cost_basis: Literal["nominal", "npv"]
+    max_premium: float
+    premiums: dict[str, float] = Field(description="Premiums granted per dimension, where the workload gives any.")
+    max_payback_months: float | None
+    team_gate: bool
+
+
 class WorkloadSummary(Model):
     """The workload the report is about."""
 
@@ -65,6 +83,7 @@ class WorkloadSummary(Model):
         "on its first day."
     )
     team_capability: str
+    preferences: PreferencesSummary = Field(description="How cost was traded against the other dimensions.")
     evidence_max_age_days: int = Field(description="Age in days beyond which a price's evidence is called stale.")
     segments: list[SegmentSummary]
 
@@ -105,6 +124,9 @@ class PlanStep(Model):
     overloaded_at_peak: bool | None = Field(
         default=None, description="The peak offers more requests than the sized batch holds."
     )
+    overflow_share: float | None = Field(
+        default=None, description="Overflow hybrid: share of the horizon's requests sent to the cloud model."
+    )
 
 
 class OptionReport(Model):
@@ -123,6 +145,20 @@ class OptionReport(Model):
     line_items: list[CostLineItem]
 
 
+class PremiumReport(Model):
+    """What the recommended plan costs over the cheapest plan the gates let through, and what buys it."""
+
+    over: str = Field(description="Id of the cheapest allowed plan (the recommended plan itself when it is cheapest).")
+    over_kind: str
+    over_label: str
+    premium: float = Field(description="Recommended plan's cost / the cheapest's - 1, on the cost basis.")
+    premium_usd: float
+    limit: float = Field(description="The most its better scores allow over that plan.")
+    dimensions: list[str] = Field(description="Non-cost dimensions on which it scores above the cheapest plan.")
+    basis: Literal["nominal", "npv"]
+    text: str
+
+
 class Recommendation(Model):
     """The decision and why."""
 
@@ -133,7 +169,13 @@ class Recommendation(Model):
     monthly_cost_usd: float | None
     horizon_cost_usd: float | None
     one_time_usd: float | None
-    decided_by: Explanation = Field(description="The rule or score that decided.")
+    decided_by: Explanation = Field(
+        description="The rule that decided: no_feasible_plan, hard_constraint, gate, premium, cheapest or only_kind."
+    )
+    premium: PremiumReport | None = Field(description="The recommended plan's premium over the cheapest allowed plan.")
+    gates: list[Explanation] = Field(
+        description="Gates (team, payback) that held back a plan cheaper than the recommended one."
+    )
     rationale: list[Explanation]
     flips: list[Explanation] = Field(description="What would have to change for the decision to flip.")
 
@@ -152,6 +194,16 @@ class BreakEvenReport(Model):
     note: str = Field(description="The outcome as the reports say it.")
 
 
+class ScoreInput(Model):
+    """The computed facts one non-cost score rests on, for one side of one segment."""
+
+    dimension: str
+    segment: str
+    side: Literal["cloud", "local"]
+    score: float
+    inputs: dict[str, float | int | str | bool | None]
+
+
 class ScoreRow(Model):
     """One option's six dimension scores and weighted total."""
 
@@ -163,6 +215,7 @@ class ScoreRow(Model):
     capability: float
     cost: float
     team: float
+    inputs: list[ScoreInput] = Field(description="The facts behind each non-cost score, per segment and side.")
 
 
 class Scores(Model):
@@ -230,6 +283,12 @@ class SensitivityReport(Model):
     swing_usd: float
     flip_value: float | None = Field(description="Value nearest today's at which another plan wins; None = none.")
     flip_to: str | None
+    flip_kind: str | None = Field(description="Kind of the plan that wins there.")
+    near_regret: float = Field(
+        description="Within the plausible band around today's value, the most the recommended plan costs over "
+        "the plan that wins instead, as a share of that plan's cost."
+    )
+    near_kind_change: bool = Field(description="Whether a plan of another kind wins within that band.")
 
 
 class PlanDistributionReport(Model):
@@ -259,7 +318,11 @@ class MonteCarloReport(Model):
     samples: int
     seed: int
     inputs: dict[str, list[float | None]] = Field(description="Input: [low, high, mode or null for uniform].")
+    labels: dict[str, str] = Field(description="Each sampled input as the reports name it.")
     options: list[PlanDistributionReport]
+    recommended_kind_share: float | None = Field(
+        description="Share of samples won by a plan of the recommended plan's kind."
+    )
     widened: list[WidenedPrice] = Field(
         default_factory=list, description="Catalog prices sampled over an extra range because of their basis."
     )
@@ -355,7 +418,10 @@ class Robustness(Model):
     """How sure the recommendation is."""
 
     fragile: bool
-    reasons: list[Explanation] = Field(description="Why it is fragile: flips close to today's inputs, low odds.")
+    reasons: list[Explanation] = Field(
+        description="Why it is fragile: a plausible change of one input that changes the kind of plan or costs the "
+        "recommended plan at least 5% more than the new winner; or low odds for its kind."
+    )
     sensitivity: list[SensitivityReport]
     monte_carlo: MonteCarloReport | None
 

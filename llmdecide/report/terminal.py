@@ -9,7 +9,15 @@ from rich.text import Text
 
 from llmdecide.report.formatting import MISSING, fmt_sweep_value, fmt_usd, line_item_cells
 from llmdecide.report.result import DecisionReport
-from llmdecide.report.wording import break_even_volume_text, payback_text, plan_rows_text
+from llmdecide.report.wording import (
+    break_even_volume_text,
+    excluded_text,
+    first_screen_flips,
+    fragility_text,
+    gates_line,
+    payback_text,
+    plan_rows_text,
+)
 from llmdecide.scoring.dimensions import DIMENSIONS
 
 COLOURS = {"cloud": "cyan", "local": "green", "hybrid": "magenta", "none": "red"}
@@ -18,6 +26,8 @@ COLOURS = {"cloud": "cyan", "local": "green", "hybrid": "magenta", "none": "red"
 def print_report(console: Console, report: DecisionReport) -> None:
     """Render the report to a rich console."""
     r = report.recommendation
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {w}")
     colour = COLOURS[r.decision]
     head = Text.assemble(("Recommendation: ", "bold"), (r.decision.upper(), f"bold {colour}"))
     if r.label:
@@ -30,16 +40,21 @@ def print_report(console: Console, report: DecisionReport) -> None:
             + (f", {fmt_usd(r.one_time_usd)} USD up front" if r.one_time_usd else "")
         )
     lines.append(Text(f"Decided by {r.decided_by.text}", style="italic"))
+    if r.premium is not None and r.premium.dimensions:
+        lines.append(f"Premium: {r.premium.text}")
+    if len(r.gates) > 1:
+        lines.append(Text(_capitalised(gates_line([(g.code, g.values) for g in r.gates])), style="yellow"))
+    rob = report.robustness
+    if rob is not None and rob.fragile:
+        lines.append(Text(f"Fragile: {fragility_text([x.text for x in rob.reasons])}", style="bold red"))
     for step in plan_rows_text(r.plan):
         lines.append(f"  {step}")
     for line in r.rationale:
         lines.append(f"- {line.text}")
     if r.flips:
         lines.append(Text("What would flip it:", style="bold"))
-        lines += [f"- {f.text}" for f in r.flips]
+        lines += [f"- {text}" for text in first_screen_flips([(f.code, f.text) for f in r.flips])]
     console.print(Panel(Group(*lines), title=report.workload.name, border_style=colour))
-    for w in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
 
     options = Table(title="Options compared", header_style="bold")
     for col, justify in (
@@ -66,7 +81,7 @@ def print_report(console: Console, report: DecisionReport) -> None:
             )
         else:
             options.add_row(
-                o.id, o.kind, f"ruled out: {o.excluded_reason}", MISSING, MISSING, MISSING, MISSING, style="dim"
+                o.id, o.kind, excluded_text(o.excluded_reason), MISSING, MISSING, MISSING, MISSING, style="dim"
             )
     console.print(options)
 
@@ -136,8 +151,6 @@ def print_robustness(console: Console, report: DecisionReport) -> None:
     rob = report.robustness
     if rob is None:
         return
-    if rob.fragile:
-        console.print(f"[bold red]Fragile decision:[/bold red] {'; '.join(x.text for x in rob.reasons)}")
     table = Table(title="Sensitivity: recommended plan's horizon cost, one input at a time", header_style="bold")
     for col, justify in (
         ("input", "left"),

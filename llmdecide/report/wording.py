@@ -6,12 +6,13 @@ The terminal, Markdown and JSON reports all take their sentences from here
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from llmdecide.report.formatting import fmt_gpus, fmt_pct, fmt_usd
+from llmdecide.report.formatting import fmt_gpus, fmt_more, fmt_pct, fmt_usd
 from llmdecide.report.result import BreakEvenReport, PlanStep
-from llmdecide.scoring.explain import DecidedBy, Flip, Reason
+from llmdecide.scoring.explain import DecidedBy, Premium
+from llmdecide.scoring.statements import Flip, Gate, Reason
 
 Values = Mapping[str, Any]
 
@@ -26,34 +27,111 @@ OUTCOMES = {
 """What each break-even outcome means, as the reports say it."""
 
 
-def _decided_score(v: Values) -> str:
+def plan_ref(plan_id: str, kind: str, label: str | None = None) -> str:
+    """A plan as sentences name it: 'cloud (openai/gpt-4o)', or 'hybrid plan overflow (...)'."""
+    name = kind if plan_id == kind else f"{kind} plan {plan_id}"
+    return f"{name} ({label})" if label else name
+
+
+def _more_or_less(delta: float) -> str:
+    return f"{fmt_usd(abs(delta))} USD {'more' if delta >= 0 else 'less'}"
+
+
+def _cheaper(saving: float) -> str:
+    return f"{fmt_usd(abs(saving))} USD {'cheaper' if saving >= 0 else 'dearer'}"
+
+
+def _gate(v: Values) -> str:
+    if v["gate"] == "team":
+        return (
+            f"team gate: the team's ML-ops capability is {v['capability']} and no hire or head count is stated, "
+            f"so {v['option']} ({v['kind']}, {_cheaper(v['saving_usd'])}) is held back (preferences.team_gate)"
+        )
+    if v["payback_months"] is None:
+        pays = "does not pay back its hardware against the cloud within the horizon"
+    else:
+        pays = f"pays back its hardware against the cloud in {v['payback_months']:.1f} months"
     return (
-        f"score: {v['kind']} {v['score']:.2f} vs {v['runner_up_kind']} {v['runner_up_score']:.2f}; "
-        f"{str(v['dimension']).replace('_', ' ')} contributes most to the gap (+{v['gap']:.2f})"
+        f"payback gate: {v['option']} ({v['kind']}, {_cheaper(v['saving_usd'])}) {pays}, beyond the "
+        f"{v['limit_months']:g}-month limit (preferences.max_payback_months)"
     )
+
+
+def _premium(v: Values) -> str:
+    return (
+        f"premium within the limit: this {v['kind']} plan costs {fmt_pct(v['premium'], decimals=1)} more than the "
+        f"cheapest allowed plan, {plan_ref(v['over'], v['over_kind'], v['over_label'])}, on a {v['basis']} basis; "
+        f"recommended for {v['dimensions']}, within the {fmt_pct(v['limit'])} limit (preferences.max_premium, "
+        "preferences.premiums)"
+    )
+
+
+def _cheapest(v: Values) -> str:
+    text = f"cost: the cheapest plan the constraints and gates allow; the best {v['runner_up_kind']} plan"
+    if v["margin"] is None:
+        return f"{text} ({v['runner_up']}) is dearer"
+    return f"{text} ({v['runner_up']}) costs {fmt_more(v['margin'])}"
+
+
+def _only_kind(v: Values) -> str:
+    if v["stated_only"]:
+        return f"cost: only the stated deployments were compared, and this {v['kind']} plan is the cheapest of them"
+    return f"cost: the cheapest plan; every plan compared is {v['kind']}"
 
 
 DECIDED_BY: dict[str, Callable[[Values], str]] = {
     "no_feasible_plan": lambda v: f"no plan can serve this workload: {v['reasons']}",
     "hard_constraint": lambda v: "hard constraint: " + (v["reason"] or f"no {v['blocked_kind']} plan is feasible"),
-    "only_kind": lambda v: f"score: {v['score']:.2f} (the only kind of plan)",
-    "score": _decided_score,
+    "gate": _gate,
+    "premium": _premium,
+    "cheapest": _cheapest,
+    "only_kind": _only_kind,
 }
 
 
 def _best_of_kind(v: Values) -> str:
-    delta = v["extra_horizon_usd"]
-    word = "more" if delta >= 0 else "less"
     return (
-        f"best {v['kind']} plan ({v['label']}) costs {abs(delta):,.0f} USD {word} over the horizon "
+        f"best {v['kind']} plan ({v['label']}) costs {_more_or_less(v['extra_horizon_usd'])} over the horizon "
         f"and scores {v['score']:.2f} against {v['recommended_score']:.2f}"
     )
 
 
 def _near_today(v: Values) -> str:
-    if v["unit"] == "x":
-        return f"{v['label']} at {v['value']:.2f}x today's flips it to {v['flip_to']}"
-    return f"{v['label']} {v['value']:+.3f} flips it to {v['flip_to']}"
+    at = f"at {v['value']:.2f}x today's" if v["unit"] == "x" else f"{v['value']:+.3f}"
+    if v["kind_changes"]:
+        return f"{v['label']} {at} makes {plan_ref(v['flip_to'], v['flip_kind'])} win"
+    return (
+        f"{v['label']} {at} makes another {v['flip_kind']} plan win ({v['flip_to']}), up to "
+        f"{fmt_pct(v['regret'])} cheaper than this plan there"
+    )
+
+
+def _migration(v: Values) -> str:
+    hires = v["hires"]
+    engineers = f"{hires} ML-ops engineer{'s' if hires != 1 else ''} hired"
+    need = (
+        f"{engineers} ({fmt_usd(v['hire_usd_per_month'])} USD a month, for the {v['ops_fte']:.2f} FTE of operations "
+        "it needs at today's load)"
+    )
+    figures = (
+        f"{_more_or_less(v['horizon_difference_usd'])} over the horizon than this plan, recruiting included "
+        f"({_more_or_less(v['monthly_difference_usd'])} in the first month)"
+    )
+    if v["horizon_difference_usd"] > 0:
+        return (
+            f"migration plan: stay on the cloud; {v['label']} would need {need}, and with the hire it would cost "
+            f"{figures}: it pays only with people already on hand (team.ops_fte) or a cheaper arrangement"
+        )
+    return f"migration plan: cloud now; {v['label']} becomes viable with {need} or trained, costing {figures}"
+
+
+def _capability_gap(v: Values) -> str:
+    return (
+        f"capability gap: the team's ML-ops capability is {v['capability']}; this plan needs "
+        f"{v['ops_fte']:.2f} FTE of operations ({fmt_usd(v['ops_hours_per_month'], decimals=0)} h a month), priced "
+        f"at {fmt_usd(v['staff_usd_per_month'])} USD a month and {fmt_usd(v['setup_usd'])} USD of setup: budget "
+        "them as a contractor, a managed service or training (team.hire prices hires instead)"
+    )
 
 
 REASONS: dict[str, Callable[[Values], str]] = {
@@ -61,10 +139,15 @@ REASONS: dict[str, Callable[[Values], str]] = {
         "no feasible plan: every option breaks a hard constraint or cannot be sized (see options)"
     ),
     "recommended": lambda v: (
-        f"recommended {v['kind']} plan: {v['monthly_usd']:,.0f} USD in the first month, "
-        f"{v['horizon_usd']:,.0f} USD over {v['horizon_months']} months"
+        f"recommended {v['kind']} plan: {fmt_usd(v['monthly_usd'])} USD in the first month, "
+        f"{fmt_usd(v['horizon_usd'])} USD over {v['horizon_months']} months"
     ),
     "best_of_kind": _best_of_kind,
+    "migration_plan": _migration,
+    "capability_gap": _capability_gap,
+    "stated_only": lambda v: (
+        "only the stated deployments were compared (candidates.size_deployments is false): no local fleet was sized"
+    ),
     "ruled_out": lambda v: f"{v['option']} ruled out: {v['reason']}",
     "scheduled_price_change": lambda v: (
         f"the {v['price']} of {v['entry']} changes {v['change']:+.0%} from month {v['month']} ({v['starts']}), "
@@ -76,19 +159,42 @@ REASONS: dict[str, Callable[[Values], str]] = {
     "payback": lambda v: f"local pays back its up-front cost against the cloud in {v['months']:.1f} months",
     "no_payback": lambda v: "local does not pay back against the cloud within the horizon",
     "flips_near_today": _near_today,
-    "low_odds": lambda v: f"it wins in only {v['share']:.0%} of {v['samples']:,} sampled futures",
+    "low_odds": lambda v: f"a plan of this kind wins in only {v['share']:.0%} of {v['samples']:,} sampled futures",
 }
 
+
+def _input_flips(v: Values) -> str:
+    at = f"at {v['flips_at']:.2f}x today's" if v["unit"] == "x" else f"changed by {v['flips_at']:+.3f}"
+    if v["same_kind"]:
+        return f"{v['label']} {at}: another {v['to_kind']} plan wins, {v['to']} ({v['to_label']})"
+    return f"{v['label']} {at}: the recommendation becomes {plan_ref(v['to'], v['to_kind'], v['to_label'])}"
+
+
+def _no_flip(v: Values) -> str:
+    if v["unit"] == "x":
+        return f"{v['label']}: no flip between {v['low']:g}x and {v['high']:g}x today's"
+    return f"{v['label']}: no flip between {v['low']:+g} and {v['high']:+g}"
+
+
+def _payback_gate(v: Values) -> str:
+    others = v["held_back"] - 1
+    also = f" ({others} other plan{'s' if others != 1 else ''} held back by the same gate)" if others else ""
+    if v["payback_months"] is None:
+        return f"a plan that buys hardware would have to pay it back within the horizon to be considered{also}"
+    return (
+        f"with preferences.max_payback_months at {v['payback_months']:.1f} or more, {v['option']} ({v['kind']}) "
+        f"would be considered{also}"
+    )
+
+
 FLIPS: dict[str, Callable[[Values], str]] = {
-    "local_cheaper_above": lambda v: (
-        f"local becomes cheaper than the cloud above {v['requests_per_month']:,.0f} requests a month "
-        f"({v['scale']:.1f}x today's {v['today']:,.0f})"
+    "input_flips": _input_flips,
+    "no_flip": _no_flip,
+    "team_gate": lambda v: (
+        f"with intermediate ML-ops capability, or a hire (team.hire) or head count (team.ops_fte) stated, "
+        f"{v['option']} ({v['kind']}) would be considered"
     ),
-    "cloud_cheaper_below": lambda v: (
-        f"the cloud becomes cheaper than local below {v['requests_per_month']:,.0f} requests a month "
-        f"({v['scale']:.2f}x today's {v['today']:,.0f})"
-    ),
-    "no_volume_flips": lambda v: f"{OUTCOMES[v['outcome']]}, at any monthly volume",
+    "payback_gate": _payback_gate,
     "cloud_under_agreement": lambda v: (
         f"{v['segment']}: the cloud becomes allowed under a BAA/DPA (add regulated to "
         "constraints.cloud_allowed_for) or if the data were internal"
@@ -98,18 +204,42 @@ FLIPS: dict[str, Callable[[Values], str]] = {
         f"{v['segment']}: local becomes possible if good_enough capability sufficed, or once an open model "
         "reaches the frontier tier"
     ),
-    "api_prices_rise": lambda v: (
-        f"local costs less over the horizon if API prices rose {v['api_price_rise']:.0%} (or local costs fell "
-        f"{v['local_cost_fall']:.0%})"
-    ),
-    "api_prices_fall": lambda v: f"the cloud costs less over the horizon if API prices fell {v['api_price_fall']:.0%}",
-    "advanced_team": lambda v: f"with an advanced ML-ops team, {v['label']} would win on score",
 }
 
 
 def decided_by_text(d: DecidedBy) -> str:
     """The deciding rule as a phrase ('score: local 0.81 vs cloud 0.74; ...')."""
     return DECIDED_BY[d.rule](d.values)
+
+
+def gates_line(gates: list[tuple[str, Mapping[str, Any]]]) -> str:
+    """Every plan the gates held back, in one line: 'local (payback: never), overflow (payback: 29.8 months)'."""
+    parts = []
+    for code, v in gates:
+        if code == "team":
+            parts.append(f"{v['option']} (team: {v['capability']} capability)")
+        elif v["payback_months"] is None:
+            parts.append(f"{v['option']} (payback: not within the horizon)")
+        else:
+            parts.append(f"{v['option']} (payback: {v['payback_months']:.1f} months)")
+    return "held back by the gates: " + ", ".join(parts)
+
+
+def gate_text(g: Gate) -> str:
+    """A gate that held a plan back, as a phrase."""
+    return _gate({"gate": g.code, **g.values})
+
+
+def premium_text(p: Premium, kind: str) -> str:
+    """'local costs 12.0% more than cloud (cloud); recommended for data sensitivity, within the 15% limit.'"""
+    if p.premium <= 0 or not p.dimensions:
+        return "the cheapest plan the constraints and gates allow (no premium)"
+    dims = " and ".join(d.replace("_", " ") for d in p.dimensions)
+    return (
+        f"this {kind} plan costs {fmt_pct(p.premium, decimals=1)} ({fmt_usd(p.premium_usd)} USD) more than the "
+        f"cheapest allowed plan, {plan_ref(p.over, p.over_kind, p.over_label)}, on a {p.basis} basis; recommended for "
+        f"{dims}, within the {fmt_pct(p.limit)} limit"
+    )
 
 
 def reason_text(r: Reason) -> str:
@@ -123,13 +253,16 @@ def flip_text(f: Flip) -> str:
 
 
 def break_even_volume_text(be: BreakEvenReport) -> str:
-    """'break-even volume: 111,111 requests a month (1.11x today's volume); local is cheaper above this volume.'"""
+    """'first-month break-even: 111,111 requests a month (1.11x today's volume), where the first month of
+    cloud and local cost the same; local is cheaper above this volume.' (The horizon's decision flips are
+    the sensitivity sweep's, which also count growth, price trends and setup.)"""
     if be.requests_per_month is not None and be.volume_multiple is not None:
         return (
-            f"break-even volume: {fmt_usd(be.requests_per_month)} requests a month "
-            f"({be.volume_multiple:.2f}x today's volume); {be.note}."
+            f"first-month break-even: {fmt_usd(be.requests_per_month)} requests a month "
+            f"({be.volume_multiple:.2f}x today's volume), where {be.cloud_option} and {be.local_option} cost the "
+            f"same in the first month; {be.note}."
         )
-    return f"break-even volume: none ({be.note})."
+    return f"first-month break-even: none ({be.note})."
 
 
 def payback_text(be: BreakEvenReport) -> str:
@@ -140,10 +273,16 @@ def payback_text(be: BreakEvenReport) -> str:
 
 
 def runs_on(step: PlanStep) -> str:
-    """Where one segment runs: 'cloud: MODEL', 'local: MODEL (PRECISION) on N x GPU, buy', or the split."""
+    """Where one segment runs: 'cloud: MODEL', 'local: MODEL (PRECISION) on N x GPU, buy', the split, or the
+    overflow ('local ... sized below the peak; overflow to cloud: MODEL')."""
     if step.side == "cloud":
         return f"cloud: {step.cloud_model}"
     local = f"{step.open_model} ({step.precision}) on {fmt_gpus(step.gpus)} x {step.accelerator}, {step.acquisition}"
+    if step.overflow_share is not None:
+        return (
+            f"local: {local}; overflow to cloud: {step.cloud_model} "
+            f"({fmt_pct(step.overflow_share, decimals=1)} of the horizon's requests)"
+        )
     if step.side == "split":
         return f"{fmt_pct(step.local_share)} local: {local}; rest cloud: {step.cloud_model}"
     return f"local: {local}"
@@ -159,3 +298,40 @@ NO_OVERFLOW = (
     "than both all-cloud and all-local (one replica already carries the peak, one side is ruled out, "
     "or the cheapest size is one of the extremes)."
 )
+
+
+def excluded_text(reason: str | None) -> str:
+    """Why an option is not in the comparison: 'ruled out: ...', or 'not compared: ...' for a plan the workload
+    chose not to size."""
+    text = reason or ""
+    if "candidates.size_deployments" in text:
+        return f"not compared: {text}"
+    return f"ruled out: {text}"
+
+
+FIRST_SCREEN_INPUT_FLIPS = 4
+"""Swept inputs whose flip the first screen states (nearest first); the sensitivity table has them all."""
+FIRST_SCREEN_FRAGILITY = 3
+"""Fragility reasons the first screen states; the robustness section has them all."""
+
+
+def first_screen_flips(flips: Sequence[tuple[str, str]]) -> list[str]:
+    """(code, text) flips as the first screen lists them: every structural flip, the nearest input flips, and
+    how many more there are."""
+    inputs = [t for c, t in flips if c == "input_flips"]
+    out = [t for c, t in flips if c not in ("input_flips", "no_flip")]
+    out += inputs[:FIRST_SCREEN_INPUT_FLIPS]
+    if len(inputs) > FIRST_SCREEN_INPUT_FLIPS:
+        more = len(inputs) - FIRST_SCREEN_INPUT_FLIPS
+        out.append(
+            f"{more} more swept input{'s' if more != 1 else ''} flip it further from today (see the sensitivity table)"
+        )
+    out += [t for c, t in flips if c == "no_flip"]
+    return out
+
+
+def fragility_text(reasons: Sequence[str]) -> str:
+    """Why the decision is fragile, in one sentence: the first reasons and how many more."""
+    text = "; ".join(reasons[:FIRST_SCREEN_FRAGILITY])
+    more = len(reasons) - FIRST_SCREEN_FRAGILITY
+    return text + (f"; and {more} more (see How robust is it)" if more > 0 else "")

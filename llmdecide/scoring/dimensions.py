@@ -1,108 +1,73 @@
-"""The six decision dimensions, each scored in [0, 1] for a plan by documented rules.
+"""The six decision dimensions, each scored in [0, 1] for a plan from the facts the assessment computed.
 
-Segment-level scores are averaged over the plan's segments weighted by their
-first-month requests; a split segment scores the request-weighted mix of its
-two sides. The tables below are the rules; the README prints them.
+Each segment's score on a dimension is the request-weighted mix of its sides
+(a split segment: its local share on the local side, the rest on the cloud
+side); a plan's score is the mean over its segments weighted by their
+first-month requests. The facts and the rules that turn them into scores are in
+``facts.py``; the cost dimension is the cheapest allowed plan's cost / this
+plan's, on the workload's cost basis. The README prints the rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from llmdecide.catalog.schema import Tier
-from llmdecide.costing.plan import Placement, Plan
+from llmdecide.catalog.schema import OperatingAssumptions
+from llmdecide.costing.plan import Plan
 from llmdecide.demand.segment_load import SegmentLoad
-from llmdecide.workload.schema import Latency, Pattern, Sensitivity, TeamCapability, Workload
+from llmdecide.scoring.facts import Fact, placement_facts
+from llmdecide.workload.schema import Workload
 
 DIMENSIONS = ("data_sensitivity", "latency", "volume_pattern", "capability", "cost", "team")
-
-DATA_SENSITIVITY: dict[Sensitivity, tuple[float, float]] = {
-    Sensitivity.PUBLIC: (1.0, 1.0),
-    Sensitivity.INTERNAL: (0.8, 1.0),
-    Sensitivity.REGULATED: (0.4, 1.0),
-    Sensitivity.CRITICAL: (0.0, 1.0),
-}
-"""(cloud, local) score by data class: the more sensitive the data, the more it favours keeping it in-house."""
-
-LATENCY: dict[Latency, tuple[float, float]] = {
-    Latency.BATCH: (1.0, 1.0),
-    Latency.INTERACTIVE: (0.8, 1.0),
-    Latency.REAL_TIME: (0.3, 1.0),
-    Latency.EMBEDDED: (0.0, 1.0),
-}
-"""(cloud, local): cloud calls add a 50-200 ms network round trip and 200-500 ms to first token (003)."""
-
-VOLUME_PATTERN: dict[Pattern, tuple[float, float]] = {
-    Pattern.SPORADIC: (1.0, 0.2),
-    Pattern.STEADY_LOW: (0.8, 0.5),
-    Pattern.STEADY_HIGH: (0.4, 1.0),
-    Pattern.SPIKY: (1.0, 0.4),
-    Pattern.GROWING: (0.7, 0.6),
-}
-"""(cloud, local): steady high volume amortises hardware; sporadic and spiky load favour paying per use."""
-
-CAPABILITY: dict[Tier, tuple[float, float]] = {
-    Tier.FRONTIER: (1.0, 0.8),
-    Tier.GOOD_ENOUGH: (1.0, 1.0),
-    Tier.SPECIALIZED: (0.7, 1.0),
-    Tier.SIMPLE: (1.0, 1.0),
-}
-"""(cloud, local) for a model that meets the need: specialised work gains from fine-tuning open weights;
-an open model that reaches the frontier tier still trails the newest closed models."""
-
-TEAM: dict[TeamCapability, float] = {
-    TeamCapability.NONE: 0.0,
-    TeamCapability.BASIC: 0.3,
-    TeamCapability.INTERMEDIATE: 0.7,
-    TeamCapability.ADVANCED: 1.0,
-}
-"""Local score by team maturity (cloud scores 1): running GPUs needs intermediate or better ML ops."""
+NON_COST = tuple(d for d in DIMENSIONS if d != "cost")
 
 
 @dataclass(frozen=True)
 class Scores:
-    """A plan's score on each dimension, and the weighted total."""
+    """A plan's score on each dimension, the weighted total, and the facts behind the non-cost scores."""
 
     dimensions: dict[str, float]
     total: float
+    facts: tuple[Fact, ...] = ()
+
+    def with_cost(self, cost_usd: float, cheapest_usd: float, weights: dict[str, float]) -> Scores:
+        """These scores with the cost dimension set from this plan's cost and the cheapest allowed plan's."""
+        dims = dict(self.dimensions)
+        dims["cost"] = float(cost_score(cost_usd, cheapest_usd))
+        total = float(weighted_total(non_cost_total(dims, weights), dims["cost"], weights))
+        return Scores(dims, total, self.facts)
 
 
-def _segment_score(placement: Placement, cloud: float, local: float) -> float:
-    share = placement.local_share if placement.local is not None else 0.0
-    return share * local + (1.0 - share) * cloud
-
-
-def _weighted(plan: Plan, loads: dict[str, SegmentLoad], score: Callable[[Placement, SegmentLoad], float]) -> float:
+def _combine(plan: Plan, loads: dict[str, SegmentLoad], facts: Sequence[Fact], dimension: str) -> float:
+    """A dimension's plan score: each segment's sides mixed by its local share, weighted by its requests."""
     total = 0.0
     weight = 0.0
     for p in plan.placements:
-        load = loads[p.segment]
-        w = load.start_requests_per_month
-        total += w * score(p, load)
+        by_side = {f.side: f.score for f in facts if f.segment == p.segment and f.dimension == dimension}
+        share = p.local_share if p.local is not None else 0.0
+        score = share * by_side.get("local", 0.0) + (1.0 - share) * by_side.get("cloud", 0.0)
+        w = loads[p.segment].start_requests_per_month
+        total += w * score
         weight += w
     return total / weight if weight else 0.0
 
 
-def score_plan(plan: Plan, workload: Workload, loads: dict[str, SegmentLoad], cheapest_horizon_usd: float) -> Scores:
-    """The six dimension scores of a feasible plan and their weighted total (weights normalised)."""
-
-    def table(rules: dict[object, tuple[float, float]], key: Callable[[SegmentLoad], object]) -> float:
-        return _weighted(plan, loads, lambda p, load: _segment_score(p, *rules[key(load)]))
-
-    dims = {
-        "data_sensitivity": table(DATA_SENSITIVITY, lambda load: load.segment.data_sensitivity),  # type: ignore[arg-type]
-        "latency": table(LATENCY, lambda load: load.segment.latency),  # type: ignore[arg-type]
-        "volume_pattern": table(VOLUME_PATTERN, lambda load: load.segment.pattern),  # type: ignore[arg-type]
-        "capability": table(CAPABILITY, lambda load: load.segment.capability),  # type: ignore[arg-type]
-        "cost": float(cost_score(plan.horizon_cost_usd, cheapest_horizon_usd)),
-        "team": _weighted(plan, loads, lambda p, load: _segment_score(p, 1.0, TEAM[workload.team.capability])),
-    }
+def score_plan(
+    plan: Plan,
+    workload: Workload,
+    loads: dict[str, SegmentLoad],
+    assumptions: OperatingAssumptions,
+) -> Scores:
+    """The five non-cost scores of a feasible plan, from its facts; the cost dimension is set by
+    :meth:`Scores.with_cost` once the decision knows the cheapest allowed plan (1 until then)."""
+    facts = tuple(f for p in plan.placements for f in placement_facts(p, loads[p.segment], workload, assumptions))
+    dims = {d: (1.0 if d == "cost" else _combine(plan, loads, facts, d)) for d in DIMENSIONS}
     weights = normalised_weights(workload)
-    return Scores(dims, float(weighted_total(non_cost_total(dims, weights), dims["cost"], weights)))
+    return Scores(dims, float(weighted_total(non_cost_total(dims, weights), dims["cost"], weights)), facts)
 
 
 def cost_score(horizon_cost_usd: ArrayLike, cheapest_horizon_usd: ArrayLike) -> NDArray[np.float64]:

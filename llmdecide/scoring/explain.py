@@ -1,48 +1,56 @@
 """Why the recommendation is what it is, as structured objects: a code and the numbers and ids behind it.
 
 Nothing here writes a sentence: the report (``llmdecide.report.wording``)
-turns each :class:`Reason` and :class:`Flip` into English once, and the JSON
-report carries the numbers.
+turns each :class:`Reason`, :class:`Flip`, :class:`Gate` and :class:`Premium`
+into English once, and the JSON report carries the numbers.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from llmdecide.costing.breakeven import BreakEven
 from llmdecide.costing.plan import Plan
-from llmdecide.scoring.dimensions import DIMENSIONS, TEAM, Scores, normalised_weights
-from llmdecide.workload.schema import Sensitivity, TeamCapability, Workload
+from llmdecide.costing.staff import HOURS_PER_FTE_MONTH, Effort
+from llmdecide.scoring.decision import Decider, Decision
+from llmdecide.scoring.dimensions import Scores
+from llmdecide.scoring.robustness import SensitivityRow
+from llmdecide.scoring.statements import Flip, Gate, Reason, Value
+from llmdecide.workload.schema import Sensitivity, Workload
 
-Value = float | int | str | None
+Rule = Literal["no_feasible_plan", "hard_constraint", "gate", "premium", "cheapest", "only_kind"]
 
-Rule = Literal["no_feasible_plan", "hard_constraint", "only_kind", "score"]
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A code saying what is stated, and the numbers and ids it is stated with."""
-
-    code: str
-    values: Mapping[str, Value] = field(default_factory=dict)
-
-
-class Reason(Statement):
-    """One reason behind the recommendation (or behind its fragility)."""
-
-
-class Flip(Statement):
-    """One change that would flip the decision."""
+FLIP_INPUTS = ("volume", "api_price")
+"""Inputs whose flip (or absence of one) the first screen always states."""
 
 
 @dataclass(frozen=True)
 class DecidedBy:
-    """The rule or score that decided, with the figures it decided on."""
+    """The rule that decided, with the figures it decided on."""
 
     rule: Rule
     values: Mapping[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Premium:
+    """What the recommended plan costs over the cheapest plan the gates let through, and what buys it."""
+
+    over: str
+    """Id of the cheapest allowed plan."""
+    over_kind: str
+    over_label: str
+    premium: float
+    """Recommended plan's cost / the cheapest's - 1, on the cost basis (0 when it is the cheapest)."""
+    premium_usd: float
+    limit: float
+    """The most its better scores allow over that plan."""
+    dimensions: tuple[str, ...]
+    """The non-cost dimensions on which it scores above the cheapest plan, largest weighted gain first."""
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -55,52 +63,147 @@ class SegmentBlocks:
     local_blocked: str | None
 
 
-def _gap_dimension(a: Scores, b: Scores, weights: dict[str, float]) -> tuple[str, float]:
-    diffs = {d: weights[d] * (a.dimensions[d] - b.dimensions[d]) for d in DIMENSIONS}
-    name = max(diffs, key=lambda d: (diffs[d], d))
-    return name, diffs[name]
-
-
 def _ruled_out(plans: Sequence[Plan]) -> list[Plan]:
     return [p for p in plans if not p.feasible and p.id in ("cloud", "local")]
+
+
+def stated_only(plans: Sequence[Plan]) -> bool:
+    """Whether the sized local plans are left out because only the stated deployments are compared."""
+    return any(
+        not p.feasible and p.id == "local" and "candidates.size_deployments" in (p.excluded_reason or "") for p in plans
+    )
+
+
+def gates_at_point(decider: Decider, decision: Decision, recommended: Plan) -> list[Gate]:
+    """The gates that held back a plan cheaper than the recommended one, or the plan that would have won
+    without the gates, at today's inputs."""
+    out: list[Gate] = []
+    costs = decision.costs[:, 0]
+    rec = decider.plans.index(recommended)
+    limit = decider.workload.preferences.max_payback_months
+    ungated = int(decider.rule(decision.costs, decision.payback, gates=False).winners[0])
+    for i, plan in enumerate(decider.plans):
+        if costs[i] >= costs[rec] and i != ungated:
+            continue
+        if decision.team_gated[i]:
+            out.append(
+                Gate(
+                    "team",
+                    {
+                        "option": plan.id,
+                        "kind": plan.kind,
+                        "capability": decider.workload.team.capability.value,
+                        "saving_usd": float(costs[rec] - costs[i]),
+                        "would_win": int(i == ungated),
+                    },
+                )
+            )
+        elif decision.payback_gated[i, 0]:
+            payback = float(decision.payback[i, 0])
+            out.append(
+                Gate(
+                    "payback",
+                    {
+                        "option": plan.id,
+                        "kind": plan.kind,
+                        "payback_months": payback if math.isfinite(payback) else None,
+                        "limit_months": limit,
+                        "saving_usd": float(costs[rec] - costs[i]),
+                        "would_win": int(i == ungated),
+                    },
+                )
+            )
+    return sorted(
+        out,
+        key=lambda g: (
+            -int(g.values["would_win"] or 0),
+            -float(g.values["saving_usd"] or 0.0),
+            str(g.values["option"]),
+        ),
+    )
+
+
+def premium_at_point(decider: Decider, decision: Decision, recommended: Plan) -> Premium:
+    """The recommended plan's premium over the cheapest allowed plan, and the dimensions that buy it."""
+    rec = decider.plans.index(recommended)
+    cheapest = int(decision.cheapest[0])
+    cost = float(decision.costs[rec, 0])
+    bar = float(decision.costs[cheapest, 0])
+    premium = cost / bar - 1.0 if bar > 0 else 0.0
+    dims = tuple(decider.better_dimensions(rec, cheapest)) if rec != cheapest else ()
+    return Premium(
+        over=decider.plans[cheapest].id,
+        over_kind=decider.plans[cheapest].kind,
+        over_label=decider.plans[cheapest].label,
+        premium=max(0.0, premium),
+        premium_usd=max(0.0, cost - bar),
+        limit=float(decider.allowed[rec, cheapest]),
+        dimensions=dims,
+        basis=decider.workload.preferences.cost_basis,
+    )
 
 
 def decided_by(
     recommended: Plan | None,
     plans: Sequence[Plan],
     best_by_kind: Mapping[str, Plan],
-    scores: Mapping[str, Scores],
-    workload: Workload,
+    premium: Premium | None,
+    gates: Sequence[Gate],
 ) -> DecidedBy:
-    """The rule or score that decided."""
+    """The rule that decided: no plan, a hard constraint, a gate, a premium, or cost."""
     if recommended is None:
         reasons = "; ".join(p.excluded_reason or "" for p in _ruled_out(plans))
         return DecidedBy("no_feasible_plan", {"reasons": reasons})
+    if gates:
+        g = gates[0]
+        return DecidedBy("gate", {"gate": g.code, **g.values})
     kinds = set(best_by_kind)
     others = [k for k in ("cloud", "local") if k not in kinds]
     if others and len(kinds) == 1:
         blocked = next((p for p in plans if p.id == others[0] and not p.feasible), None)
-        reason = blocked.excluded_reason if blocked else None
-        return DecidedBy("hard_constraint", {"blocked_kind": others[0], "reason": reason})
-    runner = max(
+        if blocked is not None and not stated_only(plans):
+            return DecidedBy("hard_constraint", {"blocked_kind": others[0], "reason": blocked.excluded_reason})
+    if premium is not None and premium.over != recommended.id:
+        return DecidedBy(
+            "premium",
+            {
+                "kind": recommended.kind,
+                "over": premium.over,
+                "over_kind": premium.over_kind,
+                "over_label": premium.over_label,
+                "premium": premium.premium,
+                "limit": premium.limit,
+                "dimensions": ", ".join(d.replace("_", " ") for d in premium.dimensions),
+                "basis": premium.basis,
+            },
+        )
+    runner = min(
         (p for k, p in best_by_kind.items() if k != recommended.kind),
-        key=lambda p: scores[p.id].total,
+        key=lambda p: p.horizon_cost_usd,
         default=None,
     )
     if runner is None:
-        return DecidedBy("only_kind", {"score": scores[recommended.id].total})
-    dim, gap = _gap_dimension(scores[recommended.id], scores[runner.id], normalised_weights(workload))
+        return DecidedBy("only_kind", {"kind": recommended.kind, "stated_only": int(stated_only(plans))})
     return DecidedBy(
-        "score",
+        "cheapest",
         {
             "kind": recommended.kind,
-            "score": scores[recommended.id].total,
+            "runner_up": runner.id,
             "runner_up_kind": runner.kind,
-            "runner_up_score": scores[runner.id].total,
-            "dimension": dim,
-            "gap": gap,
+            "margin": runner.horizon_cost_usd / recommended.horizon_cost_usd - 1.0
+            if recommended.horizon_cost_usd > 0
+            else None,
         },
     )
+
+
+def plan_fte(plan: Plan, effort: Effort) -> float:
+    """First-month operations FTE of a plan's local deployments, as its staff lines price them."""
+    deployments = [p.local.effort for p in plan.placements if p.local is not None and p.local.effort is not None]
+    staff = sum(i.monthly_cost_usd for i in plan.fixed_items if i.category == "staff")
+    machines = sum(d.machine_staff_usd for d in deployments)
+    monthly_per_fte = effort.loaded_usd_per_year.value / 12.0
+    return (staff + machines) / monthly_per_fte if monthly_per_fte > 0 else 0.0
 
 
 def rationale(
@@ -109,12 +212,16 @@ def rationale(
     best_by_kind: Mapping[str, Plan],
     scores: Mapping[str, Scores],
     break_even: BreakEven,
-    horizon_months: int,
+    workload: Workload,
+    gates: Sequence[Gate],
+    effort: Effort,
 ) -> list[Reason]:
-    """The reasons behind the recommendation: its cost, each other kind's best plan, what was ruled out, payback."""
+    """The reasons behind the recommendation: its cost, the other kinds' best plans, what gates and constraints
+    did, the migration plan a gate implies, the capability gap of a local-only plan, and payback."""
     if recommended is None:
         return [Reason("no_feasible_plan")]
     rec = recommended
+    horizon_months = workload.horizon_months
     out = [
         Reason(
             "recommended",
@@ -142,6 +249,49 @@ def rationale(
                     },
                 )
             )
+    team_gate = next((g for g in gates if g.code == "team"), None)
+    if team_gate is not None:
+        held = next(p for p in plans if p.id == team_gate.values["option"])
+        fte = plan_fte(held, effort)
+        hires = max(1, math.ceil(fte - 1e-9))
+        monthly_fte = effort.loaded_usd_per_year.value / 12.0
+        extra = (hires - fte) * monthly_fte  # whole hires in place of the modelled share of an engineer
+        recruiting = hires * effort.loaded_usd_per_year.value * effort.recruiting_fraction.value
+        out.append(
+            Reason(
+                "migration_plan",
+                {
+                    "option": held.id,
+                    "label": held.label,
+                    "capability": workload.team.capability.value,
+                    "ops_fte": fte,
+                    "hires": hires,
+                    "hire_usd_per_month": hires * monthly_fte,
+                    "monthly_difference_usd": held.monthly_cost_usd + extra - rec.monthly_cost_usd,
+                    "horizon_difference_usd": held.horizon_cost_usd
+                    + extra * horizon_months
+                    + recruiting
+                    - rec.horizon_cost_usd,
+                },
+            )
+        )
+    level = workload.team.capability.value
+    staffed = workload.team.hire is not False or workload.team.ops_fte is not None
+    if rec.runs_locally() and level in ("none", "basic") and not staffed:
+        fte = plan_fte(rec, effort)
+        setup = sum(i.one_time_usd for i in rec.fixed_items if i.category == "setup")
+        out.append(
+            Reason(
+                "capability_gap",
+                {
+                    "capability": level,
+                    "ops_fte": fte,
+                    "ops_hours_per_month": fte * HOURS_PER_FTE_MONTH,
+                    "staff_usd_per_month": fte * effort.loaded_usd_per_year.value / 12.0,
+                    "setup_usd": setup,
+                },
+            )
+        )
     for step in (s for placement in rec.placements for s in placement.price_steps()):
         out.append(
             Reason(
@@ -155,7 +305,11 @@ def rationale(
                 },
             )
         )
+    if stated_only(plans):
+        out.append(Reason("stated_only"))
     for p in _ruled_out(plans):
+        if p.id == "local" and stated_only(plans):
+            continue
         if p.id != rec.kind:  # a stated deployment of the same kind won: its sized plan's absence is no reason
             out.append(Reason("ruled_out", {"option": p.id, "reason": p.excluded_reason}))
     be = break_even
@@ -170,22 +324,14 @@ def rationale(
 
 def flips(
     recommended: Plan | None,
-    best_by_kind: Mapping[str, Plan],
-    scores: Mapping[str, Scores],
-    break_even: BreakEven,
-    today_requests_per_month: float,
+    plans: Sequence[Plan],
+    rows: Sequence[SensitivityRow],
     blocks: Sequence[SegmentBlocks],
-    workload: Workload,
+    gates: Sequence[Gate],
 ) -> list[Flip]:
-    """What would have to change for the decision to flip."""
+    """What would have to change for the decision to flip: inputs swept (the flip nearest today's value, or
+    none within the swept range), the hard constraints, and the gates that decided."""
     out: list[Flip] = []
-    be = break_even
-    if be.requests_per_month is not None:
-        volume = {"requests_per_month": be.requests_per_month, "scale": be.scale, "today": today_requests_per_month}
-        code = "local_cheaper_above" if be.requests_per_month > today_requests_per_month else "cloud_cheaper_below"
-        out.append(Flip(code, volume))
-    elif be.cloud_plan and be.local_plan:
-        out.append(Flip("no_volume_flips", {"outcome": be.outcome}))
     for b in blocks:
         if b.cloud_blocked and b.sensitivity is Sensitivity.REGULATED:
             out.append(Flip("cloud_under_agreement", {"segment": b.segment}))
@@ -195,29 +341,43 @@ def flips(
             out.append(Flip("local_if_open_model_suffices", {"segment": b.segment}))
     if recommended is None:
         return out
-    rec = recommended
-    cloud = best_by_kind.get("cloud")
-    local = best_by_kind.get("local")
-    if cloud is not None and local is not None and rec.kind in ("cloud", "local"):
-        if rec.kind == "cloud" and local.horizon_cost_usd > cloud.horizon_cost_usd:
-            out.append(
-                Flip(
-                    "api_prices_rise",
-                    {
-                        "api_price_rise": local.horizon_cost_usd / cloud.horizon_cost_usd - 1.0,
-                        "local_cost_fall": 1 - cloud.horizon_cost_usd / local.horizon_cost_usd,
-                    },
-                )
+    team = next((g for g in gates if g.code == "team"), None)
+    if team is not None:
+        out.append(Flip("team_gate", {"option": team.values["option"], "kind": team.values["kind"]}))
+    paybacks = [g for g in gates if g.code == "payback"]
+    if paybacks:
+        finite = [g for g in paybacks if g.values["payback_months"] is not None]
+        g = min(finite, key=lambda g: float(g.values["payback_months"] or 0.0)) if finite else paybacks[0]
+        out.append(
+            Flip(
+                "payback_gate",
+                {
+                    "option": g.values["option"],
+                    "kind": g.values["kind"],
+                    "payback_months": g.values["payback_months"],
+                    "held_back": len(paybacks),
+                },
             )
-        elif rec.kind == "local" and cloud.horizon_cost_usd > local.horizon_cost_usd:
-            out.append(
-                Flip("api_prices_fall", {"api_price_fall": 1.0 - local.horizon_cost_usd / cloud.horizon_cost_usd})
+        )
+    by_id = {p.id: p for p in plans}
+
+    def order(r: SensitivityRow) -> tuple[bool, bool, float, str]:
+        same_kind = r.flip_kind == recommended.kind if recommended is not None else False
+        return (r.flip_value is None, same_kind, r.distance, r.input.name)
+
+    for row in sorted(rows, key=order):
+        values: dict[str, Value] = {"input": row.input.name, "label": row.input.label, "unit": row.input.unit}
+        if row.flip_value is not None and row.flip_to is not None:
+            to = by_id[row.flip_to]
+            values.update(
+                flips_at=row.flip_value,
+                to=to.id,
+                to_kind=to.kind,
+                to_label=to.label,
+                same_kind=int(to.kind == recommended.kind),
             )
-    team = workload.team.capability
-    if rec.kind == "cloud" and local is not None and team is not TeamCapability.ADVANCED:
-        weights = normalised_weights(workload)
-        share = sum(p.local_share for p in local.placements if p.local) / max(1, len(local.placements))
-        gain = weights["team"] * (TEAM[TeamCapability.ADVANCED] - TEAM[team]) * share
-        if scores[local.id].total + gain > scores[rec.id].total:
-            out.append(Flip("advanced_team", {"option": local.id, "label": local.label}))
+            out.append(Flip("input_flips", values))
+        elif row.input.name in FLIP_INPUTS:
+            values.update(low=row.input.low, high=row.input.high)
+            out.append(Flip("no_flip", values))
     return out

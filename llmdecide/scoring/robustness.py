@@ -2,14 +2,22 @@
 
 Both analyses re-cost the feasible plans (as placed and sized for today's load)
 through the same projection as the point estimate, vectorised over scenarios,
-and re-decide in each scenario: the cost dimension is recomputed from that
-scenario's horizon costs, the five other dimensions keep their scores. A
-scenario with every input at its neutral value reproduces the point estimate
-exactly.
+and re-decide in each scenario with the one rule (``decision.py``): costs on the
+cost basis, the premium limit and the payback gate are recomputed from that
+scenario; the five non-cost scores keep their values. A scenario with every
+input at its neutral value reproduces the point estimate exactly.
+
+A decision is fragile when a plausible change of one input (within ``NEAR`` of
+today's value) makes a plan of another kind (cloud, local, hybrid) win, or makes
+another plan win that would then cost at least ``FRAGILE_REGRET`` less than the
+recommended one; or when the recommended kind wins in fewer than
+``ROBUST_SHARE`` of the Monte Carlo's sampled futures. Swapping one local GPU for
+a near-identical one is not fragility.
 """
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,12 +26,10 @@ from typing import Literal
 import numpy as np
 
 from llmdecide.catalog.schema import PriceBasis
-from llmdecide.costing.plan import Plan, PriceEvidence, horizon_costs
+from llmdecide.costing.plan import Plan, PriceEvidence
 from llmdecide.costing.projection import FloatArray, Scenario
-from llmdecide.scoring.decision import decide
-from llmdecide.scoring.dimensions import Scores
-from llmdecide.scoring.explain import Reason
-from llmdecide.workload.schema import Workload
+from llmdecide.scoring.decision import Decider
+from llmdecide.scoring.statements import Reason
 
 MONTE_CARLO_SEED = 20261122
 """Seed of the Monte Carlo generator when the workload gives none: reports stay byte-identical."""
@@ -59,28 +65,41 @@ SWEEPS: tuple[SweepInput, ...] = (
 SWEEP_POINTS = 401
 
 
-def all_costs(plans: Sequence[Plan], s: Scenario, horizon: int) -> FloatArray:
-    """Horizon cost of every plan in every scenario: (plans, scenarios)."""
-    return np.vstack([horizon_costs(p, s, horizon) for p in plans])
-
-
 @dataclass(frozen=True)
 class SensitivityRow:
     """One input swept from low to high."""
 
     input: SweepInput
     low_cost_usd: float
-    """The recommended plan's horizon cost with the input at its low end."""
+    """The recommended plan's cost (on the cost basis) with the input at its low end."""
     high_cost_usd: float
     flip_value: float | None
     """The value closest to today's at which another plan wins, or None within the range."""
     flip_to: str | None
     """Id of the plan that wins there."""
+    flip_kind: str | None = None
+    """Kind of that plan (cloud, local or hybrid)."""
+    near_regret: float = 0.0
+    """Within ``NEAR`` of today's value, the most the recommended plan would cost over the plan that wins
+    instead, as a share of that plan's cost (0 when it keeps winning)."""
+    near_kind_change: bool = False
+    """Whether a plan of another kind wins within ``NEAR`` of today's value."""
+    near_kind_value: float | None = None
+    """The value nearest today's, within ``NEAR``, at which a plan of another kind wins."""
+    near_kind_to: str | None = None
+    """Id of that plan."""
 
     @property
     def swing_usd(self) -> float:
-        """How much the recommended plan's horizon cost moves across the range."""
+        """How much the recommended plan's cost moves across the range."""
         return abs(self.high_cost_usd - self.low_cost_usd)
+
+    @property
+    def distance(self) -> float:
+        """How far the flip is from today's value (log distance for multipliers); infinity without one."""
+        if self.flip_value is None:
+            return math.inf
+        return abs(math.log(self.flip_value)) if self.input.unit == "x" else abs(self.flip_value)
 
 
 def _grid(sweep: SweepInput) -> FloatArray:
@@ -89,29 +108,65 @@ def _grid(sweep: SweepInput) -> FloatArray:
     return np.asarray(np.linspace(sweep.low, sweep.high, SWEEP_POINTS))
 
 
-def sensitivity(
-    plans: Sequence[Plan], recommended: Plan, scores: dict[str, Scores], workload: Workload
-) -> list[SensitivityRow]:
+def near_band(sweep: SweepInput) -> tuple[float, float]:
+    """The range of an input's values that count as close to today's."""
+    return NEAR_TREND if sweep.name == "api_trend" else NEAR[sweep.unit]
+
+
+def sensitivity(decider: Decider, recommended: Plan) -> list[SensitivityRow]:
     """Each input swept on its own: the recommended plan's cost swing and the nearest flip, biggest swing first."""
-    horizon = workload.horizon_months
-    rec_index = plans.index(recommended)
-    neutral = 1.0
+    plans = decider.plans
+    rec_index = list(plans).index(recommended)
+    rec_kind = recommended.kind
     rows: list[SensitivityRow] = []
     for sweep in SWEEPS:
         grid = _grid(sweep)
         s = Scenario.build(len(grid), **{sweep.field: grid})
-        costs = all_costs(plans, s, horizon)
-        winners = decide(plans, costs, scores, workload)
-        base = neutral if sweep.unit == "x" else 0.0
+        d = decider.decide(s)
+        winners = d.winners
+        costs = d.costs
+        base = 1.0 if sweep.unit == "x" else 0.0
+        distance = np.abs(np.log(grid / base)) if sweep.unit == "x" else np.abs(grid - base)
         flip_value: float | None = None
         flip_to: str | None = None
-        distance = np.abs(np.log(grid / base)) if sweep.unit == "x" else np.abs(grid - base)
+        flip_kind: str | None = None
         flipped = np.flatnonzero(winners != rec_index)
         if flipped.size:
             nearest = flipped[np.argmin(distance[flipped])]
             flip_value = float(grid[nearest])
             flip_to = plans[int(winners[nearest])].id
-        rows.append(SensitivityRow(sweep, float(costs[rec_index, 0]), float(costs[rec_index, -1]), flip_value, flip_to))
+            flip_kind = plans[int(winners[nearest])].kind
+        low, high = near_band(sweep)
+        near = (grid >= low) & (grid <= high) & (winners != rec_index)
+        regret = 0.0
+        kind_value: float | None = None
+        kind_to: str | None = None
+        if near.any():
+            cols = np.flatnonzero(near)
+            won = costs[winners[cols], cols]
+            mine = costs[rec_index, cols]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(won > 0, (mine - won) / won, 0.0)
+            regret = float(max(0.0, share.max()))
+            other = cols[np.array([plans[int(w)].kind != rec_kind for w in winners[cols]], dtype=bool)]
+            if other.size:
+                nearest_other = other[np.argmin(distance[other])]
+                kind_value = float(grid[nearest_other])
+                kind_to = plans[int(winners[nearest_other])].id
+        rows.append(
+            SensitivityRow(
+                sweep,
+                float(costs[rec_index, 0]),
+                float(costs[rec_index, -1]),
+                flip_value,
+                flip_to,
+                flip_kind,
+                regret,
+                kind_value is not None,
+                kind_value,
+                kind_to,
+            )
+        )
     rows.sort(key=lambda r: (-r.swing_usd, r.input.name))
     return rows
 
@@ -140,6 +195,8 @@ class MonteCarlo:
     plans: list[PlanDistribution]
     widened: tuple[Widened, ...] = ()
     """Catalog prices whose basis widened their own range on top of the inputs."""
+    recommended_kind_share: float | None = None
+    """Share of samples won by a plan of the recommended plan's kind."""
 
 
 BASIS_SPREAD: dict[PriceBasis, tuple[float, float]] = {
@@ -237,24 +294,25 @@ def sample_scenarios(ranges: dict[str, tuple[float, float, float | None]], sampl
 
 
 def monte_carlo(
-    plans: Sequence[Plan],
-    scores: dict[str, Scores],
-    workload: Workload,
+    decider: Decider,
     ranges: dict[str, tuple[float, float, float | None]],
     samples: int,
     seed: int = MONTE_CARLO_SEED,
     *,
     widen_bases: bool = True,
+    recommended: Plan | None = None,
 ) -> MonteCarlo:
-    """P10/P50/P90 of each plan's horizon cost, and how often each is cheapest and wins the decision.
+    """P10/P50/P90 of each plan's cost (on the cost basis), and how often each is cheapest and wins the decision.
 
     With ``widen_bases`` (the report's setting), prices on a wide basis are drawn over ``BASIS_SPREAD`` too.
     """
+    plans = decider.plans
     s = sample_scenarios(ranges, samples, seed)
     draws, widened = basis_draws(plans, samples, seed) if widen_bases else ({}, [])
-    costs = np.vstack([horizon_costs(p, widened_scenario(p, s, draws), workload.horizon_months) for p in plans])
+    d = decider.decide(s, [widened_scenario(p, s, draws) for p in plans])
+    costs = d.costs
     cheapest = np.argmin(costs, axis=0)
-    winners = decide(plans, costs, scores, workload)
+    winners = d.winners
     out = []
     for i, p in enumerate(plans):
         p10, p50, p90 = np.percentile(costs[i], [10, 50, 90])
@@ -268,40 +326,57 @@ def monte_carlo(
                 float(np.mean(winners == i)),
             )
         )
-    return MonteCarlo(samples, seed, dict(sorted(ranges.items())), out, tuple(widened))
+    kind_share = None
+    if recommended is not None:
+        kinds = np.array([p.kind == recommended.kind for p in plans])
+        kind_share = float(np.mean(kinds[winners]))
+    return MonteCarlo(samples, seed, dict(sorted(ranges.items())), out, tuple(widened), kind_share)
 
 
 NEAR = {"x": (2 / 3, 1.5), "+": (-0.02, 0.02)}
 """How far an input may move and still be 'close to today': a third down or half up, or two points."""
 NEAR_TREND = (-0.15, 0.15)
 """The same for the yearly API price decline: fifteen points either way."""
+FRAGILE_REGRET = 0.05
+"""A plausible change that makes another plan of the same kind win is fragility only when that plan would
+then cost at least this share less than the recommended one."""
 ROBUST_SHARE = 0.7
-"""A decision that wins in fewer than this share of sampled futures is fragile."""
+"""A decision whose kind wins in fewer than this share of sampled futures is fragile."""
 
 
-def fragility(rows: Sequence[SensitivityRow], monte_carlo_result: MonteCarlo | None, recommended: str) -> list[Reason]:
-    """Reasons the decision is fragile: a flip close to today's inputs, or a low chance of winning."""
+def fragility(
+    rows: Sequence[SensitivityRow], monte_carlo_result: MonteCarlo | None, plans: Sequence[Plan] = ()
+) -> list[Reason]:
+    """Reasons the decision is fragile: a plausible change that changes the kind of plan or costs the
+    recommended plan a material regret, or low odds for its kind across the sampled futures."""
     out: list[Reason] = []
+    kinds = {p.id: p.kind for p in plans}
     for row in rows:
         if row.flip_value is None:
             continue
-        low, high = NEAR_TREND if row.input.name == "api_trend" else NEAR[row.input.unit]
-        if low <= row.flip_value <= high:
-            out.append(
-                Reason(
-                    "flips_near_today",
-                    {
-                        "input": row.input.name,
-                        "label": row.input.label,
-                        "unit": row.input.unit,
-                        "value": row.flip_value,
-                        "flip_to": row.flip_to,
-                    },
-                )
+        low, high = near_band(row.input)
+        if row.near_kind_change and row.near_kind_value is not None and low <= row.near_kind_value <= high:
+            value, to, changes = row.near_kind_value, row.near_kind_to, 1
+        elif row.near_regret >= FRAGILE_REGRET and low <= row.flip_value <= high:
+            value, to, changes = row.flip_value, row.flip_to, 0
+        else:
+            continue
+        out.append(
+            Reason(
+                "flips_near_today",
+                {
+                    "input": row.input.name,
+                    "label": row.input.label,
+                    "unit": row.input.unit,
+                    "value": value,
+                    "flip_to": to,
+                    "flip_kind": kinds.get(to or "", row.flip_kind),
+                    "kind_changes": changes,
+                    "regret": row.near_regret,
+                },
             )
+        )
     mc = monte_carlo_result
-    if mc is not None:
-        share = next(d.probability_recommended for d in mc.plans if d.plan == recommended)
-        if share < ROBUST_SHARE:
-            out.append(Reason("low_odds", {"share": share, "samples": mc.samples}))
+    if mc is not None and mc.recommended_kind_share is not None and mc.recommended_kind_share < ROBUST_SHARE:
+        out.append(Reason("low_odds", {"share": mc.recommended_kind_share, "samples": mc.samples}))
     return out

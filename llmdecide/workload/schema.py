@@ -430,6 +430,66 @@ class Weights(Strict):
         return self
 
 
+class DimensionPremiums(Strict):
+    """Premiums over the cheapest plan the user will pay for a plan that scores better on one dimension."""
+
+    data_sensitivity: Num | None = Field(
+        default=None, ge=0, le=10, description="Premium paid for better data sensitivity (0.25 = up to 25% more)."
+    )
+    latency: Num | None = Field(default=None, ge=0, le=10, description="Premium paid for a better latency fit.")
+    volume_pattern: Num | None = Field(
+        default=None, ge=0, le=10, description="Premium paid for a better fit of the fleet to the load."
+    )
+    capability: Num | None = Field(default=None, ge=0, le=10, description="Premium paid for a better capability fit.")
+    team: Num | None = Field(default=None, ge=0, le=10, description="Premium paid for a better team fit.")
+
+
+DEFAULT_MAX_PREMIUM = 0.10
+"""The premium over the cheapest plan that the non-cost scores may justify when the workload states none."""
+
+DEFAULT_MAX_PAYBACK_MONTHS = 12.0
+"""Payback beyond which a plan that buys hardware does not win where the cloud is allowed (article 003)."""
+
+
+class Preferences(Strict):
+    """How the recommendation trades cost against the other dimensions, and the framework's gates."""
+
+    cost_basis: Literal["nominal", "npv"] = Field(
+        default="nominal",
+        description="Cost the plans are compared on: nominal (the horizon cost: monthly costs summed, hardware "
+        "as it depreciates, plus setup) or npv (net present value of the cash, resale at the end).",
+    )
+    max_premium: Num = Field(
+        default=DEFAULT_MAX_PREMIUM,
+        ge=0,
+        le=10,
+        description="Most a plan may cost over the cheapest allowed plan and still be recommended for its "
+        "other scores (0.10 = 10% more); 0 recommends the cheapest.",
+    )
+    premiums: DimensionPremiums = Field(
+        default_factory=DimensionPremiums,
+        description="Larger premiums for a plan that scores better on one dimension than the cheapest plan, "
+        "e.g. data_sensitivity: 0.25 to pay up to 25% more to keep data in-house.",
+    )
+    max_payback_months: Num | None = Field(
+        default=DEFAULT_MAX_PAYBACK_MONTHS,
+        gt=0,
+        le=600,
+        description="Where the cloud is allowed, a plan that buys hardware and pays it back against the cloud "
+        "more slowly than this does not win (null turns the gate off).",
+    )
+    team_gate: bool = Field(
+        default=True,
+        description="Where the cloud is allowed, a team at none or basic capability with no hire or stated "
+        "head count (team.hire, team.ops_fte) is recommended the cloud, with what local would take.",
+    )
+
+    def premium_for(self, dimension: str) -> float:
+        """The premium a better score on ``dimension`` may justify: its own premium or max_premium, the larger."""
+        own = getattr(self.premiums, dimension, None)
+        return max(self.max_premium, own) if own is not None else self.max_premium
+
+
 class Range(Strict):
     """An uncertain input: sampled uniformly between low and high, or triangularly when a mode is given."""
 
@@ -559,6 +619,10 @@ class Workload(Strict):
     local: LocalSettings = Field(default_factory=LocalSettings, description="How local deployments are run.")
     finance: Finance = Field(default_factory=Finance, description="Cost of capital, resale and replacement.")
     weights: Weights = Field(default_factory=Weights, description="Weights of the six decision dimensions.")
+    preferences: Preferences = Field(
+        default_factory=Preferences,
+        description="Cost basis, the premium the other dimensions may justify, and the framework's gates.",
+    )
     price_trends: PriceTrends = Field(
         default_factory=PriceTrends, description="Yearly price declines; default derived from the catalog."
     )

@@ -24,7 +24,7 @@ from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.costing.breakeven import first_month_cost_at_scale
 from llmdecide.costing.plan import Placement
 from llmdecide.costing.projection import Scenario, billed_gpus, local_series
-from llmdecide.scoring.decision import recommend
+from llmdecide.scoring.decision import Decider, recommend
 from llmdecide.scoring.robustness import monte_carlo
 from llmdecide.workload import load_workload, load_workload_text
 
@@ -140,12 +140,70 @@ def check_point_estimate_is_the_zero_width_monte_carlo(a: Assessment) -> None:
     if not feasible:
         assert a.recommended is None
         return
-    assert recommend(feasible, a.scores, a.workload) == a.recommended
+    assert recommend(Decider(feasible, a.scores, a.workload, a.decider.discount_rate))[0] == a.recommended
     ranges = {"volume": (1.0, 1.0, None), "api_price": (1.0, 1.0, None), "staff_cost": (1.0, 1.0, None)}
-    mc = monte_carlo(feasible, a.scores, a.workload, ranges, 64, widen_bases=False)
+    mc = monte_carlo(a.decider, ranges, 64, widen_bases=False)
     assert a.recommended is not None
     winners = {d.plan: d.probability_recommended for d in mc.plans}
     assert winners[a.recommended.id] == 1.0
+
+
+def check_cost_comes_first(a: Assessment) -> None:
+    """The recommended plan costs at most (1 + max_premium) x the cheapest feasible plan, unless a gate held the
+    cheaper plans back, and the report then names every one of them; the premium a dimension grants counts
+    only for a plan that scores better on it."""
+    if a.recommended is None or a.decision is None:
+        return
+    d = a.decision
+    costs = d.costs[:, 0]
+    rec = a.decider.plans.index(a.recommended)
+    prefs = a.workload.preferences
+    limit = max([prefs.max_premium, *(v for v in prefs.premiums.model_dump().values() if v is not None)])
+    cheapest = float(costs.min())
+    if costs[rec] > cheapest * (1 + limit) + 1e-6 * abs(cheapest):
+        named = {str(g.values["option"]) for g in a.gates}
+        beyond = {p.id for p, c in zip(a.decider.plans, costs, strict=True) if c * (1 + limit) < costs[rec]}
+        assert beyond <= named, (beyond, named)
+    bar = float(costs[int(d.cheapest[0])])
+    assert costs[rec] <= bar * (1 + float(a.decider.allowed[rec, int(d.cheapest[0])])) + 1e-6 * abs(bar)
+
+
+def check_raising_a_cost_never_raises_the_rank(a: Assessment) -> None:
+    """Raising one plan's cost (paybacks held) never moves it up the decision's order."""
+    if a.decision is None:
+        return
+    costs = a.decision.costs
+    payback = a.decision.payback
+    before = list(a.decision.order[:, 0])
+    for i in range(len(a.decider.plans)):
+        for factor in (1.05, 1.5, 3.0):
+            raised = costs.copy()
+            raised[i] *= factor
+            after = list(a.decider.rule(raised, payback).order[:, 0])
+            assert after.index(i) >= before.index(i)
+
+
+def check_no_premium_recommends_the_cheapest(a: Assessment) -> None:
+    """Without gates and with max_premium 0, the recommendation is the cheapest feasible plan."""
+    if a.decision is None:
+        return
+    prefs = a.workload.preferences.model_copy(
+        update={"max_premium": 0.0, "premiums": type(a.workload.preferences.premiums)(), "team_gate": False}
+    )
+    prefs = prefs.model_copy(update={"max_payback_months": None})
+    w = a.workload.model_copy(update={"preferences": prefs})
+    decider = Decider(a.decider.plans, a.scores, w, a.decider.discount_rate)
+    plan, d = recommend(decider)
+    assert plan is not None and d is not None
+    costs = d.costs[:, 0]
+    assert costs[decider.plans.index(plan)] == pytest.approx(float(costs.min()), rel=1e-9)
+
+
+def check_the_decision(a: Assessment) -> None:
+    check_point_estimate_is_the_zero_width_monte_carlo(a)
+    check_cost_comes_first(a)
+    check_raising_a_cost_never_raises_the_rank(a)
+    check_no_premium_recommends_the_cheapest(a)
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in EXAMPLES])
@@ -153,7 +211,7 @@ def test_examples_hold_the_stages_together(stem: str) -> None:
     a = example(stem)
     check_label_equals_costed_fleet(a)
     check_break_even_costs_are_equal(a)
-    check_point_estimate_is_the_zero_width_monte_carlo(a)
+    check_the_decision(a)
 
 
 @settings(max_examples=25, deadline=None)
@@ -161,7 +219,7 @@ def test_examples_hold_the_stages_together(stem: str) -> None:
 def test_generated_workloads_hold_the_stages_together(a: Assessment) -> None:
     check_label_equals_costed_fleet(a)
     check_break_even_costs_are_equal(a)
-    check_point_estimate_is_the_zero_width_monte_carlo(a)
+    check_the_decision(a)
 
 
 def test_some_examples_have_a_break_even_volume_and_sized_fleets() -> None:

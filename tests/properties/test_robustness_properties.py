@@ -16,7 +16,7 @@ from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.costing.plan import horizon_costs
 from llmdecide.costing.projection import Scenario
 from llmdecide.options.overflow import full_replicas, overflow_costs
-from llmdecide.scoring.decision import decide
+from llmdecide.scoring.decision import Decider
 from llmdecide.scoring.robustness import SWEEPS, monte_carlo
 from llmdecide.workload import load_workload_text
 
@@ -84,7 +84,7 @@ def test_optimal_overflow_is_never_worse_than_either_extreme(spiky: Assessment) 
 def test_zero_width_monte_carlo_reproduces_the_point_estimate(spiky: Assessment, samples: int) -> None:
     plans = [p for p in spiky.plans if p.feasible]
     ranges = {"volume": (1.0, 1.0, None), "api_price": (1.0, 1.0, 1.0), "utilization": (1.0, 1.0, None)}
-    mc = monte_carlo(plans, spiky.scores, spiky.workload, ranges, samples)
+    mc = monte_carlo(Decider(plans, spiky.scores, spiky.workload), ranges, samples, widen_bases=False)
     for plan, dist in zip(plans, mc.plans, strict=True):
         assert dist.p10_usd == plan.horizon_cost_usd
         assert dist.p90_usd == plan.horizon_cost_usd
@@ -116,8 +116,7 @@ def test_flip_thresholds_flip_the_decision(volume: float, pattern: str, sensitiv
         if row.flip_value is None:
             continue
         s = Scenario.build(1, **{row.input.field: row.flip_value})
-        costs = np.vstack([horizon_costs(p, s, a.workload.horizon_months) for p in plans])
-        winner = int(decide(plans, costs, a.scores, a.workload)[0])
+        winner = int(Decider(plans, a.scores, a.workload).winners(s)[0])
         assert winner != base
         assert plans[winner].id == row.flip_to
 

@@ -17,9 +17,10 @@ from llmdecide.costing.plan import Plan
 from llmdecide.demand.segment_load import segment_loads
 from llmdecide.options.constraints import CLOUD_TTFT_FLOOR_MS, cloud_block_reason
 from llmdecide.options.overflow import full_replicas
-from llmdecide.scoring.decision import decide
+from llmdecide.scoring.decision import Decider
 from llmdecide.scoring.dimensions import DIMENSIONS, Scores
 from llmdecide.scoring.robustness import (
+    FRAGILE_REGRET,
     NEAR,
     NEAR_TREND,
     ROBUST_SHARE,
@@ -50,9 +51,11 @@ def test_the_cloud_time_to_first_token_floor(ttft: float, blocked: bool) -> None
     assert (cloud_block_reason(w, load) is not None) is blocked
 
 
-def _row(name: str, value: float) -> SensitivityRow:
+def _row(name: str, value: float, *, kind_change: bool = True, regret: float = 0.0) -> SensitivityRow:
     sweep = next(s for s in SWEEPS if s.name == name)
-    return SensitivityRow(sweep, 1.0, 2.0, value, "local")
+    return SensitivityRow(
+        sweep, 1.0, 2.0, value, "local", "local", regret, kind_change, value if kind_change else None, "local"
+    )
 
 
 @pytest.mark.parametrize(
@@ -69,16 +72,25 @@ def _row(name: str, value: float) -> SensitivityRow:
     ],
 )
 def test_a_flip_close_to_today_is_fragile_at_the_edges_of_close(name: str, value: float, fragile: bool) -> None:
-    reasons = fragility([_row(name, value)], None, "cloud")
+    reasons = fragility([_row(name, value)], None)
     assert bool(reasons) is fragile
     if fragile:
         assert reasons[0].code == "flips_near_today" and reasons[0].values["value"] == value
 
 
+@pytest.mark.parametrize(
+    ("regret", "fragile"), [(FRAGILE_REGRET, True), (FRAGILE_REGRET - 1e-9, False), (0.0, False), (0.4, True)]
+)
+def test_a_same_kind_flip_is_fragile_only_when_it_would_save_a_material_share(regret: float, fragile: bool) -> None:
+    """Swapping one local GPU for a near-identical one is not fragility; a plan of the same kind 5% cheaper is."""
+    reasons = fragility([_row("volume", 1.2, kind_change=False, regret=regret)], None)
+    assert bool(reasons) is fragile
+
+
 @pytest.mark.parametrize(("share", "fragile"), [(ROBUST_SHARE, False), (ROBUST_SHARE - 1e-9, True), (1.0, False)])
 def test_winning_in_fewer_than_seventy_percent_of_futures_is_fragile(share: float, fragile: bool) -> None:
-    mc = MonteCarlo(1000, 1, {}, [PlanDistribution("cloud", 1, 2, 3, share, share)])
-    reasons = fragility([], mc, "cloud")
+    mc = MonteCarlo(1000, 1, {}, [PlanDistribution("cloud", 1, 2, 3, share, share)], (), share)
+    reasons = fragility([], mc)
     assert bool(reasons) is fragile
     if fragile:
         assert reasons[0].code == "low_odds" and reasons[0].values == {"share": share, "samples": 1000}
@@ -152,18 +164,31 @@ def _plans(*ids: str) -> list[Plan]:
     return [Plan.infeasible(i, "cloud", i, "stand-in") for i in ids]
 
 
+def _winner(ids: tuple[str, ...], costs: np.ndarray, scores: dict[str, Scores], w: Workload) -> int:
+    return int(Decider(_plans(*ids), scores, w).rule(costs, np.full(costs.shape, np.nan)).winners[0])
+
+
 def test_the_decision_tie_break_goes_to_the_cheaper_plan_then_the_earlier() -> None:
-    w = workload()
+    w = workload().model_copy(update={"preferences": workload().preferences.model_copy(update={"max_premium": 1.0})})
     weights = {k: v / sum(w.weights.model_dump().values()) for k, v in w.weights.model_dump().items()}
     # b costs twice a's but scores enough higher on data sensitivity to tie a's total exactly (to 9 decimals).
     lift = 0.5 * weights["cost"] / weights["data_sensitivity"]
     scores = {"a": _scores(), "b": _scores(data_sensitivity=0.5 + lift)}
     costs = np.array([[100.0], [200.0]])
-    assert int(decide(_plans("a", "b"), costs, scores, w)[0]) == 0
-    assert int(decide(_plans("b", "a"), costs[::-1], scores, w)[0]) == 1
+    assert _winner(("a", "b"), costs, scores, w) == 0
+    assert _winner(("b", "a"), costs[::-1], scores, w) == 1
     same = {"a": _scores(), "b": _scores()}
-    assert int(decide(_plans("a", "b"), np.array([[100.0], [100.0]]), same, w)[0]) == 0
-    assert int(decide(_plans("b", "a"), np.array([[100.0], [100.0]]), same, w)[0]) == 0
-    # a total higher by more than the rounding wins even when dearer
+    assert _winner(("a", "b"), np.array([[100.0], [100.0]]), same, w) == 0
+    assert _winner(("b", "a"), np.array([[100.0], [100.0]]), same, w) == 0
+    # within a 100% premium limit, a total higher by more than the rounding wins even when twice as dear
     higher = {"a": _scores(), "b": _scores(data_sensitivity=0.5 + lift + 1e-6)}
-    assert int(decide(_plans("a", "b"), costs, higher, w)[0]) == 1
+    assert _winner(("a", "b"), costs, higher, w) == 1
+    # at the default 10% limit, the same plan does not
+    assert _winner(("a", "b"), costs, higher, workload()) == 0
+
+
+@pytest.mark.parametrize(("cost_b", "wins"), [(110.0, True), (110.0 * (1 + 1e-6), False)])
+def test_the_premium_limit_is_inclusive(cost_b: float, wins: bool) -> None:
+    """A better-scoring plan exactly 10% dearer than the cheapest may win; a hair more and it may not."""
+    scores = {"a": _scores(), "b": _scores(data_sensitivity=1.0)}
+    assert (_winner(("a", "b"), np.array([[100.0], [cost_b]]), scores, workload()) == 1) is wins
