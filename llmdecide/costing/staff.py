@@ -165,6 +165,12 @@ class Effort:
             )
         return items
 
+    def standalone_usd(self, deployment: DeploymentEffort, horizon_months: int) -> float:
+        """Horizon cost of the plan-level staff one deployment needs on its own (operations, on-call, setup,
+        hiring): what ranks deployments against each other, through the same line items a plan gets."""
+        items = self.items([deployment])
+        return sum(i.monthly_cost_usd * horizon_months + i.one_time_usd for i in items)
+
     def _head_count(self, deployments: Sequence[DeploymentEffort]) -> tuple[float, str]:
         if self.stated_fte is not None and self.hire is False:
             return self.stated_fte.value, self.stated_fte.source

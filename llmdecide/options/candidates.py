@@ -210,7 +210,14 @@ def local_choices(book: PriceBook, load: SegmentLoad) -> SideChoices[LocalChoice
                     excluded["deployments that miss the latency target"] += 1
                     continue
                 choices += _priced(book, load, d, sizing, excluded, workload.candidates.acquisitions)
-    choices.sort(key=lambda c: (float(c.series.monthly_usd.sum()), c.label))
+    effort = book.terms.effort
+    horizon = workload.horizon_months
+
+    def rank(c: LocalChoice) -> tuple[float, str]:
+        staff = effort.standalone_usd(c.effort, horizon) if effort is not None and c.effort is not None else 0.0
+        return (float(c.series.monthly_usd.sum()) + staff, c.label)
+
+    choices.sort(key=rank)
     unique: list[LocalChoice] = []
     seen: set[str] = set()
     for c in choices:

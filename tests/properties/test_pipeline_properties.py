@@ -228,3 +228,29 @@ def test_some_examples_have_a_break_even_volume_and_sized_fleets() -> None:
     sized = [p.stem for p in EXAMPLES if sized_placements(example(p.stem))]
     assert len(with_volume) >= 3, with_volume
     assert len(sized) >= 5, sized
+
+
+@pytest.mark.parametrize("latency", ["interactive", "batch"])
+def test_the_cheapest_local_plan_never_gets_cheaper_as_volume_grows(latency: str) -> None:
+    """Deployments are ranked with the staff each needs on its own (on-call, setup), so the cheapest local plan
+    is the cheapest one a plan would get, and more load never costs less."""
+    costs = []
+    for requests_per_month in (1e3, 1e5, 1e6, 1e7, 1e8):
+        data = {
+            "schema_version": 1,
+            "name": "scale",
+            "horizon_months": 36,
+            "segments": [
+                {
+                    "name": "s",
+                    "requests_per_month": requests_per_month,
+                    "input_tokens": 1000,
+                    "output_tokens": 300,
+                    "data_sensitivity": "critical",
+                    "latency": latency,
+                }
+            ],
+        }
+        a = assess_workload(load_workload_text(yaml.safe_dump(data)), packaged())
+        costs.append(a.best_by_kind["local"].horizon_cost_usd)
+    assert costs == sorted(costs), costs
