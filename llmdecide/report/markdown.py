@@ -483,7 +483,9 @@ def markdown_view(report: DecisionReport) -> dict[str, Any]:
         "one_time": fmt_usd(r.one_time_usd) if r.one_time_usd else None,
         "horizon_months": report.workload.horizon_months,
         "decided_by": r.decided_by.text,
-        "premium": r.premium.text if r.premium is not None and r.premium.dimensions else None,
+        "premium": r.premium.text
+        if r.premium is not None and r.premium.dimensions and r.decided_by.code != "premium"
+        else None,
         "gates": gates_line([(g.code, g.values) for g in r.gates]) if len(r.gates) > 1 else None,
         "premium_limit": _premium_limit(report),
         "score_inputs": _score_inputs(report),

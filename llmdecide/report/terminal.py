@@ -40,7 +40,7 @@ def print_report(console: Console, report: DecisionReport) -> None:
             + (f", {fmt_usd(r.one_time_usd)} USD up front" if r.one_time_usd else "")
         )
     lines.append(Text(f"Decided by {r.decided_by.text}", style="italic"))
-    if r.premium is not None and r.premium.dimensions:
+    if r.premium is not None and r.premium.dimensions and r.decided_by.code != "premium":
         lines.append(f"Premium: {r.premium.text}")
     if len(r.gates) > 1:
         lines.append(Text(_capitalised(gates_line([(g.code, g.values) for g in r.gates])), style="yellow"))
