@@ -67,7 +67,8 @@ def _premium(v: Values) -> str:
 
 
 def _cheapest(v: Values) -> str:
-    text = f"cost: the cheapest plan the constraints and gates allow; the best {v['runner_up_kind']} plan"
+    basis = " (net present value)" if v["basis"] == "npv" else ""
+    text = f"cost: the cheapest plan the constraints and gates allow{basis}; the best {v['runner_up_kind']} plan"
     if v["margin"] is None:
         return f"{text} ({v['runner_up']}) is dearer"
     return f"{text} ({v['runner_up']}) costs {fmt_more(v['margin'])}"

@@ -149,8 +149,11 @@ def decided_by(
     best_by_kind: Mapping[str, Plan],
     premium: Premium | None,
     gates: Sequence[Gate],
+    costs: Mapping[str, float] | None = None,
+    basis: str = "nominal",
 ) -> DecidedBy:
-    """The rule that decided: no plan, a hard constraint, a gate, a premium, or cost."""
+    """The rule that decided: no plan, a hard constraint, a gate, a premium, or cost (``costs``: each feasible
+    plan's cost on the cost basis; the horizon cost when not given)."""
     if recommended is None:
         reasons = "; ".join(p.excluded_reason or "" for p in _ruled_out(plans))
         return DecidedBy("no_feasible_plan", {"reasons": reasons})
@@ -177,22 +180,23 @@ def decided_by(
                 "basis": premium.basis,
             },
         )
+    cost = dict(costs) if costs is not None else {p.id: p.horizon_cost_usd for p in plans if p.feasible}
     runner = min(
         (p for k, p in best_by_kind.items() if k != recommended.kind),
-        key=lambda p: p.horizon_cost_usd,
+        key=lambda p: cost[p.id],
         default=None,
     )
     if runner is None:
         return DecidedBy("only_kind", {"kind": recommended.kind, "stated_only": int(stated_only(plans))})
+    mine = cost[recommended.id]
     return DecidedBy(
         "cheapest",
         {
             "kind": recommended.kind,
             "runner_up": runner.id,
             "runner_up_kind": runner.kind,
-            "margin": runner.horizon_cost_usd / recommended.horizon_cost_usd - 1.0
-            if recommended.horizon_cost_usd > 0
-            else None,
+            "margin": cost[runner.id] / mine - 1.0 if mine > 0 else None,
+            "basis": basis,
         },
     )
 
