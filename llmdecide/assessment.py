@@ -35,6 +35,7 @@ from llmdecide.scoring.explain import (
     decided_by,
     flips,
     gates_at_point,
+    payback_waiver,
     premium_at_point,
     rationale,
 )
@@ -210,6 +211,7 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
     best_by_kind: dict[str, Plan] = {}
     premium: Premium | None = None
     gates: list[Gate] = []
+    waiver: Reason | None = None
     if recommended is not None and decision is not None:
         costs = decision.costs[:, 0]
         bar = float(costs[int(decision.cheapest[0])])
@@ -220,6 +222,7 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
             best_by_kind.setdefault(feasible[i].kind, feasible[i])
         premium = premium_at_point(decider, decision, recommended)
         gates = gates_at_point(decider, decision, recommended)
+        waiver = payback_waiver(decider, decision, recommended)
     today = today_requests_per_month(loads)
     be = break_even(best_by_kind.get("cloud"), best_by_kind.get("local"), today)
     warnings = sorted({w for sc in segments for w in sc.warnings} | {w for p in feasible for w in p.warnings})
@@ -271,7 +274,10 @@ def assess_workload(workload: Workload, catalog: Catalog) -> Assessment:
             {p.id: float(c) for p, c in zip(feasible, decision.costs[:, 0], strict=True)} if decision else None,
             workload.preferences.cost_basis,
         ),
-        rationale=tuple(rationale(recommended, plans, best_by_kind, scores, be, workload, gates, effort)),
+        rationale=tuple(
+            rationale(recommended, plans, best_by_kind, scores, be, workload, gates, effort)
+            + ([waiver] if waiver is not None else [])
+        ),
         flips=tuple(flips(recommended, plans, rows, blocks, gates)),
         break_even=be,
         warnings=tuple(warnings),

@@ -207,7 +207,7 @@ def _assumptions(a: Assessment, catalog: Catalog) -> list[AssumptionUsed]:
             AssumptionUsed(
                 name=f"API price decline per year, {tier.value} tier",
                 value=t.decline_per_year,
-                unit="per year",
+                unit="per year (negative: prices rise)",
                 source=t.basis,
             )
         )

@@ -122,7 +122,7 @@ def fmt_sweep_value(unit: str, value: float | None) -> str:
     """A swept input's value: '1.50x' for multipliers, '+0.020' for absolute changes."""
     if value is None:
         return MISSING
-    return f"{value:.2f}x" if unit == "x" else f"{value:+.3f}"
+    return f"{value:.2f}x" if unit == "x" else f"{value * 100:+.1f} points"
 
 
 def line_item_cells(item: CostLineItem) -> list[str]:
@@ -138,10 +138,11 @@ def line_item_cells(item: CostLineItem) -> list[str]:
     ]
 
 
-def round_floats(data: object, digits: int = 6) -> object:
-    """A JSON-ready structure with every float rounded, so output is stable across platforms."""
+def round_floats(data: object, digits: int = 10) -> object:
+    """A JSON-ready structure with every float rounded to ``digits`` significant figures, so output is stable
+    across platforms and a price per request of 7.56e-06 stays 7.56e-06."""
     if isinstance(data, float):
-        rounded = round(data, digits)
+        rounded = float(f"{data:.{digits}g}")
         return 0.0 if rounded == 0 else rounded
     if isinstance(data, dict):
         return {k: round_floats(v, digits) for k, v in data.items()}

@@ -103,7 +103,7 @@ def _operating_point(
     """'batch, tokens/s, TTFT' of a local step, or the missing mark for a cloud step."""
     if concurrency is None or speed is None:
         return MISSING
-    count = f"{concurrency:.0f}" if sized else f"{concurrency:.2f}"
+    count = f"{concurrency:.0f}" if sized or concurrency >= 10 else f"{concurrency:.2f}"
     ttft = fmt_usd(ttft_ms, decimals=0) if ttft_ms is not None else MISSING
     return f"{count}, {fmt_usd(speed, decimals=1)}, {ttft}"
 

@@ -32,9 +32,9 @@ class Explanation(Model):
         description="What kind of statement this is. The rule that decided (recommendation.decided_by): "
         "no_feasible_plan, hard_constraint, gate, premium, cheapest, only_kind. Reasons (rationale): recommended, "
         "best_of_kind, migration_plan, capability_gap, stated_only, ruled_out, scheduled_price_change, "
-        "cheaper_from_month_one, payback, no_payback. Flips: input_flips (values: input, flips_at, to, to_kind), "
-        "no_flip (input, low, high), team_gate, payback_gate, cloud_under_agreement, cloud_if_not_critical, "
-        "local_if_open_model_suffices. Gates (recommendation.gates): team, payback. Fragility "
+        "cheaper_from_month_one, payback, no_payback, payback_waived. Flips: input_flips (values: input, "
+        "flips_at, to, to_kind), no_flip (input, low, high), team_gate, payback_gate, cloud_under_agreement, "
+        "cloud_if_not_critical, local_if_open_model_suffices. Gates (recommendation.gates): team, payback. Fragility "
         "(robustness.reasons): flips_near_today, low_odds."
     )
     values: dict[str, float | int | str | None] = Field(description="The numbers and ids it is made from.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from llmdecide.report.formatting import fmt_gpus, fmt_more, fmt_pct, fmt_usd
+from llmdecide.report.formatting import fmt_gpus, fmt_more, fmt_pct, fmt_sweep_value, fmt_usd
 from llmdecide.report.result import BreakEvenReport, PlanStep
 from llmdecide.scoring.explain import DecidedBy, Premium
 from llmdecide.scoring.statements import Flip, Gate, Reason
@@ -48,13 +48,21 @@ def _gate(v: Values) -> str:
             f"so {v['option']} ({v['kind']}, {_cheaper(v['saving_usd'])}) is held back (preferences.team_gate)"
         )
     if v["payback_months"] is None:
-        pays = "does not pay back its hardware against the cloud within the horizon"
+        pays = (
+            "does not pay back its hardware against the cloud within the horizon "
+            f"(limit {v['limit_months']:g} months, preferences.max_payback_months)"
+        )
     else:
-        pays = f"pays back its hardware against the cloud in {v['payback_months']:.1f} months"
-    return (
-        f"payback gate: {v['option']} ({v['kind']}, {_cheaper(v['saving_usd'])}) {pays}, beyond the "
-        f"{v['limit_months']:g}-month limit (preferences.max_payback_months)"
+        pays = (
+            f"pays back its hardware against the cloud in {v['payback_months']:.1f} months, beyond the "
+            f"{v['limit_months']:g}-month limit (preferences.max_payback_months)"
+        )
+    why = (
+        "; payback counts the hardware as cash when it is bought, the horizon cost only as it depreciates"
+        if v["saving_usd"] > 0
+        else ""
     )
+    return f"payback gate: {v['option']} ({v['kind']}, {_cheaper(v['saving_usd'])}) {pays}{why}"
 
 
 def _premium(v: Values) -> str:
@@ -67,11 +75,20 @@ def _premium(v: Values) -> str:
 
 
 def _cheapest(v: Values) -> str:
-    basis = " (net present value)" if v["basis"] == "npv" else ""
+    npv = v["basis"] == "npv"
+    basis = " (net present value)" if npv else ""
     text = f"cost: the cheapest plan the constraints and gates allow{basis}; the best {v['runner_up_kind']} plan"
+    figures = ""
+    if npv:
+        figures = f" (net present value {fmt_usd(v['runner_up_cost_usd'])} against {fmt_usd(v['cost_usd'])} USD)"
     if v["margin"] is None:
-        return f"{text} ({v['runner_up']}) is dearer"
-    return f"{text} ({v['runner_up']}) costs {fmt_more(v['margin'])}"
+        return f"{text} ({v['runner_up']}) is dearer{figures}"
+    if v["margin"] < 0:
+        return (
+            f"{text} ({v['runner_up']}) costs {fmt_pct(-v['margin'], decimals=1)} less{figures}, but a gate holds "
+            "it back"
+        )
+    return f"{text} ({v['runner_up']}) costs {fmt_more(v['margin'])}{figures}"
 
 
 def _only_kind(v: Values) -> str:
@@ -98,7 +115,7 @@ def _best_of_kind(v: Values) -> str:
 
 
 def _near_today(v: Values) -> str:
-    at = f"at {v['value']:.2f}x today's" if v["unit"] == "x" else f"{v['value']:+.3f}"
+    at = f"at {v['value']:.2f}x today's" if v["unit"] == "x" else f"changed by {fmt_sweep_value('+', v['value'])}"
     if v["kind_changes"]:
         return f"{v['label']} {at} makes {plan_ref(v['flip_to'], v['flip_kind'])} win"
     return (
@@ -120,10 +137,14 @@ def _migration(v: Values) -> str:
     )
     if v["horizon_difference_usd"] > 0:
         return (
-            f"migration plan: stay on the cloud; {v['label']} would need {need}, and with the hire it would cost "
+            f"migration plan: stay on the cloud; {plan_ref(v['option'], v['kind'], v['label'])} would need "
+            f"{need}, and with the hire it would cost "
             f"{figures}: it pays only with people already on hand (team.ops_fte) or a cheaper arrangement"
         )
-    return f"migration plan: cloud now; {v['label']} becomes viable with {need} or trained, costing {figures}"
+    return (
+        f"migration plan: cloud now; {plan_ref(v['option'], v['kind'], v['label'])} becomes viable with "
+        f"{need} or trained, costing {figures}"
+    )
 
 
 def _capability_gap(v: Values) -> str:
@@ -159,13 +180,23 @@ REASONS: dict[str, Callable[[Values], str]] = {
     ),
     "payback": lambda v: f"local pays back its up-front cost against the cloud in {v['months']:.1f} months",
     "no_payback": lambda v: "local does not pay back against the cloud within the horizon",
+    "payback_waived": lambda v: (
+        "payback gate waived: this plan "
+        + (
+            f"pays back its hardware against the cloud in {v['payback_months']:.1f} months"
+            if v["payback_months"] is not None
+            else "does not pay back its hardware against the cloud within the horizon"
+        )
+        + f" (limit {v['limit_months']:g} months), but it beats every all-cloud plan on {v['dimension']}, which "
+        f"preferences.premiums grants a {fmt_pct(v['premium'])} premium"
+    ),
     "flips_near_today": _near_today,
     "low_odds": lambda v: f"a plan of this kind wins in only {v['share']:.0%} of {v['samples']:,} sampled futures",
 }
 
 
 def _input_flips(v: Values) -> str:
-    at = f"at {v['flips_at']:.2f}x today's" if v["unit"] == "x" else f"changed by {v['flips_at']:+.3f}"
+    at = f"at {v['flips_at']:.2f}x today's" if v["unit"] == "x" else f"changed by {fmt_sweep_value('+', v['flips_at'])}"
     if v["same_kind"]:
         return f"{v['label']} {at}: another {v['to_kind']} plan wins, {v['to']} ({v['to_label']})"
     return f"{v['label']} {at}: the recommendation becomes {plan_ref(v['to'], v['to_kind'], v['to_label'])}"
@@ -174,7 +205,8 @@ def _input_flips(v: Values) -> str:
 def _no_flip(v: Values) -> str:
     if v["unit"] == "x":
         return f"{v['label']}: no flip between {v['low']:g}x and {v['high']:g}x today's"
-    return f"{v['label']}: no flip between {v['low']:+g} and {v['high']:+g}"
+    low, high = fmt_sweep_value("+", v["low"]), fmt_sweep_value("+", v["high"])
+    return f"{v['label']}: no flip between {low} and {high}"
 
 
 def _payback_gate(v: Values) -> str:
@@ -192,8 +224,8 @@ FLIPS: dict[str, Callable[[Values], str]] = {
     "input_flips": _input_flips,
     "no_flip": _no_flip,
     "team_gate": lambda v: (
-        f"with intermediate ML-ops capability, or a hire (team.hire) or head count (team.ops_fte) stated, "
-        f"{v['option']} ({v['kind']}) would be considered"
+        f"with intermediate ML-ops capability, or people already on hand (team.ops_fte), {v['option']} "
+        f"({v['kind']}) would win; hiring for it changes its cost (see the migration plan)"
     ),
     "payback_gate": _payback_gate,
     "cloud_under_agreement": lambda v: (

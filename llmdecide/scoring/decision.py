@@ -9,16 +9,17 @@ Among the feasible plans (the hard constraints have already ruled the others out
      slowly than ``preferences.max_payback_months`` (or never) does not win; unless it beats every
      all-cloud plan on a dimension the workload grants a premium to (``preferences.premiums``): the user
      has said that dimension is worth paying for.
-2. **Cost first.** The cheapest plan the gates let through, on the cost basis (``preferences.cost_basis``:
-   the nominal horizon cost or the net present value), sets the bar. A dearer plan is a candidate only
-   while its premium over the cheapest is within the limit its better scores buy: ``max_premium``, or
-   the larger premium the user grants a dimension on which it scores above the cheapest plan.
+2. **Cost first.** Costs are on the cost basis (``preferences.cost_basis``: the nominal horizon cost or the
+   net present value). A plan is a candidate only while, over every cheaper plan the gates let through, its
+   premium is within what its advantages over that plan buy: ``max_premium``, or the larger premium the
+   user grants a dimension on which it scores above that plan. The cheapest allowed plan always is one.
 3. **Scores decide among the candidates.** The highest total of the six weighted scores wins (the cost
    score is the cheapest plan's cost / this plan's); totals are compared at 9 decimals, ties go to the
    cheaper plan, then to the plan listed first. With ``max_premium: 0`` the cheapest plan wins.
 
 Every plan gets one ordering key per scenario, (gated or outside the limit, -total, cost, position), so
-the point estimate and every scenario go through the same arithmetic. The gates are recomputed in every
+the point estimate and every scenario go through the same arithmetic; raising a plan's cost only tightens
+its own limits and loosens the others', so it never raises its rank. The gates are recomputed in every
 scenario (payback moves with prices and volume); the non-cost scores are computed once.
 """
 
@@ -57,14 +58,20 @@ def buys_hardware(plan: Plan) -> bool:
 
 
 def team_gate_applies(workload: Workload) -> bool:
-    """Whether the team gate is on for this workload: none/basic capability, no hire, no stated head count."""
+    """Whether the team gate is on for this workload: none/basic capability, no hire, no stated head count
+    (a stated head count of 0 is none)."""
     team = workload.team
     return (
         workload.preferences.team_gate
         and team.capability in (TeamCapability.NONE, TeamCapability.BASIC)
-        and team.hire is False
-        and team.ops_fte is None
+        and not staffed(workload)
     )
+
+
+def staffed(workload: Workload) -> bool:
+    """Whether the workload states who runs local hardware: a hire, or a head count above zero."""
+    team = workload.team
+    return team.hire is not False or (team.ops_fte is not None and team.ops_fte > 0)
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,9 @@ class Decision:
     payback_gated: NDArray[np.bool_]
     """(plans, n): plans held back by the payback gate."""
     within_limit: NDArray[np.bool_]
-    """(plans, n): plans whose premium over the cheapest is within what their scores buy."""
+    """(plans, n): plans whose premium over every cheaper allowed plan is within what their scores buy."""
+    total: FloatArray
+    """(plans, n): each plan's total score (cost score against the cheapest allowed plan)."""
 
     @property
     def winners(self) -> NDArray[np.int64]:
@@ -115,8 +124,10 @@ class Decider:
         self.allowed = self._allowed_premiums()
 
     def _payback_waivers(self) -> NDArray[np.bool_]:
-        """(plans,): plans that beat every all-cloud plan on a dimension the workload grants a premium to."""
-        granted = [d for d, v in self.workload.preferences.premiums.model_dump().items() if v is not None]
+        """(plans,): plans that beat every all-cloud plan on a dimension the workload grants a premium to
+        (one above max_premium: a premium that buys nothing more waives nothing)."""
+        prefs = self.workload.preferences
+        granted = [d for d in NON_COST if prefs.premium_for(d) > prefs.max_premium]
         clouds = [self.scores[p.id].dimensions for p, c in zip(self.plans, self.cloud_only, strict=True) if c]
         out = np.zeros(len(self.plans), dtype=bool)
         if not granted or not clouds:
@@ -194,17 +205,23 @@ class Decider:
         catalog prices are widened plan by plan).
 
         Payback is computed in full for up to ``FULL_PAYBACK_SCENARIOS`` scenarios. Beyond that (a Monte
-        Carlo), it is computed only where it can matter, and only as far as the gate looks: where a plan that
-        buys hardware is the cheapest or within its premium limit with every payback passed. Elsewhere holding
-        such a plan back moves neither the cheapest plan nor any limit, so the winner is the same.
+        Carlo), it is projected only as far as the gate looks (exact for the gate; the months beyond read as
+        never), and only in the scenarios where it can change the winner of the decision with every payback
+        passed: where a plan subject to the gate costs no more than that winner, or a plan outside its premium
+        limit has a higher total. Elsewhere holding such a plan back leaves the cheapest plan, the totals and
+        the winner's standing as they are, and can only admit plans that total less than the winner.
         """
         scenarios = list(per_plan) if per_plan is not None else [s] * len(self.plans)
         costs = self.costs(scenarios)
         if s.n <= FULL_PAYBACK_SCENARIOS or self.payback_limit is None or not self.bought.any():
             return self.rule(costs, self.paybacks(scenarios, costs))
         passed = self.rule(costs, self.paybacks(scenarios, costs, np.arange(0)))
-        bought = self.bought[:, None]
-        matters = (bought & passed.within_limit).any(axis=0) | self.bought[passed.cheapest]
+        columns = np.arange(s.n)
+        winner = passed.winners
+        subject = (self.bought & ~self.payback_waived)[:, None]
+        cheaper = subject & (costs <= costs[winner, columns])
+        higher = ~passed.within_limit & ~self.team_gated[:, None] & (passed.total > passed.total[winner, columns])
+        matters = cheaper.any(axis=0) | higher.any(axis=0)
         return self.rule(costs, self.paybacks(scenarios, costs, np.flatnonzero(matters), gate_only=True))
 
     def rule(self, costs: FloatArray, payback: FloatArray, *, gates: bool = True) -> Decision:
@@ -221,9 +238,12 @@ class Decider:
         columns = np.arange(costs.shape[1])
         cheapest = np.asarray(np.argmin(np.where(gated, np.inf, costs), axis=0), dtype=np.int64)
         bar = costs[cheapest, columns]
-        allowed = self.allowed[:, cheapest]
-        slack = (allowed + PREMIUM_SLACK) * np.abs(bar)
-        within = ~gated & (costs - bar <= slack)
+        within = ~gated
+        for j in range(len(self.plans)):
+            # every allowed plan j cheaper than plan i caps i's premium at what i's advantages over j buy
+            cheaper = ~gated[j] & (costs[j] < costs)
+            slack = (self.allowed[:, j : j + 1] + PREMIUM_SLACK) * np.abs(costs[j])
+            within &= ~cheaper | (costs - costs[j] <= slack)
         total = np.round(self.non_cost[:, None] + self.weights["cost"] * cost_score(costs, bar), SCORE_DECIMALS)
         position = np.broadcast_to(np.arange(len(self.plans))[:, None], costs.shape)
         tier = np.where(within, 0, np.where(gated, 2, 1))
@@ -236,6 +256,7 @@ class Decider:
             payback=payback,
             payback_gated=payback_gated,
             within_limit=within,
+            total=total,
         )
 
     def winners(self, s: Scenario) -> NDArray[np.int64]:

@@ -71,10 +71,12 @@ def score_plan(
 
 
 def cost_score(horizon_cost_usd: ArrayLike, cheapest_horizon_usd: ArrayLike) -> NDArray[np.float64]:
-    """The cost dimension: min(1, cheapest plan's horizon cost / this plan's); 1 for a plan that costs nothing."""
+    """The cost dimension: the cheapest allowed plan's cost / this plan's, in [0, 1]; 1 for a plan that costs
+    nothing or less (a present value can be negative)."""
     cost = np.asarray(horizon_cost_usd, dtype=np.float64)
     cheapest = np.asarray(cheapest_horizon_usd, dtype=np.float64)
-    return np.asarray(np.where(cost > 0, np.minimum(1.0, cheapest / np.where(cost > 0, cost, 1.0)), 1.0))
+    ratio = np.clip(cheapest / np.where(cost > 0, cost, 1.0), 0.0, 1.0)
+    return np.asarray(np.where(cost > 0, ratio, 1.0))
 
 
 def non_cost_total(dimensions: dict[str, float], weights: dict[str, float]) -> float:

@@ -15,8 +15,8 @@ from typing import Literal
 from llmdecide.costing.breakeven import BreakEven
 from llmdecide.costing.plan import Plan
 from llmdecide.costing.staff import HOURS_PER_FTE_MONTH, Effort
-from llmdecide.scoring.decision import Decider, Decision
-from llmdecide.scoring.dimensions import Scores
+from llmdecide.scoring.decision import Decider, Decision, staffed
+from llmdecide.scoring.dimensions import NON_COST, Scores
 from llmdecide.scoring.robustness import SensitivityRow
 from llmdecide.scoring.statements import Flip, Gate, Reason, Value
 from llmdecide.workload.schema import Sensitivity, Workload
@@ -123,13 +123,40 @@ def gates_at_point(decider: Decider, decision: Decision, recommended: Plan) -> l
     )
 
 
+def payback_waiver(decider: Decider, decision: Decision, recommended: Plan) -> Reason | None:
+    """The payback gate waived for the recommended plan: it buys hardware and pays it back too slowly, but it
+    beats every all-cloud plan on a dimension the workload grants a premium to."""
+    i = decider.plans.index(recommended)
+    limit = decider.payback_limit
+    if limit is None or not decider.bought[i] or not decider.payback_waived[i]:
+        return None
+    payback = float(decision.payback[i, 0])
+    if payback <= limit:
+        return None
+    prefs = decider.workload.preferences
+    clouds = [decider.scores[p.id].dimensions for p, c in zip(decider.plans, decider.cloud_only, strict=True) if c]
+    mine = decider.scores[recommended.id].dimensions
+    dims = [
+        d for d in NON_COST if prefs.premium_for(d) > prefs.max_premium and mine[d] > max(c[d] for c in clouds) + 1e-9
+    ]
+    return Reason(
+        "payback_waived",
+        {
+            "payback_months": payback if math.isfinite(payback) else None,
+            "limit_months": limit,
+            "dimension": dims[0].replace("_", " "),
+            "premium": prefs.premium_for(dims[0]),
+        },
+    )
+
+
 def premium_at_point(decider: Decider, decision: Decision, recommended: Plan) -> Premium:
     """The recommended plan's premium over the cheapest allowed plan, and the dimensions that buy it."""
     rec = decider.plans.index(recommended)
     cheapest = int(decision.cheapest[0])
     cost = float(decision.costs[rec, 0])
     bar = float(decision.costs[cheapest, 0])
-    premium = cost / bar - 1.0 if bar > 0 else 0.0
+    premium = (cost - bar) / abs(bar) if bar != 0 else 0.0
     dims = tuple(decider.better_dimensions(rec, cheapest)) if rec != cheapest else ()
     return Premium(
         over=decider.plans[cheapest].id,
@@ -157,8 +184,9 @@ def decided_by(
     if recommended is None:
         reasons = "; ".join(p.excluded_reason or "" for p in _ruled_out(plans))
         return DecidedBy("no_feasible_plan", {"reasons": reasons})
-    if gates:
-        g = gates[0]
+    deciding = [g for g in gates if g.values.get("would_win")]
+    if deciding:
+        g = deciding[0]
         return DecidedBy("gate", {"gate": g.code, **g.values})
     kinds = set(best_by_kind)
     others = [k for k in ("cloud", "local") if k not in kinds]
@@ -197,6 +225,8 @@ def decided_by(
             "runner_up_kind": runner.kind,
             "margin": cost[runner.id] / mine - 1.0 if mine > 0 else None,
             "basis": basis,
+            "cost_usd": mine,
+            "runner_up_cost_usd": cost[runner.id],
         },
     )
 
@@ -253,7 +283,7 @@ def rationale(
                     },
                 )
             )
-    team_gate = next((g for g in gates if g.code == "team"), None)
+    team_gate = next((g for g in gates if g.code == "team" and g.values.get("would_win")), None)
     if team_gate is not None:
         held = next(p for p in plans if p.id == team_gate.values["option"])
         fte = plan_fte(held, effort)
@@ -266,6 +296,7 @@ def rationale(
                 "migration_plan",
                 {
                     "option": held.id,
+                    "kind": held.kind,
                     "label": held.label,
                     "capability": workload.team.capability.value,
                     "ops_fte": fte,
@@ -280,8 +311,7 @@ def rationale(
             )
         )
     level = workload.team.capability.value
-    staffed = workload.team.hire is not False or workload.team.ops_fte is not None
-    if rec.runs_locally() and level in ("none", "basic") and not staffed:
+    if rec.runs_locally() and level in ("none", "basic") and not staffed(workload):
         fte = plan_fte(rec, effort)
         setup = sum(i.one_time_usd for i in rec.fixed_items if i.category == "setup")
         out.append(
@@ -345,13 +375,13 @@ def flips(
             out.append(Flip("local_if_open_model_suffices", {"segment": b.segment}))
     if recommended is None:
         return out
-    team = next((g for g in gates if g.code == "team"), None)
+    team = next((g for g in gates if g.code == "team" and g.values.get("would_win")), None)
     if team is not None:
         out.append(Flip("team_gate", {"option": team.values["option"], "kind": team.values["kind"]}))
-    paybacks = [g for g in gates if g.code == "payback"]
+    held = [g for g in gates if g.code == "payback"]
+    paybacks = [g for g in held if g.values.get("would_win")]
     if paybacks:
-        finite = [g for g in paybacks if g.values["payback_months"] is not None]
-        g = min(finite, key=lambda g: float(g.values["payback_months"] or 0.0)) if finite else paybacks[0]
+        g = paybacks[0]
         out.append(
             Flip(
                 "payback_gate",
@@ -359,7 +389,7 @@ def flips(
                     "option": g.values["option"],
                     "kind": g.values["kind"],
                     "payback_months": g.values["payback_months"],
-                    "held_back": len(paybacks),
+                    "held_back": len(held),
                 },
             )
         )

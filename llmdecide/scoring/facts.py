@@ -12,8 +12,9 @@
   average scores 0.2), whatever the model's speed; a fleet of fixed size (stated, or the overflow
   hybrid's) scores its mean utilisation over the horizon / the target utilisation, so an oversized stated
   fleet scores low.
-- capability: the tier of the model actually placed against the tier the segment needs (1 when it
-  reaches it; feasible plans always do, since a model below the need is ruled out).
+- capability: the tier of the model actually placed against the tier the segment needs: 1 when it
+  reaches it (a sized plan always does), 0.5 less per tier short (a stated deployment may name a model
+  below the need).
 - data sensitivity: where the data goes. Own hardware scores 1; a provider scores by data class and
   whether the organisation has an agreement for that class (``constraints.cloud_allowed_for``):
   ``CLOUD_DATA``.
@@ -102,9 +103,15 @@ def latency_fact(p: Placement, side: Side, load: SegmentLoad, a: OperatingAssump
     else:
         assert p.cloud is not None
         measured = p.cloud.entry.item.latency
-        provider_ttft = measured.ttft_ms if measured is not None and measured.ttft_ms is not None else None
+        provider_ttft = measured.ttft_ms if measured is not None else None
         speed = measured.output_tokens_per_s if measured is not None else None
-        source = f"catalog: {p.cloud.model_id} ({measured.source})" if measured is not None else None
+        catalog = f"catalog: {p.cloud.model_id} ({measured.source})" if measured is not None else ""
+        parts = [
+            f"time to first token {catalog}" if provider_ttft is not None else "assumption cloud_ttft_ms",
+            f"speed {catalog}" if speed is not None else "assumption cloud_output_tokens_per_s",
+            "assumption network_round_trip_ms",
+        ]
+        source = "; ".join(parts)
         if provider_ttft is None:
             provider_ttft = a.cloud_ttft_ms.value
         if speed is None:
@@ -116,7 +123,7 @@ def latency_fact(p: Placement, side: Side, load: SegmentLoad, a: OperatingAssump
             provider_ttft_ms=provider_ttft,
             network_round_trip_ms=network,
             output_tokens_per_s=speed,
-            source=source or "assumptions cloud_ttft_ms, cloud_output_tokens_per_s, network_round_trip_ms",
+            source=source,
         )
     if load.segment.latency is Latency.BATCH and ttft_target is None and speed_target is None:
         return Fact("latency", p.segment, side, 1.0, inputs)
@@ -193,11 +200,11 @@ def team_fact(p: Placement, side: Side, workload: Workload) -> Fact:
     if side == "cloud":
         return Fact("team", p.segment, side, 1.0, {"run_by": "provider"})
     team = workload.team
-    staffed = team.hire is not False or team.ops_fte is not None
+    stated = team.hire is not False or (team.ops_fte is not None and team.ops_fte > 0)
     score = TEAM[team.capability]
-    if staffed:
+    if stated:
         score = max(score, TEAM[TeamCapability.INTERMEDIATE])
-    inputs: dict[str, Value] = {"capability": team.capability.value, "staffed": staffed}
+    inputs: dict[str, Value] = {"capability": team.capability.value, "staffed": stated}
     return Fact("team", p.segment, side, score, inputs)
 
 

@@ -44,15 +44,15 @@ class SweepInput:
     low: float
     high: float
     unit: Literal["x", "+"]
-    """'x' for a multiplier of today's value, '+' for an absolute change."""
+    """'x' for a multiplier of today's value, '+' for a change in points (0.01 = one point)."""
     label: str
 
 
 SWEEPS: tuple[SweepInput, ...] = (
     SweepInput("volume", "volume", 0.1, 10.0, "x", "request volume"),
-    SweepInput("growth", "growth_delta", -0.05, 0.10, "+", "monthly growth (change, points)"),
+    SweepInput("growth", "growth_delta", -0.05, 0.10, "+", "monthly growth"),
     SweepInput("api_price", "api_price", 0.25, 4.0, "x", "API prices"),
-    SweepInput("api_trend", "api_decline_delta", -0.3, 0.5, "+", "yearly API price decline (change)"),
+    SweepInput("api_trend", "api_decline_delta", -0.3, 0.5, "+", "yearly API price decline"),
     SweepInput("gpu_price", "gpu_price", 0.5, 2.0, "x", "GPU purchase prices"),
     SweepInput("rental_rate", "rental_rate", 0.5, 2.0, "x", "GPU rental rates"),
     SweepInput("utilization", "utilization", 0.5, 1.4, "x", "achievable utilisation"),

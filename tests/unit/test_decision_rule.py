@@ -172,15 +172,14 @@ def test_with_no_premium_the_cheapest_wins_whatever_the_scores() -> None:
 
 
 def test_the_report_states_the_premium_and_what_buys_it() -> None:
-    r = assess(load_workload_text(yaml.safe_dump(data(60_000, horizon_months=60))), CATALOG)
+    from llmdecide.catalog import load_catalog as load
+
+    r = assess(load_workload_text(INHOUSE.read_text()), load())
     p = r.recommendation.premium
-    assert p is not None
-    if p.dimensions:
-        assert 0 < p.premium <= p.limit + 1e-9
-        assert r.recommendation.decided_by.code == "premium"
-        assert "within the" in p.text and p.over in p.text
-    else:
-        assert p.premium == 0 and r.recommendation.decided_by.code in ("cheapest", "only_kind")
+    assert p is not None and p.dimensions == ["data_sensitivity"]
+    assert 0.10 < p.premium <= p.limit == 0.25
+    assert r.recommendation.decided_by.code == "premium"
+    assert "within the 25% limit" in p.text and p.over in p.text
 
 
 # --- cost basis ----------------------------------------------------------------------------------------------
@@ -193,3 +192,50 @@ def test_the_npv_basis_compares_present_values() -> None:
 
     for plan, cost in zip(a.decider.plans, a.decision.costs[:, 0], strict=True):
         assert cost == pytest.approx(plan_cash(plan, 36).npv_usd(a.decider.discount_rate), rel=1e-9)
+
+
+def test_a_stated_head_count_of_zero_does_not_lift_the_team_gate() -> None:
+    a = run(data(300_000, team={"capability": "none", "ops_fte": 0}))
+    assert a.recommended is not None and a.recommended.kind == "cloud"
+    assert a.decided_by.rule == "gate" and a.decided_by.values["gate"] == "team"
+
+
+def test_a_gate_that_changed_nothing_is_listed_but_does_not_decide() -> None:
+    """At 50,000 requests a day a basic team's local plan is gated, but the cloud would win without the gate too."""
+    a = run(data(50_000, team={"capability": "basic"}))
+    assert a.recommended is not None and a.recommended.kind == "cloud"
+    assert any(g.code == "team" for g in a.gates)
+    assert not any(g.values["would_win"] for g in a.gates)
+    assert a.decided_by.rule != "gate"
+    assert not any(f.code == "team_gate" for f in a.flips)
+    assert not any(r.code == "migration_plan" for r in a.rationale)
+
+
+# --- the payback waiver --------------------------------------------------------------------------------------
+
+INHOUSE = Path(__file__).parent.parent.parent / "examples" / "internal-data-kept-in-house.yaml"
+
+
+def _inhouse(**preferences: Any) -> Assessment:
+    from llmdecide.catalog import load_catalog as load
+
+    d = yaml.safe_load(INHOUSE.read_text())
+    d["preferences"] = preferences
+    return assess_workload(load_workload_text(yaml.safe_dump(d)), load())
+
+
+def test_a_granted_premium_waives_the_payback_gate_and_the_report_says_so() -> None:
+    a = _inhouse(premiums={"data_sensitivity": 0.25})
+    assert a.recommended is not None and a.recommended.kind == "local"
+    waived = next(r for r in a.rationale if r.code == "payback_waived")
+    assert waived.values["dimension"] == "data sensitivity" and waived.values["premium"] == 0.25
+
+
+def test_a_premium_that_buys_nothing_more_waives_nothing() -> None:
+    """max_premium 0.25 alone lets the dearer local plan in, but the payback gate still holds it back; a stated
+    dimension premium no larger than max_premium changes nothing."""
+    plain = _inhouse(max_premium=0.25)
+    zero = _inhouse(max_premium=0.25, premiums={"data_sensitivity": 0.0})
+    for a in (plain, zero):
+        assert a.recommended is not None and a.recommended.kind == "cloud"
+        assert a.decided_by.rule == "gate" and a.decided_by.values["gate"] == "payback"

@@ -171,3 +171,30 @@ def test_the_json_schema_names_every_statement_code() -> None:
     codes = set(wording.DECIDED_BY) | set(wording.REASONS) | set(wording.FLIPS) | {"team", "payback"}
     missing = sorted(c for c in codes if c not in described)
     assert not missing, missing
+
+
+def test_a_deployment_overloaded_at_its_peak_scores_zero_on_latency(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmdecide.capacity.sizing import LoadPoint
+    from llmdecide.costing.plan import Placement
+    from llmdecide.scoring.facts import latency_fact
+
+    a = run({"latency": "interactive"})
+    placement = next(p for p in a.plans if p.id == "local").placements[0]
+    overloaded = LoadPoint(
+        arrival_rps=10.0,
+        concurrency=64.0,
+        per_user_output_tokens_per_s=30.0,
+        ttft_ms=None,
+        queue_ms=0.0,
+        overloaded=True,
+        sized_batch=64,
+    )
+    monkeypatch.setattr(Placement, "at_peak", lambda self, i, o: overloaded)
+    f = latency_fact(placement, "local", a.loads["s"], ASSUMPTIONS)
+    assert f.score == 0.0 and f.inputs["overloaded_at_peak"] is True
+
+
+def test_on_device_deployments_are_bought_for_their_users_not_the_load() -> None:
+    a = run({"requests_per_day": 400, "latency": "embedded", "devices": 20, "pattern": "spiky", "peak_to_average": 8})
+    f = fact(a, "local", "volume_pattern", "local")
+    assert f.score == 1.0 and f.inputs["billing"] == "one device per user or site"
