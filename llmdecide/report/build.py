@@ -552,6 +552,8 @@ def _robustness(a: Assessment) -> Robustness | None:
             flip_kind=r.flip_kind,
             near_regret=r.near_regret,
             near_kind_change=r.near_kind_change,
+            kind_flip_value=r.near_kind_value,
+            kind_flip_to=r.near_kind_to,
         )
         for r in a.sensitivity
     ]

@@ -254,7 +254,7 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
     if rob is None:
         return None
     sweeps = Table(
-        ["input", "range", "horizon USD at low", "at high", "swing", "flips at", "to"],
+        ["input", "range", "horizon USD at low", "at high", "swing", "flips at", "to", "another kind at", "to"],
         [
             [
                 r.label,
@@ -264,10 +264,12 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
                 fmt_usd(r.swing_usd),
                 fmt_sweep_value(r.unit, r.flip_value) if r.flip_value is not None else "does not flip",
                 f"`{r.flip_to}`" if r.flip_to else "",
+                fmt_sweep_value(r.unit, r.kind_flip_value) if r.kind_flip_value is not None else "none in range",
+                f"`{r.kind_flip_to}`" if r.kind_flip_to else "",
             ]
             for r in rob.sensitivity
         ],
-        [False, False, True, True, True, True, False],
+        [False, False, True, True, True, True, False, True, False],
     )
     view: dict[str, Any] = {
         "labels": ", ".join(f'"{r.label}"' for r in rob.sensitivity),

@@ -289,6 +289,10 @@ class SensitivityReport(Model):
         "the plan that wins instead, as a share of that plan's cost."
     )
     near_kind_change: bool = Field(description="Whether a plan of another kind wins within that band.")
+    kind_flip_value: float | None = Field(
+        description="Value nearest today's, within the swept range, at which a plan of another kind wins."
+    )
+    kind_flip_to: str | None = Field(description="Id of that plan.")
 
 
 class PlanDistributionReport(Model):

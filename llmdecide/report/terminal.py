@@ -158,13 +158,19 @@ def print_robustness(console: Console, report: DecisionReport) -> None:
         ("USD at low", "right"),
         ("at high", "right"),
         ("flips at", "right"),
+        ("another kind at", "right"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     widest = max((r.swing_usd for r in rob.sensitivity), default=0.0) or 1.0
     for r in rob.sensitivity:
         bar = "█" * max(0, round(24 * r.swing_usd / widest))
         flip = fmt_sweep_value(r.unit, r.flip_value) + f" -> {r.flip_to}" if r.flip_value is not None else "no flip"
-        table.add_row(r.label, bar, fmt_usd(r.low_cost_usd), fmt_usd(r.high_cost_usd), flip)
+        kind = (
+            fmt_sweep_value(r.unit, r.kind_flip_value) + f" -> {r.kind_flip_to}"
+            if r.kind_flip_value is not None
+            else "none"
+        )
+        table.add_row(r.label, bar, fmt_usd(r.low_cost_usd), fmt_usd(r.high_cost_usd), flip, kind)
     console.print(table)
     mc = rob.monte_carlo
     if mc is not None:

@@ -395,16 +395,28 @@ def flips(
         )
     by_id = {p.id: p for p in plans}
 
+    def flip(r: SensitivityRow) -> tuple[float | None, str | None]:
+        """The input's flip to another kind of plan where there is one in range, else its nearest flip."""
+        if r.near_kind_value is not None and r.near_kind_to is not None:
+            return r.near_kind_value, r.near_kind_to
+        return r.flip_value, r.flip_to
+
+    def distance(r: SensitivityRow) -> float:
+        value = flip(r)[0]
+        if value is None:
+            return math.inf
+        return abs(math.log(value)) if r.input.unit == "x" else abs(value)
+
     def order(r: SensitivityRow) -> tuple[bool, bool, float, str]:
-        same_kind = r.flip_kind == recommended.kind if recommended is not None else False
-        return (r.flip_value is None, same_kind, r.distance, r.input.name)
+        return (flip(r)[0] is None, r.near_kind_value is None, distance(r), r.input.name)
 
     for row in sorted(rows, key=order):
         values: dict[str, Value] = {"input": row.input.name, "label": row.input.label, "unit": row.input.unit}
-        if row.flip_value is not None and row.flip_to is not None:
-            to = by_id[row.flip_to]
+        value, to_id = flip(row)
+        if value is not None and to_id is not None:
+            to = by_id[to_id]
             values.update(
-                flips_at=row.flip_value,
+                flips_at=value,
                 to=to.id,
                 to_kind=to.kind,
                 to_label=to.label,

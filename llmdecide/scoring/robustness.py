@@ -85,7 +85,7 @@ class SensitivityRow:
     near_kind_change: bool = False
     """Whether a plan of another kind wins within ``NEAR`` of today's value."""
     near_kind_value: float | None = None
-    """The value nearest today's, within ``NEAR``, at which a plan of another kind wins."""
+    """The value nearest today's, within the swept range, at which a plan of another kind wins."""
     near_kind_to: str | None = None
     """Id of that plan."""
 
@@ -137,10 +137,9 @@ def sensitivity(decider: Decider, recommended: Plan) -> list[SensitivityRow]:
             flip_to = plans[int(winners[nearest])].id
             flip_kind = plans[int(winners[nearest])].kind
         low, high = near_band(sweep)
-        near = (grid >= low) & (grid <= high) & (winners != rec_index)
+        in_band = (grid >= low) & (grid <= high)
+        near = in_band & (winners != rec_index)
         regret = 0.0
-        kind_value: float | None = None
-        kind_to: str | None = None
         if near.any():
             cols = np.flatnonzero(near)
             won = costs[winners[cols], cols]
@@ -148,11 +147,13 @@ def sensitivity(decider: Decider, recommended: Plan) -> list[SensitivityRow]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(won > 0, (mine - won) / won, 0.0)
             regret = float(max(0.0, share.max()))
-            other = cols[np.array([plans[int(w)].kind != rec_kind for w in winners[cols]], dtype=bool)]
-            if other.size:
-                nearest_other = other[np.argmin(distance[other])]
-                kind_value = float(grid[nearest_other])
-                kind_to = plans[int(winners[nearest_other])].id
+        kind_value: float | None = None
+        kind_to: str | None = None
+        other = np.flatnonzero(np.array([plans[int(w)].kind != rec_kind for w in winners], dtype=bool))
+        if other.size:
+            nearest_other = other[np.argmin(distance[other])]
+            kind_value = float(grid[nearest_other])
+            kind_to = plans[int(winners[nearest_other])].id
         rows.append(
             SensitivityRow(
                 sweep,
@@ -162,7 +163,7 @@ def sensitivity(decider: Decider, recommended: Plan) -> list[SensitivityRow]:
                 flip_to,
                 flip_kind,
                 regret,
-                kind_value is not None,
+                kind_value is not None and low <= kind_value <= high,
                 kind_value,
                 kind_to,
             )
