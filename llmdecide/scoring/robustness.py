@@ -17,7 +17,6 @@ a near-identical one is not fragility.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -93,13 +92,6 @@ class SensitivityRow:
     def swing_usd(self) -> float:
         """How much the recommended plan's cost moves across the range."""
         return abs(self.high_cost_usd - self.low_cost_usd)
-
-    @property
-    def distance(self) -> float:
-        """How far the flip is from today's value (log distance for multipliers); infinity without one."""
-        if self.flip_value is None:
-            return math.inf
-        return abs(math.log(self.flip_value)) if self.input.unit == "x" else abs(self.flip_value)
 
 
 def _grid(sweep: SweepInput) -> FloatArray:
