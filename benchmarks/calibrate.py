@@ -3,9 +3,13 @@
 Usage: python benchmarks/calibrate.py [--catalog-dir DIR]
 
 It prints, per engine and accelerator class, the fitted factors (to copy into
-hardware/engines.yaml with the measurement ids in ``calibrated_on``) and the
+hardware/engines.yaml with the measurement ids in ``calibrated_on``), the
 model's error on the calibration and holdout points with the factors now in
-the catalog. It never writes files.
+the catalog, and leave-one-source-out figures: each source document's rows
+predicted by factors fitted on every other document's rows, summarised overall
+and by engine, regime, dense or mixture-of-experts and one or several GPUs,
+with the bias (median predicted / measured speed; above 1 is optimistic).
+It never writes files.
 """
 
 from __future__ import annotations
@@ -14,7 +18,15 @@ import argparse
 import copy
 from pathlib import Path
 
-from llmdecide.capacity.calibration import CLASS_GROUPS, fit_profile, prediction_errors, summarise
+from llmdecide.capacity.calibration import (
+    CLASS_GROUPS,
+    HeldOutError,
+    bias,
+    fit_profile,
+    leave_one_source_out,
+    prediction_errors,
+    summarise,
+)
 from llmdecide.catalog import Catalog, Entry, load_catalog
 from llmdecide.catalog.schema import EngineProfile
 
@@ -72,6 +84,32 @@ def main() -> None:
                 print(
                     f"      {e.measurement:70} {e.metric:30} measured {e.measured:10.1f} predicted {e.predicted:10.1f}"
                 )
+    print_held_out(catalog)
+
+
+def print_held_out(catalog: Catalog) -> None:
+    """Leave-one-source-out errors, overall and by engine, regime, model kind and GPU count."""
+    held, skipped = leave_one_source_out(catalog)
+    print("\nleave one source out (fitted on every other source document, both splits):")
+    groups: list[tuple[str, list[HeldOutError]]] = [("all", held)]
+    for title, key in (
+        ("engine", lambda h: h.error.engine),
+        ("regime", lambda h: h.regime),
+        ("model", lambda h: "mixture of experts" if h.moe else "dense"),
+        ("GPUs", lambda h: "several (tensor parallel)" if h.multi_gpu else "one"),
+    ):
+        values = sorted({key(h) for h in held})
+        groups += [(f"{title}: {v}", [h for h in held if key(h) == v]) for v in values]
+    for label, rows in groups:
+        errors = [h.error for h in rows]
+        s = summarise(errors)
+        share = s.within_2x / s.points if s.points else 0.0
+        print(
+            f"  {label:40} {s.points:3} figures  median |error| {s.median_abs_pct:5.1f}%  "
+            f"within 2x {share:5.0%}  bias x{bias(errors):.2f}  sources {len({h.source for h in rows})}"
+        )
+    for line in skipped:
+        print(f"  not cross-validated (no other source for the engine): {line}")
 
 
 def with_profiles(catalog: Catalog, profiles: dict[tuple[str, str], EngineProfile]) -> Catalog:

@@ -196,15 +196,27 @@ CLASS_GROUPS: tuple[tuple[str, ...], ...] = (("datacenter", "workstation", "cons
 every discrete GPU, so their points are pooled; Apple silicon runs other kernels (Metal)."""
 
 
+def source_of(m: Measurement) -> str:
+    """The source document a measurement comes from (its URL without a fragment): rows of one document share
+    a setup, a harness and its biases, so cross-validation holds them out together."""
+    return m.source.split("#", 1)[0]
+
+
 def fit_profile(
-    catalog: Catalog, engine_id: str, accelerator_classes: tuple[str, ...]
+    catalog: Catalog,
+    engine_id: str,
+    accelerator_classes: tuple[str, ...],
+    *,
+    splits: tuple[str, ...] = ("calibration",),
+    exclude_sources: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, EngineProfile], ErrorSummary] | None:
     """Grid-search one set of engine factors for a group of classes, minimising median + mean/4 of |log error|.
 
     Dense-model points fit the bandwidth, compute and overhead factors; then
-    mixture-of-experts points fit the MoE factor with those held. Returns the
-    fitted profile of each class in the group that the engine has, and the error
-    on the calibration points; None when there are no calibration points.
+    mixture-of-experts points fit the MoE factor with those held. The points are
+    the engine's measurements in ``splits``, less those from ``exclude_sources``.
+    Returns the fitted profile of each class in the group that the engine has,
+    and the error on the fitted points; None when there are no points.
     """
     engine = catalog.engine(engine_id).item
     bases: dict[str, EngineProfile] = {
@@ -215,7 +227,8 @@ def fit_profile(
     points = [
         e.item
         for e in catalog.measurements.values()
-        if e.item.split == "calibration"
+        if e.item.split in splits
+        and source_of(e.item) not in exclude_sources
         and e.item.engine == engine_id
         and catalog.accelerators[e.item.accelerator].item.accelerator_class.value in bases
         and any(getattr(e.item, k) is not None and k not in e.item.excluded_metrics for k in METRICS)
@@ -233,7 +246,7 @@ def fit_profile(
     if figures < MIN_FIGURES_FOR_FULL_FIT and reference is not None and reference != engine_id:
         # Too few points to fit every factor: scale the reference engine's fitted
         # efficiencies by one factor and fit the step overhead alone.
-        ref = fit_profile(catalog, reference, accelerator_classes)
+        ref = fit_profile(catalog, reference, accelerator_classes, splits=splits, exclude_sources=exclude_sources)
         if ref is None:
             return None
         r = next(iter(ref[0].values()))
@@ -299,3 +312,69 @@ def fit_profile(
             if measured is not None and metric not in m.excluded_metrics and not math.isnan(pred[metric]):
                 errs.append(PointError(m.id, m.split, engine_id, cls, metric, measured, pred[metric]))
     return fitted, summarise(errs)
+
+
+@dataclass(frozen=True)
+class HeldOutError:
+    """One measured figure predicted by factors fitted without any row of its source document."""
+
+    error: PointError
+    source: str
+    moe: bool
+    multi_gpu: bool
+    regime: str
+    """'batch 1', 'mid concurrency', 'saturation' (offline or maximum throughput) or 'prefill'."""
+
+
+def regime_of(m: Measurement, metric: str) -> str:
+    """Which operating regime a measured figure belongs to."""
+    if metric in ("ttft_ms", "prefill_tokens_per_s"):
+        return "prefill"
+    if m.concurrency is None:
+        return "saturation"
+    return "batch 1" if m.concurrency // max(m.gpus // m.tp, 1) <= 1 else "mid concurrency"
+
+
+def leave_one_source_out(catalog: Catalog) -> tuple[list[HeldOutError], list[str]]:
+    """Every measured figure predicted with engine factors fitted on the other source documents only (both
+    splits), and the sources that could not be held out (their engine has no other source to fit on)."""
+    points = [e.item for e in catalog.measurements.values()]
+    out: list[HeldOutError] = []
+    skipped: list[str] = []
+    for source in sorted({source_of(m) for m in points}):
+        held = [m for m in points if source_of(m) == source]
+        for engine in sorted({m.engine for m in held}):
+            for group in CLASS_GROUPS:
+                rows = [
+                    m
+                    for m in held
+                    if m.engine == engine and catalog.accelerators[m.accelerator].item.accelerator_class.value in group
+                ]
+                if not rows:
+                    continue
+                fitted = fit_profile(
+                    catalog, engine, group, splits=("calibration", "holdout"), exclude_sources=frozenset({source})
+                )
+                if fitted is None:
+                    skipped.append(f"{engine} on {'+'.join(group)}: {source}")
+                    continue
+                for m in rows:
+                    cls = catalog.accelerators[m.accelerator].item.accelerator_class.value
+                    if cls not in fitted[0]:
+                        continue
+                    predicted = predict_measurement(catalog, m, fitted[0][cls])
+                    moe = bool(catalog.open_models[m.model].item.experts)
+                    for metric in METRICS:
+                        measured = getattr(m, metric)
+                        value = predicted[metric]
+                        if measured is None or metric in m.excluded_metrics or math.isnan(value):
+                            continue
+                        err = PointError(m.id, m.split, engine, cls, metric, measured, value)
+                        out.append(HeldOutError(err, source, moe, m.tp > 1, regime_of(m, metric)))
+    return out, skipped
+
+
+def bias(errors: list[PointError]) -> float:
+    """Median predicted / measured (1 = unbiased; above 1 the model is optimistic about speed)."""
+    ratios = [e.ratio if e.metric != "ttft_ms" else 1.0 / e.ratio for e in errors]
+    return float(np.median(ratios)) if ratios else math.nan

@@ -60,3 +60,23 @@ def test_profiles_name_only_calibration_points(packaged: Catalog) -> None:
         for profile in engine.item.profiles:
             for mid in profile.calibrated_on:
                 assert packaged.measurements[mid].item.split == "calibration"
+
+
+def test_a_held_out_source_is_never_fitted(packaged: Catalog) -> None:
+    """Leave one source out: the factors that predict a source's rows were fitted without any of them."""
+    from llmdecide.capacity.calibration import fit_profile, source_of
+
+    nvidia = next(
+        source_of(e.item) for e in packaged.measurements.values() if e.item.id.startswith("trtllm-perf-0.17/")
+    )
+    fitted = fit_profile(
+        packaged,
+        "tensorrt-llm",
+        ("datacenter", "workstation", "consumer"),
+        splits=("calibration", "holdout"),
+        exclude_sources=frozenset({nvidia}),
+    )
+    assert fitted is not None
+    used = set(next(iter(fitted[0].values())).calibrated_on)
+    assert used and not any(source_of(packaged.measurements[mid].item) == nvidia for mid in used)
+    assert any(packaged.measurements[mid].item.split == "holdout" for mid in used)  # both splits of other sources
