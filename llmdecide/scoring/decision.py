@@ -64,14 +64,8 @@ def team_gate_applies(workload: Workload) -> bool:
     return (
         workload.preferences.team_gate
         and team.capability in (TeamCapability.NONE, TeamCapability.BASIC)
-        and not staffed(workload)
+        and not team.staffed
     )
-
-
-def staffed(workload: Workload) -> bool:
-    """Whether the workload states who runs local hardware: a hire, or a head count above zero."""
-    team = workload.team
-    return team.hire is not False or (team.ops_fte is not None and team.ops_fte > 0)
 
 
 @dataclass(frozen=True)
@@ -124,18 +118,22 @@ class Decider:
         self.allowed = self._allowed_premiums()
 
     def _payback_waivers(self) -> NDArray[np.bool_]:
-        """(plans,): plans that beat every all-cloud plan on a dimension the workload grants a premium to
-        (one above max_premium: a premium that buys nothing more waives nothing)."""
+        """(plans,): plans with a waiver dimension (:meth:`waiver_dimensions`)."""
+        return np.array([bool(self.waiver_dimensions(i)) for i in range(len(self.plans))], dtype=bool)
+
+    def waiver_dimensions(self, i: int) -> list[str]:
+        """The dimensions on which plan i beats every all-cloud plan and the workload grants a premium above
+        max_premium (a premium that buys nothing more waives nothing): what waives its payback gate."""
         prefs = self.workload.preferences
-        granted = [d for d in NON_COST if prefs.premium_for(d) > prefs.max_premium]
         clouds = [self.scores[p.id].dimensions for p, c in zip(self.plans, self.cloud_only, strict=True) if c]
-        out = np.zeros(len(self.plans), dtype=bool)
-        if not granted or not clouds:
-            return out
-        for i, p in enumerate(self.plans):
-            mine = self.scores[p.id].dimensions
-            out[i] = any(mine[d] > max(c[d] for c in clouds) + 1e-9 for d in granted)
-        return out
+        if not clouds:
+            return []
+        mine = self.scores[self.plans[i].id].dimensions
+        return [
+            d
+            for d in NON_COST
+            if prefs.premium_for(d) > prefs.max_premium and mine[d] > max(c[d] for c in clouds) + 1e-9
+        ]
 
     def _allowed_premiums(self) -> FloatArray:
         """(plans, plans): the premium plan i may carry over plan j, by the dimensions it scores better on."""

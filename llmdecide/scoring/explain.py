@@ -15,8 +15,8 @@ from typing import Literal
 from llmdecide.costing.breakeven import BreakEven
 from llmdecide.costing.plan import Plan
 from llmdecide.costing.staff import HOURS_PER_FTE_MONTH, Effort
-from llmdecide.scoring.decision import Decider, Decision, staffed
-from llmdecide.scoring.dimensions import NON_COST, Scores
+from llmdecide.scoring.decision import Decider, Decision
+from llmdecide.scoring.dimensions import Scores
 from llmdecide.scoring.robustness import SensitivityRow
 from llmdecide.scoring.statements import Flip, Gate, Reason, Value
 from llmdecide.workload.schema import Sensitivity, Workload
@@ -134,11 +134,7 @@ def payback_waiver(decider: Decider, decision: Decision, recommended: Plan) -> R
     if payback <= limit:
         return None
     prefs = decider.workload.preferences
-    clouds = [decider.scores[p.id].dimensions for p, c in zip(decider.plans, decider.cloud_only, strict=True) if c]
-    mine = decider.scores[recommended.id].dimensions
-    dims = [
-        d for d in NON_COST if prefs.premium_for(d) > prefs.max_premium and mine[d] > max(c[d] for c in clouds) + 1e-9
-    ]
+    dims = decider.waiver_dimensions(i)
     return Reason(
         "payback_waived",
         {
@@ -232,12 +228,8 @@ def decided_by(
 
 
 def plan_fte(plan: Plan, effort: Effort) -> float:
-    """First-month operations FTE of a plan's local deployments, as its staff lines price them."""
-    deployments = [p.local.effort for p in plan.placements if p.local is not None and p.local.effort is not None]
-    staff = sum(i.monthly_cost_usd for i in plan.fixed_items if i.category == "staff")
-    machines = sum(d.machine_staff_usd for d in deployments)
-    monthly_per_fte = effort.loaded_usd_per_year.value / 12.0
-    return (staff + machines) / monthly_per_fte if monthly_per_fte > 0 else 0.0
+    """First-month operations FTE the effort model gives a plan's local deployments (``Effort.fte``)."""
+    return effort.fte([p.local.effort for p in plan.placements if p.local is not None and p.local.effort is not None])
 
 
 def rationale(
@@ -311,7 +303,7 @@ def rationale(
             )
         )
     level = workload.team.capability.value
-    if rec.runs_locally() and level in ("none", "basic") and not staffed(workload):
+    if rec.runs_locally() and level in ("none", "basic") and not workload.team.staffed:
         fte = plan_fte(rec, effort)
         setup = sum(i.one_time_usd for i in rec.fixed_items if i.category == "setup")
         out.append(

@@ -200,11 +200,10 @@ def team_fact(p: Placement, side: Side, workload: Workload) -> Fact:
     if side == "cloud":
         return Fact("team", p.segment, side, 1.0, {"run_by": "provider"})
     team = workload.team
-    stated = team.hire is not False or (team.ops_fte is not None and team.ops_fte > 0)
     score = TEAM[team.capability]
-    if stated:
+    if team.staffed:
         score = max(score, TEAM[TeamCapability.INTERMEDIATE])
-    inputs: dict[str, Value] = {"capability": team.capability.value, "staffed": stated}
+    inputs: dict[str, Value] = {"capability": team.capability.value, "staffed": team.staffed}
     return Fact("team", p.segment, side, score, inputs)
 
 

@@ -86,6 +86,11 @@ class Team(Strict):
         "real-time segments in a data center, colocation or rented, no on desks and in offices.",
     )
 
+    @property
+    def staffed(self) -> bool:
+        """Whether the workload states who runs local hardware: a hire, or a head count above zero."""
+        return self.hire is not False or (self.ops_fte is not None and self.ops_fte > 0)
+
     @model_validator(mode="after")
     def _hire_count(self) -> Team:
         if not isinstance(self.hire, bool) and not 0 < self.hire <= 500:
