@@ -63,10 +63,12 @@ def _per_head(model: OpenModel, *, decode: bool) -> float:
     return 2.0 * (mla.qk_nope_head_dim + mla.qk_rope_head_dim) + 2.0 * mla.v_head_dim
 
 
-def attention_flops_per_context_token(model: OpenModel, *, decode: bool) -> float:
-    """Attention FLOPs one new token spends per token of context, over all attending layers."""
+def attention_flops_per_context_token(model: OpenModel, *, decode: bool, layers: str = "all") -> float:
+    """Attention FLOPs one new token spends per token of context, over the attending layers: ``all`` of
+    them, only the ``full`` (whole-context) ones, only the ``windowed`` (sliding-window) ones, or ``none``."""
     full, windowed = caching_layers(model)
-    return (full + windowed) * model.attention_heads * _per_head(model, decode=decode)
+    count = {"all": full + windowed, "full": full, "windowed": windowed, "none": 0}[layers]
+    return count * model.attention_heads * _per_head(model, decode=decode)
 
 
 def needs_rope_scaling(model: OpenModel, context_tokens: float) -> bool:

@@ -9,19 +9,28 @@ absolute log error on an engine's calibration points for one accelerator class.
 
 from __future__ import annotations
 
-import itertools
+import datetime as dt
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from llmdecide.capacity.deployment import Deployment, max_batch_per_replica, replica_spec, resolve_deployment
-from llmdecide.capacity.memory import memory_fit
-from llmdecide.capacity.throughput import ReplicaSpec, decode_step, prefill_seconds, ttft_seconds
+from llmdecide.capacity.deployment import (
+    Deployment,
+    batch_for_kv,
+    max_batch_per_replica,
+    profile_for,
+    replica_spec,
+    resolve_deployment,
+)
+from llmdecide.capacity.intervals import batch_regime
+from llmdecide.capacity.memory import device_memory_gb, memory_fit
+from llmdecide.capacity.throughput import ReplicaSpec, decode_step, prefill_seconds, stack_specs, ttft_seconds
 from llmdecide.catalog.catalog import Catalog
-from llmdecide.catalog.schema import EngineProfile, Measurement
+from llmdecide.catalog.schema import EngineProfile, Measurement, PredictionInterval
 
 METRICS = ("output_tokens_per_s", "per_user_output_tokens_per_s", "ttft_ms", "prefill_tokens_per_s")
 
@@ -49,6 +58,19 @@ class PointError:
         return abs(self.ratio - 1.0) * 100.0
 
 
+def scored(m: Measurement, metric: str) -> bool:
+    """Whether a figure of a measurement is one the model predicts and the fit uses.
+
+    Not: a figure the entry does not give, one it excludes (``excluded_metrics``), or a time to first token
+    or per-user speed measured offline (every request sent at once): the first measures the queue behind
+    the whole batch, the second depends on the order in which a burst's prefills and decodes interleave;
+    the model predicts neither, only steady-state figures.
+    """
+    if getattr(m, metric) is None or metric in m.excluded_metrics:
+        return False
+    return not (metric in ("ttft_ms", "per_user_output_tokens_per_s") and m.concurrency is None)
+
+
 def _deployment(catalog: Catalog, m: Measurement, profile: EngineProfile | None) -> Deployment:
     d = resolve_deployment(
         catalog, m.model, m.accelerator, engine_id=m.engine, precision=m.precision, kv_precision=m.kv_precision
@@ -56,13 +78,22 @@ def _deployment(catalog: Catalog, m: Measurement, profile: EngineProfile | None)
     return d if profile is None else replace(d, profile=profile)
 
 
-def _batch(d: Deployment, m: Measurement) -> float:
+def _requested(m: Measurement) -> float:
+    """Sequences per replica the measured run offered: its concurrency, the requests of an offline burst, or
+    unlimited (an offline run that fills the engine)."""
     replicas = m.gpus // m.tp
-    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, m.tp)
-    limit = max_batch_per_replica(fit, d.profile, m.input_tokens, m.output_tokens)
-    if m.concurrency is None:
-        return float(limit)
-    return float(min(m.concurrency / replicas, max(limit, 1)))
+    offered = m.concurrency if m.concurrency is not None else m.requests
+    return math.inf if offered is None else offered / replicas
+
+
+def _batch(d: Deployment, m: Measurement) -> float:
+    """The batch a measured run ran at: what it offered, up to what the replica holds (at least one: a run
+    the memory model says cannot fit still ran, and is predicted at batch 1)."""
+    fit = memory_fit(
+        d.model, d.accelerator, d.profile, d.precision, d.kv_precision, m.tp, m.input_tokens + m.output_tokens
+    )
+    limit = max_batch_per_replica(fit, m.input_tokens, m.output_tokens)
+    return float(min(_requested(m), max(limit, 1)))
 
 
 def _predict_with_spec(spec: ReplicaSpec, m: Measurement, batch: float) -> dict[str, NDArray[np.float64]]:
@@ -95,7 +126,7 @@ def prediction_errors(catalog: Catalog, split: str | None = None) -> list[PointE
         for metric in METRICS:
             measured = getattr(m, metric)
             value = predicted[metric]
-            if measured is None or math.isnan(value) or metric in m.excluded_metrics:
+            if not scored(m, metric) or math.isnan(value):
                 continue
             out.append(PointError(mid, m.split, m.engine, d.profile.accelerator_class.value, metric, measured, value))
     return out
@@ -121,85 +152,385 @@ def summarise(errors: list[PointError]) -> ErrorSummary:
     return ErrorSummary(len(errors), float(np.median(pct)), float(factor.max()), int((factor <= 2.0).sum()))
 
 
-GRID = {
-    "bandwidth_efficiency": np.round(np.arange(0.60, 0.96, 0.05), 2),
-    "kv_bandwidth_efficiency": np.round(np.arange(0.30, 0.91, 0.10), 2),
-    "decode_compute_efficiency": np.round(np.arange(0.10, 0.91, 0.10), 2),
-    "prefill_compute_efficiency": np.round(np.arange(0.10, 0.91, 0.10), 2),
-    "step_overhead_ms": np.array([0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]),
-    "allreduce_latency_us": np.array([5.0, 10.0, 20.0, 40.0, 80.0]),
-    "tp_scaling": np.array([1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7]),
-}
-"""Values the fit tries for each factor."""
-
-MIN_FIGURES_FOR_FULL_FIT = 8
-"""Below this many calibration figures an engine gets one efficiency scale on top of a reference engine."""
-
-REFERENCE_ENGINE: dict[tuple[str, ...], str] = {
-    ("datacenter", "workstation", "consumer"): "tensorrt-llm",
-    ("apple_silicon",): "llama.cpp",
-}
-"""The best-measured engine of each class group, whose factors sparsely measured engines are scaled from."""
-
-ENGINE_SCALE_GRID = np.round(np.arange(0.5, 1.31, 0.05), 2)
-"""Scales tried on the reference engine's efficiencies."""
-
-MOE_GRID = np.round(np.arange(0.2, 1.01, 0.05), 2)
-"""Values the fit tries for the mixture-of-experts factor."""
-
-
-def _log_errors(
-    catalog: Catalog,
-    points: list[Measurement],
-    base_of: Callable[[Measurement], EngineProfile],
-    factors: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """|log(predicted / measured)| for every figure of every point (rows) under each factor set (columns).
-
-    ``factors`` columns: weight bandwidth, KV bandwidth, decode compute, prefill compute efficiency,
-    step overhead (ms), all-reduce latency (us), MoE factor.
-    """
-    rows: list[NDArray[np.float64]] = []
-    for m in points:
-        d = _deployment(catalog, m, base_of(m))
-        spec = replica_spec(d, m.tp)
-        moe = factors[:, 7] if d.model.experts else 1.0
-        scale = factors[:, 6] ** np.log2(m.tp)
-        spec = replace(
-            spec,
-            bandwidth_efficiency=factors[:, 0] * moe * scale,
-            kv_bandwidth_efficiency=factors[:, 1] * scale,
-            decode_compute_efficiency=factors[:, 2] * moe * scale,
-            prefill_compute_efficiency=factors[:, 3] * moe * scale,
-            step_overhead_s=factors[:, 4] / 1000.0,
-            allreduce_s=factors[:, 5] / 1e6,
-        )
-        predicted = _predict_with_spec(spec, m, _batch(d, m))
-        for metric in METRICS:
-            measured = getattr(m, metric)
-            if measured is None or metric in m.excluded_metrics:
-                continue
-            values = np.broadcast_to(predicted[metric], (len(factors),))
-            if np.isnan(values).all():
-                continue
-            rows.append(np.abs(np.log(values / measured)))
-    return np.vstack(rows) if rows else np.empty((0, len(factors)))
-
-
-def _best(errors: NDArray[np.float64]) -> int:
-    score = np.nanmedian(errors, axis=0) + 0.25 * np.nanmean(errors, axis=0)
-    return int(np.nanargmin(score))
-
-
 CLASS_GROUPS: tuple[tuple[str, ...], ...] = (("datacenter", "workstation", "consumer"), ("apple_silicon",))
 """Accelerator classes whose profiles of one engine share fitted factors: the same kernels run on
 every discrete GPU, so their points are pooled; Apple silicon runs other kernels (Metal)."""
 
 
+_GITHUB_BLOB = re.compile(r"^(https://github\.com/[^/]+/[^/]+)/blob/[^/]+/(.*)$")
+
+
 def source_of(m: Measurement) -> str:
-    """The source document a measurement comes from (its URL without a fragment): rows of one document share
-    a setup, a harness and its biases, so cross-validation holds them out together."""
-    return m.source.split("#", 1)[0]
+    """The source document a measurement comes from (its URL without a fragment, a GitHub file without the
+    commit it was read at): rows of one document share a setup, a harness and its biases, so
+    cross-validation holds them out together."""
+    url = m.source.split("#", 1)[0]
+    return _GITHUB_BLOB.sub(r"\1/\2", url)
+
+
+@dataclass(frozen=True)
+class FitParameter:
+    """One engine-profile factor the fit may move: its spec field, unit, candidates and prior scale."""
+
+    spec_field: str
+    to_spec: float
+    """Multiply the profile value by this to get the spec value (ms -> s, us -> s)."""
+    grid: NDArray[np.float64]
+    ratio: bool
+    """Distances from the prior are log ratios (efficiencies) or differences over ``scale`` (overheads)."""
+    scale: float = 1.0
+
+
+def _grid(start: float, stop: float, step: float) -> NDArray[np.float64]:
+    return np.round(np.arange(start, stop + step / 2.0, step), 4)
+
+
+FIT_PARAMETERS: dict[str, FitParameter] = {
+    "bandwidth_efficiency": FitParameter("bandwidth_efficiency", 1.0, _grid(0.5, 0.95, 0.025), True),
+    "kv_bandwidth_efficiency": FitParameter("kv_bandwidth_efficiency", 1.0, _grid(0.3, 0.95, 0.025), True),
+    "decode_compute_efficiency": FitParameter("decode_compute_efficiency", 1.0, _grid(0.15, 0.9, 0.025), True),
+    "prefill_compute_efficiency": FitParameter("prefill_compute_efficiency", 1.0, _grid(0.2, 0.9, 0.025), True),
+    "moe_efficiency": FitParameter("moe_efficiency", 1.0, _grid(0.3, 1.0, 0.025), True),
+    "moe_compute_efficiency": FitParameter("moe_compute_efficiency", 1.0, _grid(0.1, 1.0, 0.025), True),
+    "rocm_efficiency": FitParameter("rocm_efficiency", 1.0, _grid(0.4, 1.0, 0.025), True),
+    "low_precision_efficiency": FitParameter("low_precision_efficiency", 1.0, _grid(0.3, 1.0, 0.025), True),
+    "step_overhead_ms": FitParameter("step_overhead_s", 1e-3, _grid(0.0, 12.0, 0.25), False, 2.0),
+    "layer_overhead_us": FitParameter("layer_overhead_s", 1e-6, _grid(0.0, 150.0, 2.5), False, 20.0),
+    "allreduce_latency_us": FitParameter("allreduce_s", 1e-6, _grid(2.5, 100.0, 2.5), False, 10.0),
+    "request_overhead_ms": FitParameter("request_overhead_s", 1e-3, _grid(0.0, 300.0, 5.0), False, 30.0),
+    "runtime_overhead_scale": FitParameter("", 1.0, _grid(0.5, 4.0, 0.25), True),
+}
+"""The factors every fit moves, with the values it tries (coordinate descent over these grids);
+runtime_overhead_scale moves no spec field but the batch a run holds (``_stack_batch``). The grids are
+the physically plausible ranges, not the mathematically possible ones: published decode kernels stream
+weights at 60-90% of peak bandwidth and paged-attention kernels read the cache at well over 30%, so a fit
+cannot trade a too-slow KV read against a too-fast prefill to match one table."""
+
+GENERIC_START: dict[str, float] = {
+    "bandwidth_efficiency": 0.8,
+    "kv_bandwidth_efficiency": 0.5,
+    "decode_compute_efficiency": 0.4,
+    "prefill_compute_efficiency": 0.5,
+    "moe_efficiency": 0.85,
+    "moe_compute_efficiency": 0.7,
+    "low_precision_efficiency": 0.7,
+    "rocm_efficiency": 1.0,
+    "step_overhead_ms": 1.0,
+    "layer_overhead_us": 0.0,
+    "allreduce_latency_us": 10.0,
+    "request_overhead_ms": 0.0,
+    "runtime_overhead_scale": 1.0,
+}
+"""Where a fit without a prior starts: nothing fitted, round figures of the usual order."""
+
+POOLED_ENGINES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("datacenter", "workstation", "consumer"): ("vllm", "sglang", "tensorrt-llm"),
+}
+"""Engines whose points together give the prior each of them is fitted towards: the batching servers for
+discrete GPUs share kernels (FlashAttention/FlashInfer, cuBLAS, CUTLASS) and mostly differ in overheads."""
+
+PRIOR_ENGINE: dict[str, str] = {"mlx": "llama.cpp"}
+"""Engines fitted towards another engine's fit (same hardware path, few measurements of their own)."""
+
+PRIOR_WEIGHT = 1.0
+"""How strongly a fit is held to its prior: the objective adds PRIOR_WEIGHT / figures x the summed distance,
+so a handful of figures cannot drag factors far and many figures can."""
+
+START_WEIGHT = 0.1
+"""Without a prior, a much weaker pull towards the start, so a factor the points say nothing about (a
+TP latency without multi-GPU points, a request overhead without time-to-first-token figures) stays where
+it started instead of wherever a restart left it."""
+
+SWEEPS = 5
+"""Passes of coordinate descent over the parameters (stops early when a pass changes nothing)."""
+
+
+def profile_factors(profile: EngineProfile) -> dict[str, float]:
+    """The fitted factors of a profile, by parameter name."""
+    return {name: float(getattr(profile, name)) for name in FIT_PARAMETERS}
+
+
+def with_factors(profile: EngineProfile, factors: dict[str, float], calibrated_on: list[str]) -> EngineProfile:
+    """The profile with fitted factors and the points they were fitted on."""
+    return profile.model_copy(update={**factors, "calibrated_on": calibrated_on})
+
+
+@dataclass(frozen=True)
+class _Stack:
+    """Every point of a fit evaluated at once: replica specs as (points, 1) arrays, figures as (points,)."""
+
+    points: list[Measurement]
+    spec: ReplicaSpec
+    replicas: NDArray[np.float64]
+    input_tokens: NDArray[np.float64]
+    output_tokens: NDArray[np.float64]
+    measured: dict[str, NDArray[np.float64]]
+    weights: NDArray[np.float64]
+    """Weight of each point: 1 / sqrt(rows of its source), so breadth of sources beats one long table."""
+    memory: dict[str, NDArray[np.float64]]
+    """Per point, (points, 1): what the batch it runs at depends on, so the runtime overhead can be fitted."""
+
+    @property
+    def figures(self) -> int:
+        return int(sum(np.isfinite(v).sum() for v in self.measured.values()))
+
+
+def _col(values: Sequence[float]) -> NDArray[np.float64]:
+    """Values as a (points, 1) column, so they broadcast against (1, candidates) factors."""
+    return np.asarray(values, dtype=np.float64)[:, None]
+
+
+def _stack(catalog: Catalog, points: list[Measurement], base_of: Callable[[Measurement], EngineProfile]) -> _Stack:
+    specs = []
+    memory: dict[str, list[float]] = {k: [] for k in MEMORY_INPUTS}
+    for m in points:
+        d = _deployment(catalog, m, base_of(m))
+        specs.append(replica_spec(d, m.tp))
+        for k, v in _memory_inputs(d, m).items():
+            memory[k].append(v)
+    stacked = stack_specs(specs)
+    spec = ReplicaSpec(**{f.name: getattr(stacked, f.name)[:, None] for f in fields(ReplicaSpec)})
+    measured = {
+        metric: np.array([float(getattr(m, metric)) if scored(m, metric) else np.nan for m in points])
+        for metric in METRICS
+    }
+    rows: dict[str, int] = {}
+    for m in points:
+        rows[source_of(m)] = rows.get(source_of(m), 0) + 1
+    weights = np.array([1.0 / math.sqrt(rows[source_of(m)]) for m in points])
+    return _Stack(
+        points,
+        spec,
+        _col([m.gpus // m.tp for m in points]),
+        _col([m.input_tokens for m in points]),
+        _col([m.output_tokens for m in points]),
+        measured,
+        weights,
+        {k: _col(v) for k, v in memory.items()},
+    )
+
+
+MEMORY_INPUTS = (
+    "memory_gb",
+    "fraction",
+    "free_after_weights",
+    "weights_gb",
+    "tp",
+    "overhead_gb",
+    "sequence_gb",
+    "average_sequence_gb",
+    "limit",
+    "requested",
+)
+
+
+def _memory_inputs(d: Deployment, m: Measurement) -> dict[str, float]:
+    """The numbers the batch of a measured run follows from, overhead apart (``_batch`` for a fixed one)."""
+    seq = m.input_tokens + m.output_tokens
+    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, m.tp, seq)
+    p = d.profile
+    memory = device_memory_gb(d.accelerator)
+    raised = fit.limit_raised
+    return {
+        "memory_gb": memory,
+        "fraction": p.raised_memory_utilization if raised and p.raised_memory_utilization else p.memory_utilization,
+        "free_after_weights": float(p.memory_utilization_of == "free_after_weights" and not raised),
+        "weights_gb": fit.weights_gb,
+        "tp": float(m.tp),
+        "overhead_gb": p.runtime_overhead_gb,  # the scale is the candidate's
+        "sequence_gb": fit.sequence_gb(seq),
+        "average_sequence_gb": fit.sequence_gb(m.input_tokens + m.output_tokens / 2.0),
+        "limit": float(fit.batch_limit),
+        "requested": _requested(m),
+    }
+
+
+def _stack_batch(stack: _Stack, overhead_scale: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The batch of every point (rows) under each candidate runtime-overhead scale (columns)."""
+    mem = stack.memory
+    overhead = mem["overhead_gb"] * overhead_scale[None, :]  # the base overhead, before any fitted scale
+    total = (mem["memory_gb"] * mem["fraction"] - overhead) * mem["tp"] - mem["weights_gb"]
+    free = (mem["memory_gb"] * mem["tp"] - mem["weights_gb"] - overhead * mem["tp"]) * mem["fraction"]
+    kv = np.where(mem["free_after_weights"] > 0, free, total)
+    held = batch_for_kv(kv, mem["sequence_gb"], mem["average_sequence_gb"], mem["limit"])
+    return np.minimum(mem["requested"], np.maximum(held, 1.0))
+
+
+def _log_errors(
+    stack: _Stack, factors: dict[str, NDArray[np.float64]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """|log(predicted / measured)| of every figure (rows) under each candidate factor set (columns), and
+    each row's weight. ``factors`` maps every FIT_PARAMETERS name to a (candidates,) array."""
+    spec = replace(
+        stack.spec,
+        **{
+            FIT_PARAMETERS[k].spec_field: (v * FIT_PARAMETERS[k].to_spec)[None, :]
+            for k, v in factors.items()
+            if FIT_PARAMETERS[k].spec_field
+        },
+    )
+    batch = _stack_batch(stack, factors["runtime_overhead_scale"])
+    step = decode_step(spec, batch, stack.input_tokens, stack.output_tokens).step_s
+    predicted = {
+        "output_tokens_per_s": stack.replicas * batch / step,
+        "per_user_output_tokens_per_s": 1.0 / step,
+        "ttft_ms": ttft_seconds(spec, batch, stack.input_tokens, stack.output_tokens) * 1000.0,
+        "prefill_tokens_per_s": stack.input_tokens / prefill_seconds(spec, stack.input_tokens),
+    }
+    rows, weights = [], []
+    for metric in METRICS:
+        measured = stack.measured[metric]
+        keep = np.isfinite(measured)
+        if not keep.any():
+            continue
+        pred = np.broadcast_to(predicted[metric], (len(stack.points), len(next(iter(factors.values())))))[keep]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rows.append(np.abs(np.log(pred / measured[keep][:, None])))
+        weights.append(stack.weights[keep])
+    if not rows:
+        return np.empty((0, 1)), np.empty(0)
+    return np.vstack(rows), np.concatenate(weights)
+
+
+def _weighted_median(errors: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
+    order = np.argsort(errors, axis=0)
+    sorted_errors = np.take_along_axis(errors, order, axis=0)
+    cumulative = np.cumsum(weights[order], axis=0)
+    index = np.argmax(cumulative >= cumulative[-1:] / 2.0, axis=0)
+    return np.asarray(sorted_errors[index, np.arange(errors.shape[1])], dtype=np.float64)
+
+
+def fit_objective(
+    errors: NDArray[np.float64], weights: NDArray[np.float64], *, robust: bool = True
+) -> NDArray[np.float64]:
+    """What a fit minimises, per candidate column: over |log(predicted/measured)|, the weighted median + mean/4
+    (``robust``: published figures, where one odd table should not drag the rest) or the weighted mean (a
+    user's own runs, every one of which should match).
+
+    NaN errors (a figure the model cannot predict) count as a large miss, so a fit never trades them away.
+    """
+    e = np.where(np.isfinite(errors), errors, 10.0)
+    w = weights[:, None]
+    mean = (e * w).sum(axis=0) / weights.sum()
+    if not robust:
+        return np.asarray(mean, dtype=np.float64)
+    return np.asarray(_weighted_median(e, weights) + 0.25 * mean, dtype=np.float64)
+
+
+def _prior_distance(factors: dict[str, NDArray[np.float64]], prior: dict[str, float]) -> NDArray[np.float64]:
+    total = np.zeros_like(next(iter(factors.values())))
+    for name, values in factors.items():
+        p = FIT_PARAMETERS[name]
+        if p.ratio:
+            total = total + np.abs(np.log(values / prior[name]))
+        else:
+            total = total + np.abs(values - prior[name]) / p.scale
+    return total
+
+
+RESTARTS = 4
+"""Extra starting points of each fit, drawn from the grids with a fixed seed (coordinate descent finds a local
+minimum; the best of several is kept, and the given start is always one of them)."""
+
+
+def _descend(
+    score: Callable[[dict[str, NDArray[np.float64]]], NDArray[np.float64]], start: dict[str, float]
+) -> tuple[dict[str, float], float]:
+    current = dict(start)
+    best = float(score({k: np.array([v]) for k, v in current.items()})[0])
+    for _ in range(SWEEPS):
+        moved = False
+        for name, parameter in FIT_PARAMETERS.items():
+            candidates = np.unique(np.append(parameter.grid, current[name]))
+            trial = {k: np.full(len(candidates), v) for k, v in current.items()}
+            trial[name] = candidates
+            values = score(trial)
+            i = int(np.nanargmin(values))
+            if values[i] < best - 1e-9:
+                best, current[name], moved = float(values[i]), float(candidates[i]), True
+        if not moved:
+            break
+    return current, best
+
+
+def fit_factors(
+    stack: _Stack,
+    start: dict[str, float],
+    prior: dict[str, float] | None = None,
+    *,
+    robust: bool = True,
+    prior_weight: float = PRIOR_WEIGHT,
+    restarts: int = RESTARTS,
+) -> tuple[dict[str, float], float]:
+    """Coordinate descent from ``start`` and from RESTARTS seeded random points: each pass tries every
+    candidate of each factor in turn with the others held, keeping one only when it lowers the objective
+    (plus the pull towards ``prior``). Returns the best factors and their objective, which never exceeds
+    the start's."""
+    figures = max(stack.figures, 1)
+
+    def score(factors: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+        errors, weights = _log_errors(stack, factors)
+        if errors.shape[0] == 0:
+            return np.zeros(len(next(iter(factors.values()))))
+        value = fit_objective(errors, weights, robust=robust)
+        anchor, weight = (prior, prior_weight) if prior is not None else (start, START_WEIGHT)
+        return value + weight / figures * _prior_distance(factors, anchor)
+
+    rng = np.random.default_rng(0)
+    starts = [dict(start)] + [
+        {k: float(rng.choice(p.grid)) for k, p in FIT_PARAMETERS.items()} for _ in range(restarts)
+    ]
+    results = [_descend(score, s) for s in starts]
+    return min(results, key=lambda r: r[1])
+
+
+def _engine_points(
+    catalog: Catalog,
+    engines: tuple[str, ...],
+    classes: tuple[str, ...],
+    splits: tuple[str, ...],
+    exclude_sources: frozenset[str],
+) -> list[Measurement]:
+    return [
+        e.item
+        for _, e in sorted(catalog.measurements.items())
+        if e.item.split in splits
+        and source_of(e.item) not in exclude_sources
+        and e.item.engine in engines
+        and catalog.accelerators[e.item.accelerator].item.accelerator_class.value in classes
+        and any(scored(e.item, k) for k in METRICS)
+    ]
+
+
+def _profile_lookup(catalog: Catalog, classes: tuple[str, ...]) -> Callable[[Measurement], EngineProfile]:
+    """Each point's own engine profile (its memory rules, precisions and batch limits stay the engine's)."""
+
+    def base_of(m: Measurement) -> EngineProfile:
+        profile = profile_for(catalog.engines[m.engine].item, catalog.accelerators[m.accelerator].item)
+        assert profile is not None
+        return profile
+
+    return base_of
+
+
+def _prior(
+    catalog: Catalog,
+    engine_id: str,
+    classes: tuple[str, ...],
+    splits: tuple[str, ...],
+    exclude_sources: frozenset[str],
+) -> dict[str, float] | None:
+    """The factors an engine is fitted towards: the pooled fit of its group, or another engine's fit."""
+    pool = POOLED_ENGINES.get(classes, ())
+    if engine_id in pool:
+        points = _engine_points(catalog, pool, classes, splits, exclude_sources)
+        if not points:
+            return None
+        return fit_factors(_stack(catalog, points, _profile_lookup(catalog, classes)), GENERIC_START)[0]
+    if engine_id in PRIOR_ENGINE:
+        other = fit_profile(catalog, PRIOR_ENGINE[engine_id], classes, splits=splits, exclude_sources=exclude_sources)
+        return None if other is None else profile_factors(next(iter(other[0].values())))
+    return None
 
 
 def fit_profile(
@@ -210,106 +541,38 @@ def fit_profile(
     splits: tuple[str, ...] = ("calibration",),
     exclude_sources: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, EngineProfile], ErrorSummary] | None:
-    """Grid-search one set of engine factors for a group of classes, minimising median + mean/4 of |log error|.
+    """Fit one set of engine factors for a group of accelerator classes on the engine's measurements in
+    ``splits`` (less those from ``exclude_sources``), held towards the engine's prior (``_prior``).
 
-    Dense-model points fit the bandwidth, compute and overhead factors; then
-    mixture-of-experts points fit the MoE factor with those held. The points are
-    the engine's measurements in ``splits``, less those from ``exclude_sources``.
-    Returns the fitted profile of each class in the group that the engine has,
-    and the error on the fitted points; None when there are no points.
+    Returns the fitted profile of each class in the group that the engine has, and the error on the fitted
+    points. An engine with no points of its own gets its prior, fitted on nothing of its own (empty
+    ``calibrated_on``); None when there is neither.
     """
     engine = catalog.engine(engine_id).item
     bases: dict[str, EngineProfile] = {
-        p.accelerator_class.value: p for p in engine.profiles if p.accelerator_class.value in accelerator_classes
+        p.accelerator_class.value: p
+        for p in engine.profiles
+        if p.accelerator_class.value in accelerator_classes and not p.accelerators
     }
     if not bases:
         return None
-    points = [
-        e.item
-        for e in catalog.measurements.values()
-        if e.item.split in splits
-        and source_of(e.item) not in exclude_sources
-        and e.item.engine == engine_id
-        and catalog.accelerators[e.item.accelerator].item.accelerator_class.value in bases
-        and any(getattr(e.item, k) is not None and k not in e.item.excluded_metrics for k in METRICS)
-    ]
-    if not points:
-        return None
-
-    def base_of(m: Measurement) -> EngineProfile:
-        return bases[catalog.accelerators[m.accelerator].item.accelerator_class.value]
-
-    dense = [m for m in points if not catalog.open_models[m.model].item.experts]
-    moe_points = [m for m in points if catalog.open_models[m.model].item.experts]
-    reference = REFERENCE_ENGINE.get(accelerator_classes)
-    figures = sum(1 for m in points for k in METRICS if getattr(m, k) is not None and k not in m.excluded_metrics)
-    if figures < MIN_FIGURES_FOR_FULL_FIT and reference is not None and reference != engine_id:
-        # Too few points to fit every factor: scale the reference engine's fitted
-        # efficiencies by one factor and fit the step overhead alone.
-        ref = fit_profile(catalog, reference, accelerator_classes, splits=splits, exclude_sources=exclude_sources)
-        if ref is None:
-            return None
-        r = next(iter(ref[0].values()))
-        ref_vector = np.array(
-            [
-                r.bandwidth_efficiency,
-                r.kv_bandwidth_efficiency,
-                r.decode_compute_efficiency,
-                r.prefill_compute_efficiency,
-                0.0,
-                r.allreduce_latency_us,
-                r.tp_scaling,
-                r.moe_efficiency,
-            ]
-        )
-        combos = []
-        for scale, overhead in itertools.product(ENGINE_SCALE_GRID, GRID["step_overhead_ms"]):
-            v = ref_vector.copy()
-            v[:4] = np.minimum(v[:4] * scale, 1.0)
-            v[4] = overhead
-            combos.append(v)
-        grid = np.array(combos, dtype=np.float64)
-        errors = _log_errors(catalog, points, base_of, grid)
-        if errors.shape[0] == 0:
-            return None
-        best = grid[_best(errors)].copy()
-        moe_points = []
-        dense = points
+    points = _engine_points(catalog, (engine_id,), accelerator_classes, splits, exclude_sources)
+    prior = _prior(catalog, engine_id, accelerator_classes, splits, exclude_sources)
+    if points:
+        stack = _stack(catalog, points, _profile_lookup(catalog, accelerator_classes))
+        factors, _ = fit_factors(stack, prior or GENERIC_START, prior)
+    elif prior is not None:
+        factors = prior
     else:
-        grid = np.array(list(itertools.product(*GRID.values(), [1.0])), dtype=np.float64)
-        errors = _log_errors(catalog, dense or points, base_of, grid)
-        if errors.shape[0] == 0:
-            return None
-        best = grid[_best(errors)].copy()
-    if moe_points and dense:
-        moe_grid = np.repeat(best[None, :], len(MOE_GRID), axis=0)
-        moe_grid[:, 7] = MOE_GRID
-        moe_errors = _log_errors(catalog, moe_points, base_of, moe_grid)
-        if moe_errors.shape[0]:
-            best[7] = MOE_GRID[_best(moe_errors)]
-    fitted = {
-        cls: base.model_copy(
-            update={
-                "bandwidth_efficiency": float(best[0]),
-                "kv_bandwidth_efficiency": float(best[1]),
-                "decode_compute_efficiency": float(best[2]),
-                "prefill_compute_efficiency": float(best[3]),
-                "step_overhead_ms": float(best[4]),
-                "allreduce_latency_us": float(best[5]),
-                "tp_scaling": float(best[6]),
-                "moe_efficiency": float(best[7]),
-                "calibrated_on": sorted(m.id for m in points),
-            }
-        )
-        for cls, base in bases.items()
-    }
+        return None
+    fitted = {cls: with_factors(base, factors, sorted(m.id for m in points)) for cls, base in bases.items()}
     errs = []
     for m in points:
         cls = catalog.accelerators[m.accelerator].item.accelerator_class.value
         pred = predict_measurement(catalog, m, fitted[cls])
         for metric in METRICS:
             measured = getattr(m, metric)
-            if measured is not None and metric not in m.excluded_metrics and not math.isnan(pred[metric]):
+            if scored(m, metric) and not math.isnan(pred[metric]):
                 errs.append(PointError(m.id, m.split, engine_id, cls, metric, measured, pred[metric]))
     return fitted, summarise(errs)
 
@@ -323,16 +586,21 @@ class HeldOutError:
     moe: bool
     multi_gpu: bool
     regime: str
-    """'batch 1', 'mid concurrency', 'saturation' (offline or maximum throughput) or 'prefill'."""
+    """'batch 1', 'mid concurrency', 'saturation' (offline or at the replica's limit) or 'prefill'."""
 
 
-def regime_of(m: Measurement, metric: str) -> str:
-    """Which operating regime a measured figure belongs to."""
+def regime_of(catalog: Catalog, m: Measurement, metric: str, profile: EngineProfile | None = None) -> str:
+    """Which operating regime a measured figure belongs to: 'prefill' for prompt figures, else the batch
+    regime of the batch the run ran at against what the replica holds (``intervals.batch_regime``) under
+    ``profile`` (the catalog's when None)."""
     if metric in ("ttft_ms", "prefill_tokens_per_s"):
         return "prefill"
-    if m.concurrency is None:
-        return "saturation"
-    return "batch 1" if m.concurrency // max(m.gpus // m.tp, 1) <= 1 else "mid concurrency"
+    d = _deployment(catalog, m, profile)
+    fit = memory_fit(
+        d.model, d.accelerator, d.profile, d.precision, d.kv_precision, m.tp, m.input_tokens + m.output_tokens
+    )
+    limit = max(max_batch_per_replica(fit, m.input_tokens, m.output_tokens), 1)
+    return batch_regime(_batch(d, m), limit)
 
 
 def leave_one_source_out(catalog: Catalog) -> tuple[list[HeldOutError], list[str]]:
@@ -367,14 +635,216 @@ def leave_one_source_out(catalog: Catalog) -> tuple[list[HeldOutError], list[str
                     for metric in METRICS:
                         measured = getattr(m, metric)
                         value = predicted[metric]
-                        if measured is None or metric in m.excluded_metrics or math.isnan(value):
+                        if not scored(m, metric) or math.isnan(value):
                             continue
                         err = PointError(m.id, m.split, engine, cls, metric, measured, value)
-                        out.append(HeldOutError(err, source, moe, m.tp > 1, regime_of(m, metric)))
+                        regime = regime_of(catalog, m, metric, fitted[0][cls])
+                        out.append(HeldOutError(err, source, moe, m.tp > 1, regime))
     return out, skipped
+
+
+def speed_ratio(e: PointError) -> float:
+    """Measured / predicted speed of a figure (for a time to first token, predicted / measured time)."""
+    return e.predicted / e.measured if e.metric == "ttft_ms" else e.measured / e.predicted
+
+
+INTERVAL_COVERAGE = 0.8
+"""Share of held-out figures each regime's interval covers (its 10th to 90th percentile)."""
+
+
+def regime_groups(held: list[HeldOutError]) -> dict[str, list[HeldOutError]]:
+    """Held-out figures by regime: the four batch regimes, then mixture-of-experts and multi-GPU figures."""
+    groups: dict[str, list[HeldOutError]] = {}
+    for h in held:
+        groups.setdefault(h.regime, []).append(h)
+        if h.moe:
+            groups.setdefault("mixture of experts", []).append(h)
+        if h.multi_gpu:
+            groups.setdefault("multi-GPU", []).append(h)
+    return groups
+
+
+def prediction_intervals(held: list[HeldOutError]) -> list[PredictionInterval]:
+    """Each regime's interval of measured / predicted speed over its held-out figures (INTERVAL_COVERAGE)."""
+    tail = (1.0 - INTERVAL_COVERAGE) / 2.0
+    out = []
+    for regime, rows in sorted(regime_groups(held).items()):
+        ratios = np.array([speed_ratio(h.error) for h in rows])
+        low, median, high = np.quantile(ratios, [tail, 0.5, 1.0 - tail])
+        out.append(
+            PredictionInterval(
+                regime=regime,
+                low=round(float(min(low, 1.0)), 3),
+                high=round(float(max(high, 1.0)), 3),
+                median=round(float(median), 3),
+                coverage=INTERVAL_COVERAGE,
+                figures=len(rows),
+                sources=len({h.source for h in rows}),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class HeldOutRow:
+    """One line of the leave-one-source-out table."""
+
+    group: str
+    """'all', or 'engine: vllm', 'regime: batch 1', 'model: dense', 'GPUs: one' and so on."""
+    figures: int
+    median_abs_pct: float
+    within_2x: float
+    """Share of figures within a factor of 2."""
+    bias: float
+    """Median predicted / measured speed (above 1: optimistic)."""
+    sources: int
+
+
+def held_out_table(held: list[HeldOutError]) -> list[HeldOutRow]:
+    """The leave-one-source-out figures overall and by engine, regime, dense or MoE, one or several GPUs."""
+    groups: list[tuple[str, list[HeldOutError]]] = [("all", held)]
+    keys: tuple[tuple[str, Callable[[HeldOutError], str]], ...] = (
+        ("engine", lambda h: h.error.engine),
+        ("regime", lambda h: h.regime),
+        ("model", lambda h: "mixture of experts" if h.moe else "dense"),
+        ("GPUs", lambda h: "several (tensor parallel)" if h.multi_gpu else "one"),
+    )
+    for title, key in keys:
+        groups += [(f"{title}: {v}", [h for h in held if key(h) == v]) for v in sorted({key(h) for h in held})]
+    rows = []
+    for label, members in groups:
+        errors = [h.error for h in members]
+        summary = summarise(errors)
+        rows.append(
+            HeldOutRow(
+                label,
+                summary.points,
+                summary.median_abs_pct,
+                summary.within_2x / summary.points if summary.points else math.nan,
+                bias(errors),
+                len({h.source for h in members}),
+            )
+        )
+    return rows
+
+
+def interval_coverage(held: list[HeldOutError], intervals: list[PredictionInterval]) -> dict[str, float]:
+    """Share of each regime's held-out figures whose measured / predicted speed lies within its interval."""
+    by_regime = {i.regime: i for i in intervals}
+    out = {}
+    for regime, rows in sorted(regime_groups(held).items()):
+        interval = by_regime.get(regime)  # type: ignore[call-overload]
+        if interval is None:
+            continue
+        inside = [interval.low <= speed_ratio(h.error) <= interval.high for h in rows]
+        out[regime] = sum(inside) / len(inside)
+    return out
 
 
 def bias(errors: list[PointError]) -> float:
     """Median predicted / measured (1 = unbiased; above 1 the model is optimistic about speed)."""
     ratios = [e.ratio if e.metric != "ttft_ms" else 1.0 / e.ratio for e in errors]
     return float(np.median(ratios)) if ratios else math.nan
+
+
+# ---------------------------------------------------------------- calibrating on the user's own runs
+
+
+USER_PRIOR_WEIGHT = 0.1
+"""The pull towards the catalog's profile when fitting a user's own runs: weaker than between published
+sources (PRIOR_WEIGHT), since the runs measure the very setup the profile is for."""
+
+
+USER_RESTARTS = 24
+"""Starting points of a fit on a user's runs: few points, so many starts cost little and find a better fit."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """An engine profile fitted on one accelerator's own benchmark runs, and what it changed."""
+
+    engine: str
+    accelerator: str
+    profile: EngineProfile
+    """The fitted profile, limited to the accelerator (``EngineProfile.accelerators``)."""
+    before: ErrorSummary
+    """The catalog profile's error on the runs."""
+    after: ErrorSummary
+    objective_before: float
+    """The fit objective (``fit_objective``) of the catalog profile on the runs."""
+    objective_after: float
+    """The same for the fitted profile; never above ``objective_before``."""
+    errors_before: list[PointError]
+    errors_after: list[PointError]
+
+
+def _errors(catalog: Catalog, points: list[Measurement], profile: EngineProfile) -> list[PointError]:
+    out = []
+    for m in points:
+        pred = predict_measurement(catalog, m, profile)
+        for metric in METRICS:
+            if scored(m, metric) and not math.isnan(pred[metric]):
+                value = float(getattr(m, metric))
+                out.append(
+                    PointError(m.id, m.split, m.engine, profile.accelerator_class.value, metric, value, pred[metric])
+                )
+    return out
+
+
+def calibrate_profile(catalog: Catalog, points: list[Measurement], *, source: str, checked: dt.date) -> Calibration:
+    """Fit the engine factors of one accelerator on measured runs of it (one engine, one accelerator).
+
+    The fit starts from the catalog's profile for that accelerator and is held towards it (USER_PRIOR_WEIGHT), so
+    a few runs move only the factors they measure; it minimises the mean error (every run of one's own setup
+    should match); the memory rules, batch limits and precisions stay the
+    engine's. The result never fits the runs worse than the catalog's profile does (``fit_factors``).
+    """
+    from llmdecide.errors import InputFileError
+
+    if not points:
+        raise InputFileError("no measured runs to calibrate on")
+    engines = sorted({m.engine for m in points})
+    accelerators = sorted({m.accelerator for m in points})
+    if len(engines) > 1 or len(accelerators) > 1:
+        raise InputFileError(
+            f"one calibration is for one engine on one accelerator; these runs are of {', '.join(engines)} on "
+            f"{', '.join(accelerators)}"
+        )
+    accelerator = catalog.accelerators[accelerators[0]].item
+    engine = catalog.engines[engines[0]].item
+    base = profile_for(engine, accelerator)
+    if base is None:
+        raise InputFileError(f"{engine.id} has no profile for {accelerator.accelerator_class.value} accelerators")
+    stack = _stack(catalog, points, lambda m: base)
+    if stack.figures == 0:
+        raise InputFileError("the runs have no figure the capacity model predicts (steady-state speed or prefill)")
+    start = profile_factors(base)
+    errors, weights = _log_errors(stack, {k: np.array([v]) for k, v in start.items()})
+    objective_before = float(fit_objective(errors, weights, robust=False)[0])
+    factors, _ = fit_factors(stack, start, start, robust=False, prior_weight=USER_PRIOR_WEIGHT, restarts=USER_RESTARTS)
+    errors, weights = _log_errors(stack, {k: np.array([v]) for k, v in factors.items()})
+    objective_after = float(fit_objective(errors, weights, robust=False)[0])
+    fitted = with_factors(base, factors, []).model_copy(
+        update={
+            "accelerators": [accelerator.id],
+            "source": source,
+            "checked": checked,
+            "observed": checked,
+            "source_kind": None,
+            "note": f"Fitted by llmdecide calibrate on {len(points)} measured runs of {accelerator.id} "
+            f"({stack.figures} figures), starting from and held towards the catalog's {engine.id} "
+            f"{base.accelerator_class.value} profile.",
+        }
+    )
+    before, after = _errors(catalog, points, base), _errors(catalog, points, fitted)
+    return Calibration(
+        engine.id,
+        accelerator.id,
+        fitted,
+        summarise(before),
+        summarise(after),
+        objective_before,
+        objective_after,
+        before,
+        after,
+    )

@@ -7,16 +7,23 @@ numbers the speed model (``throughput.py``) needs.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from llmdecide.capacity.attention import attention_flops_per_context_token
-from llmdecide.capacity.memory import MemoryFit, bytes_per_param, memory_fit
+from llmdecide.capacity.memory import MemoryFit, bytes_per_param, device_memory_gb, memory_fit
 from llmdecide.capacity.throughput import ReplicaSpec
 from llmdecide.catalog.catalog import Catalog
-from llmdecide.catalog.schema import Accelerator, AcceleratorClass, Engine, EngineProfile, OpenModel
+from llmdecide.catalog.schema import (
+    Accelerator,
+    AcceleratorClass,
+    Engine,
+    EngineProfile,
+    OpenModel,
+    PredictionInterval,
+)
 from llmdecide.errors import LlmdecideError
 from llmdecide.units import BYTES_PER_GB, PRECISIONS
 
@@ -80,6 +87,20 @@ class Deployment:
     profile: EngineProfile
     precision: str
     kv_precision: str
+    intervals: tuple[PredictionInterval, ...] = ()
+    """The catalog's error bars on the capacity model (``intervals.py``)."""
+
+
+def profile_for(engine: Engine, accelerator: Accelerator) -> EngineProfile | None:
+    """The engine's profile for an accelerator: one limited to it (``EngineProfile.accelerators``, as
+    `llmdecide calibrate` writes), else its class's general profile; None when the engine has neither."""
+    own = next((p for p in engine.profiles if accelerator.id in p.accelerators), None)
+    if own is not None:
+        return own
+    return next(
+        (p for p in engine.profiles if not p.accelerators and p.accelerator_class is accelerator.accelerator_class),
+        None,
+    )
 
 
 def resolve_deployment(
@@ -100,7 +121,7 @@ def resolve_deployment(
     accelerator = catalog.accelerator(accelerator_id, where=names.accelerator).item
     engine_name = engine_id or DEFAULT_ENGINE[accelerator.accelerator_class]
     engine = catalog.engine(engine_name, where=names.engine).item
-    profile = next((p for p in engine.profiles if p.accelerator_class is accelerator.accelerator_class), None)
+    profile = profile_for(engine, accelerator)
     if profile is None:
         served = ", ".join(sorted(p.accelerator_class.value for p in engine.profiles))
         raise CapacityError(
@@ -123,7 +144,18 @@ def resolve_deployment(
     kv = kv_precision or ("fp8" if precision in ("fp8", "fp4") and "fp8" in profile.precisions else "bf16")
     if kv not in PRECISIONS:
         raise CapacityError(f"{names.kv_precision}: unknown precision {kv!r}", hint=f"one of {', '.join(PRECISIONS)}")
-    return Deployment(model, accelerator, engine, profile, precision, kv)
+    return Deployment(model, accelerator, engine, profile, precision, kv, tuple(catalog.prediction_intervals))
+
+
+def memory_limit_note(label: str, d: Deployment) -> str:
+    """What a plan says when the model fits only with macOS's GPU memory limit raised."""
+    p = d.profile
+    mib = int(device_memory_gb(d.accelerator) * (p.raised_memory_utilization or 1.0) * 1e9 / 2**20)
+    return (
+        f"{label}: fits only with the GPU memory limit raised from {p.memory_utilization:.0%} to "
+        f"{p.raised_memory_utilization or 1.0:.0%} of memory (`sudo sysctl iogpu.wired_limit_mb={mib}`, "
+        "again after every reboot)"
+    )
 
 
 def compute_tflops(accelerator: Accelerator, precision: str, profile: EngineProfile | None = None) -> float | None:
@@ -148,6 +180,13 @@ def compute_tflops(accelerator: Accelerator, precision: str, profile: EngineProf
     return sixteen
 
 
+def native_low_precision(accelerator: Accelerator, precision: str) -> bool:
+    """Whether matmuls at this weight precision run on the chip's own FP8 or FP4 tensor cores."""
+    return (precision == "fp8" and accelerator.fp8_dense_tflops is not None) or (
+        precision == "fp4" and accelerator.fp4_dense_tflops is not None
+    )
+
+
 def compute_known(d: Deployment) -> bool:
     """Whether the accelerator publishes the tensor FLOPS this deployment's matmuls and attention run at."""
     attention = "fp8" if d.kv_precision == "fp8" else "bf16"
@@ -155,6 +194,36 @@ def compute_known(d: Deployment) -> bool:
         compute_tflops(d.accelerator, d.precision, d.profile) is not None
         and compute_tflops(d.accelerator, attention, d.profile) is not None
     )
+
+
+PCIE_ALLREDUCE_FACTOR = 4.0
+"""How many times an NVLink all-reduce's latency the same all-reduce takes over PCIe: NCCL's 8-byte
+all-reduce over 8 PCIe RTX 4090s takes about 42 us (nccl-tests output in NVIDIA/nccl-tests issues), where
+the engines' custom all-reduce over NVLink takes about 6-13 us at decode sizes on 8 H100s (SGLang PR #2904,
+vLLM PRs #24111 and #24532); engines fall back to NCCL on PCIe."""
+
+PCIE_GB_PER_S = {"gen5": 64.0, "5.0": 64.0, "gen4": 32.0, "4.0": 32.0, "gen3": 16.0, "3.0": 16.0}
+"""Bandwidth of one x16 PCIe link in each direction, GB/s, by generation as accelerator entries name it."""
+
+_SWITCHED = ("nvswitch", "nvlink switch", "infinity fabric", "roce")
+
+
+def interconnect_link(accelerator: Accelerator, tp: int) -> tuple[float, float]:
+    """(bytes/s per GPU and direction, all-reduce latency scale) of the link a ``tp``-GPU replica talks over.
+
+    NVLink with NVSwitch, AMD Infinity Fabric and Gaudi's on-chip RoCE connect every GPU of a node at half
+    the listed bidirectional bandwidth each way; a two-way NVLink bridge does so for pairs only; anything
+    else (and a bridged card in a group of more than two) goes over PCIe, at PCIE_ALLREDUCE_FACTOR times
+    the latency.
+    """
+    text = accelerator.interconnect.lower()
+    listed = accelerator.interconnect_gb_per_s
+    if listed and (any(k in text for k in _SWITCHED) or ("bridge" in text and tp == 2)):
+        return listed * 1e9 / 2.0, 1.0
+    pcie = next((v for k, v in PCIE_GB_PER_S.items() if k in text), None)
+    if pcie is None:
+        pcie = listed / 2.0 if listed else 16.0
+    return pcie * 1e9, PCIE_ALLREDUCE_FACTOR
 
 
 def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
@@ -170,22 +239,32 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
         expert_params, dense_params = 0.0, total
     tflops = compute_tflops(a, d.precision, p)
     attention_tflops = compute_tflops(a, "fp8" if d.kv_precision == "fp8" else "bf16", p)
-    moe = p.moe_efficiency if m.experts else 1.0
-    scale = p.tp_scaling ** math.log2(tp)
     fit = memory_fit(m, a, p, d.precision, d.kv_precision, tp)
-    interconnect = a.interconnect_gb_per_s * 1e9 / 2 if a.interconnect_gb_per_s else 32e9
+    link_bytes, latency_scale = interconnect_link(a, tp)
+    # Sliding-window layers see at most the window; without a window every attending layer is "full".
+    windowed_kv = fit.window_gb_per_token > 0
+    full, windowed = ("full", "windowed") if windowed_kv else ("all", "none")
     return ReplicaSpec.from_values(
         tp=tp,
         bandwidth_bytes_per_s=a.memory_bandwidth_gb_per_s * 1e9,
         flops_per_s=tflops * 1e12 if tflops else np.nan,
         attention_flops_per_s=attention_tflops * 1e12 if attention_tflops else np.nan,
-        bandwidth_efficiency=p.bandwidth_efficiency * moe * scale,
-        kv_bandwidth_efficiency=p.kv_bandwidth_efficiency * scale,
-        decode_compute_efficiency=p.decode_compute_efficiency * moe * scale,
-        prefill_compute_efficiency=p.prefill_compute_efficiency * moe * scale,
+        bandwidth_efficiency=p.bandwidth_efficiency,
+        kv_bandwidth_efficiency=p.kv_bandwidth_efficiency,
+        decode_compute_efficiency=p.decode_compute_efficiency,
+        prefill_compute_efficiency=p.prefill_compute_efficiency,
+        moe_efficiency=p.moe_efficiency,
+        moe_compute_efficiency=p.moe_compute_efficiency,
+        low_precision_efficiency=p.low_precision_efficiency,
+        rocm_efficiency=p.rocm_efficiency,
+        on_rocm=float(a.vendor == "AMD"),
+        native_low_precision=float(native_low_precision(a, d.precision)),
         step_overhead_s=p.step_overhead_ms / 1000.0,
+        layer_overhead_s=p.layer_overhead_us / 1e6,
+        request_overhead_s=p.request_overhead_ms / 1000.0,
         allreduce_s=p.allreduce_latency_us / 1e6,
-        interconnect_bytes_per_s=interconnect,
+        allreduce_latency_scale=latency_scale,
+        interconnect_bytes_per_s=link_bytes,
         layers=m.layers,
         hidden_size=m.hidden_size,
         activation_bytes=2.0,
@@ -194,15 +273,38 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
         experts=m.experts or 0,
         experts_per_token=m.experts_per_token or 0,
         active_params=active,
-        attention_flops_per_context_token=attention_flops_per_context_token(m, decode=True),
-        prefill_attention_flops_per_context_token=attention_flops_per_context_token(m, decode=False),
+        expert_active_params=(m.experts_per_token or 0) * expert_params,
+        attention_flops_per_context_token=attention_flops_per_context_token(m, decode=True, layers=full),
+        prefill_attention_flops_per_context_token=attention_flops_per_context_token(m, decode=False, layers=full),
         kv_bytes_per_token=fit.kv_gb_per_token * BYTES_PER_GB,
+        window_attention_flops_per_context_token=attention_flops_per_context_token(m, decode=True, layers=windowed),
+        window_prefill_attention_flops_per_context_token=attention_flops_per_context_token(
+            m, decode=False, layers=windowed
+        ),
+        window_kv_bytes_per_token=fit.window_gb_per_token * BYTES_PER_GB,
+        window_tokens=fit.window_tokens,
+        state_bytes_per_sequence=fit.state_gb_per_sequence * BYTES_PER_GB,
     )
 
 
-def max_batch_per_replica(fit: MemoryFit, profile: EngineProfile, input_tokens: float, output_tokens: float) -> int:
-    """Sequences one replica holds: KV tokens / average context (input + output/2), capped by the engine."""
-    if fit.sequences(input_tokens + output_tokens) < 1.0:
-        return 0
-    by_kv = math.floor(fit.sequences(input_tokens + output_tokens / 2.0))
-    return max(1, min(by_kv, profile.max_batch))
+def batch_for_kv(
+    kv_capacity_gb: ArrayLike, sequence_gb: ArrayLike, average_sequence_gb: ArrayLike, limit: ArrayLike
+) -> NDArray[np.float64]:
+    """Sequences one replica holds: 0 when one full sequence does not fit, else KV memory / the memory of
+    an average sequence (input + output/2), at least 1 and at most the engine's limit. Vectorised."""
+    capacity = np.asarray(kv_capacity_gb, dtype=np.float64)
+    by_kv = np.floor(capacity / np.asarray(average_sequence_gb, dtype=np.float64))
+    held = np.clip(by_kv, 1.0, np.asarray(limit, dtype=np.float64))
+    return np.asarray(np.where(capacity / np.asarray(sequence_gb) < 1.0, 0.0, held), dtype=np.float64)
+
+
+def max_batch_per_replica(fit: MemoryFit, input_tokens: float, output_tokens: float) -> int:
+    """Sequences one replica holds (``batch_for_kv`` on the replica's memory fit)."""
+    return int(
+        batch_for_kv(
+            fit.kv_capacity_gb,
+            fit.sequence_gb(input_tokens + output_tokens),
+            fit.sequence_gb(input_tokens + output_tokens / 2.0),
+            fit.batch_limit,
+        )
+    )

@@ -20,9 +20,11 @@ from llmdecide.capacity.deployment import (
     Deployment,
     InputNames,
     max_batch_per_replica,
+    memory_limit_note,
     replica_spec,
     resolve_deployment,
 )
+from llmdecide.capacity.intervals import batch_regime, speed_interval
 from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
 from llmdecide.capacity.throughput import decode_step, prefill_seconds, ttft_seconds
 from llmdecide.catalog.catalog import Catalog
@@ -45,7 +47,11 @@ class EfficiencyUsed(BaseModel):
     decode_compute_efficiency: float
     prefill_compute_efficiency: float
     step_overhead_ms: float
+    layer_overhead_us: float
+    request_overhead_ms: float
+    allreduce_latency_us: float
     memory_utilization: float
+    memory_utilization_of: str
     runtime_overhead_gb: float
     max_batch: int
     source: str
@@ -82,6 +88,16 @@ class CapacityResult(BaseModel):
     prefill_tokens_per_s: float | None = Field(description="Prompt tokens/s of one replica for one prompt.")
     requests_per_s: float | None = Field(description="Completed requests per second of the whole system.")
     bound: Bound | None = Field(description="What limits throughput at this point.")
+    speed_interval: list[float] | None = Field(
+        default=None,
+        description="Measured / predicted speed the capacity model's error bars allow at this point: [low, high] "
+        "(10th and 90th percentiles of leave-one-source-out residuals in its regimes); None when the catalog "
+        "has none.",
+    )
+    interval_regimes: list[str] = Field(default_factory=list, description="Regimes whose intervals were joined.")
+    ttft_interval: list[float] | None = Field(
+        default=None, description="The same for the time to first token (the prefill regime): [low, high] speed."
+    )
     efficiency: EfficiencyUsed
     warnings: list[str] = Field(default_factory=list)
 
@@ -122,9 +138,13 @@ def _efficiency(d: Deployment) -> EfficiencyUsed:
         decode_compute_efficiency=p.decode_compute_efficiency,
         prefill_compute_efficiency=p.prefill_compute_efficiency,
         step_overhead_ms=p.step_overhead_ms,
+        layer_overhead_us=p.layer_overhead_us,
+        request_overhead_ms=p.request_overhead_ms,
+        allreduce_latency_us=p.allreduce_latency_us,
         memory_utilization=p.memory_utilization,
-        runtime_overhead_gb=p.runtime_overhead_gb,
-        max_batch=p.max_batch,
+        memory_utilization_of=p.memory_utilization_of,
+        runtime_overhead_gb=p.overhead_gb,
+        max_batch=p.max_batch_for(d.accelerator),
         source=p.source,
     )
 
@@ -176,9 +196,9 @@ def plan_capacity(
         tp_used = tp
     gpus_used = gpus if gpus is not None else tp_used
     replicas = gpus_used // tp_used
-    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, tp_used)
-    per_replica_max = max_batch_per_replica(fit, d.profile, input_tokens, output_tokens)
-    kv_seq = fit.kv_gb_per_token * seq
+    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, tp_used, seq)
+    per_replica_max = max_batch_per_replica(fit, input_tokens, output_tokens)
+    kv_seq = fit.sequence_gb(seq) - fit.state_gb_per_sequence
     base = {
         "model": d.model.id,
         "accelerator": d.accelerator.id,
@@ -235,7 +255,7 @@ def plan_capacity(
     step_s = float(step.step_s)
     ttft = float(ttft_seconds(spec, per_replica, input_tokens, output_tokens))
     prefill = float(prefill_seconds(spec, input_tokens))
-    kv_limited = per_replica_max < d.profile.max_batch
+    kv_limited = per_replica_max < fit.batch_limit
     at_limit = per_replica >= per_replica_max
     compute_known = not math.isnan(float(step.compute_s))
     if compute_known and bool(step.compute_bound):
@@ -249,6 +269,11 @@ def plan_capacity(
             f"{d.accelerator.id} has no published tensor FLOPS: decode assumes the memory bound, "
             "and time to first token is unknown"
         )
+    if fit.limit_raised:
+        warnings.append(memory_limit_note(f"{d.model.id} on {d.accelerator.id}", d))
+    moe, multi = bool(d.model.experts), tp_used > 1
+    interval = speed_interval(d.intervals, batch_regime(per_replica, per_replica_max), moe=moe, multi_gpu=multi)
+    prefill_interval = speed_interval(d.intervals, "prefill", moe=moe, multi_gpu=multi)
     per_user = 1.0 / step_s
     system = per_replica * replicas * per_user
     return CapacityResult(
@@ -262,5 +287,8 @@ def plan_capacity(
         prefill_tokens_per_s=None if math.isnan(prefill) else input_tokens / prefill,
         requests_per_s=system / output_tokens,
         bound=bound,
+        speed_interval=[interval.low, interval.high] if interval.known else None,
+        interval_regimes=list(interval.regimes),
+        ttft_interval=[prefill_interval.low, prefill_interval.high] if prefill_interval.known else None,
         warnings=warnings,
     )

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from llmdecide.capacity.deployment import Deployment, max_batch_per_replica, max_tp, replica_spec
+from llmdecide.capacity.intervals import SpeedInterval, batch_regime, speed_interval
 from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
 from llmdecide.capacity.throughput import decode_step, ttft_seconds
 from llmdecide.errors import InputFileError
@@ -55,6 +56,22 @@ class LoadSizing(BaseModel):
     utilization: float = Field(description="Peak load / capacity of the sized system.")
     ttft_target_ms: float | None = Field(default=None, description="Time-to-first-token target it was sized to.")
     output_tokens_per_s_target: float | None = Field(default=None, description="Per-user speed target it was sized to.")
+    memory_limit_raised: bool = Field(
+        default=False, description="The fit needs the operating system's GPU memory limit raised (Apple silicon)."
+    )
+    speed_low: float = Field(
+        default=1.0, description="Measured / predicted speed at the pessimistic end of the model's interval."
+    )
+    speed_high: float = Field(default=1.0, description="Measured / predicted speed at the other end.")
+    speed_median: float = Field(default=1.0, description="Median measured / predicted speed of its batch regime.")
+    interval_regimes: list[str] = Field(
+        default_factory=list, description="Regimes whose error bars the interval joins (empty: none known)."
+    )
+
+    @property
+    def speed(self) -> SpeedInterval:
+        """The capacity model's interval at this operating point."""
+        return SpeedInterval(self.speed_low, self.speed_high, tuple(self.interval_regimes), self.speed_median)
 
 
 def size_for_load(
@@ -145,8 +162,8 @@ def _size_at_tp(
         return _unserved(
             0, fits=False, reason=f"{d.model.id} does not fit on up to {max_tp(d.accelerator)} x {d.accelerator.id}"
         )
-    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, tp_used)
-    max_b = max_batch_per_replica(fit, d.profile, input_tokens, output_tokens)
+    fit = memory_fit(d.model, d.accelerator, d.profile, d.precision, d.kv_precision, tp_used, seq)
+    max_b = max_batch_per_replica(fit, input_tokens, output_tokens)
     if max_b == 0:
         reason = f"one {seq:.0f}-token sequence does not fit beside the weights on {tp_used} GPU(s)"
         return _unserved(tp_used, fits=False, reason=reason)
@@ -176,6 +193,12 @@ def _size_at_tp(
     best = int(np.flatnonzero(ok)[-1])
     rps_per_replica = float(batches[best] / step[best] / output_tokens)
     replicas = int(replicas_for(peak_requests_per_s, rps_per_replica, target_utilization))
+    interval = speed_interval(
+        d.intervals,
+        batch_regime(float(batches[best]), float(max_b)),
+        moe=bool(d.model.experts),
+        multi_gpu=tp_used > 1,
+    )
     return LoadSizing(
         fits=True,
         meets_latency=True,
@@ -188,6 +211,11 @@ def _size_at_tp(
         per_user_output_tokens_per_s=float(per_user[best]),
         ttft_ms=None if math.isnan(ttft_ms[best]) else float(ttft_ms[best]),
         utilization=peak_requests_per_s / (replicas * rps_per_replica),
+        memory_limit_raised=fit.limit_raised,
+        speed_low=interval.low,
+        speed_high=interval.high,
+        speed_median=interval.median,
+        interval_regimes=list(interval.regimes),
     )
 
 

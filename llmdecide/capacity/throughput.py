@@ -1,31 +1,32 @@
 """Decode and prefill speed from the physics of inference, vectorised over numpy arrays.
 
-One decode step of a replica (``tp`` GPUs) produces one token for each of the
-``batch`` running sequences. Its time is the slower of two bounds, plus fixed
-costs (domain note, "capacity"; the roofline of Williams et al., 2009):
+One decode step of a replica (``tp`` GPUs) produces one token for each of the ``batch`` running
+sequences. The operators of a forward pass run one after another, each bound by its own roofline
+(Williams et al., 2009; domain note, "capacity"), so a step takes the sum over three operator classes of
+the slower of their memory and compute times, plus fixed costs:
 
-- memory: every step reads the weights once for the whole batch (MoE: the
-  experts the step's tokens route to) plus each sequence's KV cache,
-  ``t_mem = weight_bytes_read / (tp x bandwidth x eff_w)
-          + batch x context x kv_bytes_per_token / (tp x bandwidth x eff_kv)``
-  (attention kernels gather a paged cache and reach less of the peak than weight streaming);
-- compute: 2 FLOPs per active parameter per token plus attention (per context
-  token, ``attention.py``: 4 x layers x heads x head_dim for MHA/GQA, the latent
-  form for MLA, full-attention layers only for hybrids), at the engine's decode efficiency.
-  With continuous batching, each generated token also carries
-  ``input_tokens / output_tokens`` prompt tokens of prefill, costed at the
-  prefill efficiency, so throughput accounts for prompt processing;
-- fixed: the engine's per-step overhead and, with tensor parallelism, two
-  all-reduces per layer (latency plus bytes over the interconnect).
+- dense weights (attention projections, dense MLPs, shared experts): read once per step at the weight
+  streaming efficiency; 2 FLOPs per parameter per token at the decode (or prefill) efficiency;
+- routed experts (MoE): the experts the step's tokens touch, 1 - (1 - k/E)^tokens of them, read at the
+  streaming efficiency times ``moe_efficiency``; their FLOPs at the compute efficiency times
+  ``moe_compute_efficiency`` (grouped-GEMM kernels, expert load imbalance);
+- attention: each sequence's KV cache read at the KV efficiency (sliding-window layers hold at most the
+  window; the recurrent state of linear layers is read too), and the attention FLOPs (``attention.py``) on
+  the KV-precision tensor rate.
 
-Per-user speed is ``1 / t_step``; whole-replica speed is ``batch / t_step``.
-Prefill of a prompt alone is compute bound (or bound by one weight read for
-very short prompts); time to first token is that prefill, plus one running
-step when other sequences share the replica.
+Matmuls that run on FP8/FP4 tensor cores reach ``low_precision_efficiency`` of the compute efficiency, and
+every efficiency on an AMD GPU is times ``rocm_efficiency``. With continuous batching, each generated token
+also carries ``input_tokens / output_tokens`` prompt tokens of prefill at the prefill efficiency, so
+throughput accounts for prompt processing. Fixed costs: the engine's per-step overhead, its per-layer
+overhead, and with tensor parallelism two all-reduces per layer (a latency that depends on the link, NVLink
+or PCIe, plus the bytes over it). A request's time to first token adds the engine's per-request overhead.
 
-Every input is an array (or scalar) and broadcasts, so a whole cost curve or a
-thousand deployments evaluate in one call. Missing figures are NaN and stay NaN.
-"""
+Per-user speed is ``1 / t_step``; whole-replica speed is ``batch / t_step``. Prefill of a prompt alone is
+the same operator sum over the prompt's tokens; time to first token is that prefill plus the request
+overhead, plus one running step when other sequences share the replica.
+
+Every input is an array (or scalar) and broadcasts, so a whole cost curve or a thousand deployments
+evaluate in one call. Missing figures are NaN and stay NaN."""
 
 from __future__ import annotations
 
@@ -54,10 +55,21 @@ class ReplicaSpec:
     """Fraction of peak bandwidth reached reading the KV cache (paged attention kernels)."""
     decode_compute_efficiency: FloatArray
     prefill_compute_efficiency: FloatArray
+    moe_efficiency: FloatArray
+    """Extra factor on the bandwidth efficiency of routed-expert weight reads."""
+    moe_compute_efficiency: FloatArray
+    """Extra factor on the compute efficiency of routed-expert matmuls (grouped GEMM, load imbalance)."""
     step_overhead_s: FloatArray
+    layer_overhead_s: FloatArray
+    """Fixed cost per layer per step (launches and synchronisation not hidden by graphs)."""
+    request_overhead_s: FloatArray
+    """Fixed time each request spends before its first token beyond its prefill."""
     allreduce_s: FloatArray
+    """Latency of one all-reduce over NVLink-class links."""
+    allreduce_latency_scale: FloatArray
+    """How many times that latency the replica's own link takes (1 on NVLink / Infinity Fabric, more on PCIe)."""
     interconnect_bytes_per_s: FloatArray
-    """GPU-to-GPU bandwidth per GPU (inf when tp is 1 or unknown)."""
+    """GPU-to-GPU bandwidth per GPU and direction (inf when tp is 1 or unknown)."""
     layers: FloatArray
     hidden_size: FloatArray
     activation_bytes: FloatArray
@@ -69,12 +81,31 @@ class ReplicaSpec:
     experts: FloatArray
     experts_per_token: FloatArray
     active_params: FloatArray
+    expert_active_params: FloatArray
+    """Parameters of the routed experts one token activates (0 for dense models)."""
+    rocm_efficiency: FloatArray
+    """Extra factor on every efficiency on AMD GPUs (the engine's ROCm build runs other kernels)."""
+    on_rocm: FloatArray
+    """1 on AMD GPUs, 0 elsewhere."""
+    low_precision_efficiency: FloatArray
+    """Extra factor on matmul efficiency where weights multiply on FP8/FP4 tensor cores."""
+    native_low_precision: FloatArray
+    """1 where the matmuls run at the chip's FP8 or FP4 rate, 0 at the 16-bit rate."""
     attention_flops_per_context_token: FloatArray
     """Decode attention FLOPs per generated token per token of context (``attention.py``)."""
     prefill_attention_flops_per_context_token: FloatArray
     """The same for prompt tokens (MLA runs a different form in prefill)."""
     kv_bytes_per_token: FloatArray
-    """KV bytes one context token of one sequence takes in the replica."""
+    """KV bytes one context token of one sequence takes in the replica's full-attention layers."""
+    window_attention_flops_per_context_token: FloatArray
+    """Decode attention FLOPs per context token in the sliding-window layers (which see at most the window)."""
+    window_prefill_attention_flops_per_context_token: FloatArray
+    window_kv_bytes_per_token: FloatArray
+    """KV bytes one context token takes in the sliding-window layers."""
+    window_tokens: FloatArray
+    """Sliding window, tokens (inf without one)."""
+    state_bytes_per_sequence: FloatArray
+    """Recurrent state of one sequence in a hybrid model's linear layers, read every step."""
 
     @classmethod
     def from_values(cls, **values: ArrayLike) -> ReplicaSpec:
@@ -109,10 +140,99 @@ def _experts_touched(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
     return np.asarray(1.0 - np.power(1.0 - share, np.maximum(tokens, 1.0)), dtype=np.float64)
 
 
-def weight_bytes_read(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
-    """Weight bytes one forward pass over ``tokens`` tokens reads."""
+@dataclass(frozen=True)
+class _Operators:
+    """Time of each operator class of one forward pass: (memory, compute) for the dense weights, the
+    routed experts and attention. The pass takes the sum over classes of the slower of the two (the
+    operators run one after another, each bound by its own roofline)."""
+
+    dense: tuple[FloatArray, FloatArray]
+    experts: tuple[FloatArray, FloatArray]
+    attention: tuple[FloatArray, FloatArray]
+
+    @property
+    def memory_s(self) -> FloatArray:
+        return np.asarray(self.dense[0] + self.experts[0] + self.attention[0])
+
+    @property
+    def compute_s(self) -> FloatArray:
+        return np.asarray(self.dense[1] + self.experts[1] + self.attention[1])
+
+    @property
+    def time_s(self) -> FloatArray:
+        return np.asarray(sum(np.fmax(m, c) for m, c in (self.dense, self.experts, self.attention)))
+
+
+def _operators(
+    spec: ReplicaSpec,
+    decode_tokens: FloatArray,
+    prefill_tokens: FloatArray,
+    kv_bytes_read: FloatArray,
+    decode_attention_flops: FloatArray,
+    prefill_attention_flops: FloatArray,
+) -> _Operators:
+    """The operator times of a pass over ``decode_tokens`` at the decode efficiency and ``prefill_tokens`` at
+    the prefill efficiency, reading ``kv_bytes_read`` bytes of KV cache and state and spending the given attention
+    FLOPs."""
+    tokens = decode_tokens + prefill_tokens
+    platform = np.where(spec.on_rocm > 0, spec.rocm_efficiency, 1.0)
+    peak_bw = spec.tp * spec.bandwidth_bytes_per_s * platform
+    low = np.where(spec.native_low_precision > 0, spec.low_precision_efficiency, 1.0)
+    peak = spec.tp * spec.flops_per_s * platform * low
+    attention_peak = spec.tp * spec.attention_flops_per_s * platform
+    dense_params = spec.active_params - spec.expert_active_params
+    dense_compute = (
+        2.0
+        * dense_params
+        * (decode_tokens / spec.decode_compute_efficiency + prefill_tokens / spec.prefill_compute_efficiency)
+        / peak
+    )
+    dense_memory = spec.dense_weight_bytes / (peak_bw * spec.bandwidth_efficiency)
     touched = _experts_touched(spec, tokens)
-    return np.asarray(spec.dense_weight_bytes + spec.experts * spec.expert_bytes * touched, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moe = spec.expert_active_params > 0
+        expert_compute = np.where(
+            moe,
+            2.0
+            * spec.expert_active_params
+            * (decode_tokens / spec.decode_compute_efficiency + prefill_tokens / spec.prefill_compute_efficiency)
+            / (peak * spec.moe_compute_efficiency),
+            0.0,
+        )
+        expert_memory = np.where(
+            moe,
+            spec.experts * spec.expert_bytes * touched / (peak_bw * spec.bandwidth_efficiency * spec.moe_efficiency),
+            0.0,
+        )
+    attention_memory = kv_bytes_read / (peak_bw * spec.kv_bandwidth_efficiency)
+    attention_compute = (
+        decode_attention_flops / spec.decode_compute_efficiency
+        + prefill_attention_flops / spec.prefill_compute_efficiency
+    ) / attention_peak
+    return _Operators(
+        (np.asarray(dense_memory), np.asarray(dense_compute)),
+        (np.asarray(expert_memory), np.asarray(expert_compute)),
+        (np.asarray(attention_memory), np.asarray(attention_compute)),
+    )
+
+
+def _prefill_attention_per_token(spec: ReplicaSpec, prompt_tokens: FloatArray) -> FloatArray:
+    """Attention FLOPs per prompt token of a prompt's prefill: each token attends over the tokens before it,
+    n/2 on average in full layers and at most the window in sliding-window layers."""
+    n = prompt_tokens
+    w = spec.window_tokens
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_window = np.where(n <= w, n / 2.0, w - w * w / (2.0 * n))
+    mean_window = np.where(np.isfinite(w), mean_window, n / 2.0)
+    return np.asarray(
+        spec.prefill_attention_flops_per_context_token * n / 2.0
+        + spec.window_prefill_attention_flops_per_context_token * mean_window
+    )
+
+
+def _fixed_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
+    """Per-step fixed costs: the engine's step overhead, its per-layer overhead and the all-reduces."""
+    return np.asarray(spec.step_overhead_s + spec.layers * spec.layer_overhead_s + _allreduce_s(spec, tokens))
 
 
 def _allreduce_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
@@ -122,7 +242,7 @@ def _allreduce_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
     """
     payload = tokens * spec.hidden_size * spec.activation_bytes
     ring = 2.0 * (spec.tp - 1.0) / np.maximum(spec.tp, 1.0)
-    one = spec.allreduce_s + ring * payload / spec.interconnect_bytes_per_s
+    one = spec.allreduce_s * spec.allreduce_latency_scale + ring * payload / spec.interconnect_bytes_per_s
     return np.asarray(np.where(spec.tp > 1, 2.0 * spec.layers * one, 0.0), dtype=np.float64)
 
 
@@ -133,21 +253,25 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
     n_out = np.asarray(output_tokens, dtype=np.float64)
     prefill_per_token = n_in / n_out
     context = n_in + n_out / 2.0
-    tokens = b * (1.0 + prefill_per_token)
-    peak_bw = spec.tp * spec.bandwidth_bytes_per_s
-    memory_s = weight_bytes_read(spec, tokens) / (peak_bw * spec.bandwidth_efficiency) + (
-        b * context * spec.kv_bytes_per_token
-    ) / (peak_bw * spec.kv_bandwidth_efficiency)
-    decode_flops = b * (2.0 * spec.active_params + spec.attention_flops_per_context_token * context)
-    prefill_flops = (
-        b * prefill_per_token * (2.0 * spec.active_params + spec.prefill_attention_flops_per_context_token * n_in / 2.0)
+    windowed = np.minimum(context, spec.window_tokens)
+    prefill_tokens = b * prefill_per_token
+    ops = _operators(
+        spec,
+        b,
+        prefill_tokens,
+        b
+        * (
+            context * spec.kv_bytes_per_token
+            + windowed * spec.window_kv_bytes_per_token
+            + spec.state_bytes_per_sequence
+        ),
+        b
+        * (spec.attention_flops_per_context_token * context + spec.window_attention_flops_per_context_token * windowed),
+        prefill_tokens * _prefill_attention_per_token(spec, n_in),
     )
-    peak = spec.tp * spec.flops_per_s
-    compute_s = decode_flops / (peak * spec.decode_compute_efficiency) + prefill_flops / (
-        peak * spec.prefill_compute_efficiency
-    )
-    fixed_s = spec.step_overhead_s + _allreduce_s(spec, tokens)
-    step_s = np.fmax(memory_s, compute_s) + fixed_s
+    memory_s, compute_s = ops.memory_s, ops.compute_s
+    fixed_s = _fixed_s(spec, b + prefill_tokens)
+    step_s = ops.time_s + fixed_s
     return StepTimes(
         np.asarray(step_s, dtype=np.float64),
         np.asarray(memory_s, dtype=np.float64),
@@ -157,22 +281,22 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
 
 
 def prefill_seconds(spec: ReplicaSpec, input_tokens: ArrayLike) -> FloatArray:
-    """Time to process one prompt alone: max(compute, one weight read) plus fixed costs. NaN without FLOPS."""
+    """Time to process one prompt alone: each operator's roofline over the prompt's tokens, plus fixed costs.
+    NaN without FLOPS."""
     n = np.asarray(input_tokens, dtype=np.float64)
-    matmul_s = n * 2.0 * spec.active_params / (spec.tp * spec.flops_per_s)
-    attention_s = n * spec.prefill_attention_flops_per_context_token * n / 2.0 / (spec.tp * spec.attention_flops_per_s)
-    compute_s = (matmul_s + attention_s) / spec.prefill_compute_efficiency
-    memory_s = weight_bytes_read(spec, n) / (spec.tp * spec.bandwidth_bytes_per_s * spec.bandwidth_efficiency)
-    return np.asarray(np.maximum(compute_s, memory_s) + spec.step_overhead_s + _allreduce_s(spec, n))
+    zero = np.zeros_like(n)
+    ops = _operators(spec, zero, n, zero, zero, n * _prefill_attention_per_token(spec, n))
+    return np.asarray(ops.time_s + _fixed_s(spec, n))
 
 
 def ttft_seconds(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:
-    """Time to first token: the prompt's prefill, plus one running step when others share the replica.
+    """Time to first token: the request's fixed overhead and its prompt's prefill, plus one running step when
+    others share the replica.
 
     A steady-state figure: it does not include waiting behind a burst of other prompts.
     """
     b = np.asarray(batch, dtype=np.float64)
-    alone = prefill_seconds(spec, input_tokens)
+    alone = prefill_seconds(spec, input_tokens) + spec.request_overhead_s
     running = decode_step(spec, b, input_tokens, output_tokens).step_s
     return np.asarray(alone + np.where(b > 1, running, 0.0), dtype=np.float64)
 
@@ -196,7 +320,13 @@ def roofline_tokens_per_s(
             "kv_bandwidth_efficiency": np.ones_like(spec.kv_bandwidth_efficiency),
             "decode_compute_efficiency": np.ones_like(spec.decode_compute_efficiency),
             "prefill_compute_efficiency": np.ones_like(spec.prefill_compute_efficiency),
+            "moe_efficiency": np.ones_like(spec.moe_efficiency),
+            "moe_compute_efficiency": np.ones_like(spec.moe_compute_efficiency),
+            "low_precision_efficiency": np.ones_like(spec.low_precision_efficiency),
+            "rocm_efficiency": np.ones_like(spec.rocm_efficiency),
             "step_overhead_s": np.zeros_like(spec.step_overhead_s),
+            "layer_overhead_s": np.zeros_like(spec.layer_overhead_s),
+            "request_overhead_s": np.zeros_like(spec.request_overhead_s),
             "allreduce_s": np.zeros_like(spec.allreduce_s),
             "interconnect_bytes_per_s": np.full_like(spec.interconnect_bytes_per_s, np.inf),
         }

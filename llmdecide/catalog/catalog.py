@@ -33,6 +33,7 @@ from llmdecide.catalog.schema import (
     OpenModelFile,
     OperatingAssumptions,
     OverlayFile,
+    PredictionInterval,
     PriceBasis,
     Provider,
     RentalOffer,
@@ -110,6 +111,7 @@ class Catalog:
     open_models: dict[str, Entry[OpenModel]] = field(default_factory=dict)
     engines: dict[str, Entry[Engine]] = field(default_factory=dict)
     measurements: dict[str, Entry[Measurement]] = field(default_factory=dict)
+    prediction_intervals: list[PredictionInterval] = field(default_factory=list)
     providers: dict[str, Provider] = field(default_factory=dict)
     assumptions: OperatingAssumptions | None = None
     assumptions_file: str = ""
@@ -221,6 +223,7 @@ def build_catalog(files: Sequence[LoadedFile], overlays: Sequence[LoadedFile] = 
         elif isinstance(model, EngineFile):
             for i, e in enumerate(model.engines):
                 put(cat.engines, e.id, Entry(e, f), f"engines[{i}].id")
+            cat.prediction_intervals = list(model.prediction_intervals)
         elif isinstance(model, MeasurementFile):
             for i, ms in enumerate(model.measurements):
                 put(cat.measurements, ms.id, Entry(ms, f), f"measurements[{i}].id")
@@ -252,6 +255,15 @@ def apply_overlay(cat: Catalog, overlay: OverlayFile, display: str) -> None:
         cat.accelerators[a.id] = Entry(a, display)
     for om in overlay.open_models:
         cat.open_models[om.id] = Entry(om, display)
+    for engine in overlay.engines:
+        known = cat.engines.get(engine.id)
+        if known is None:
+            cat.engines[engine.id] = Entry(engine, display)
+            continue
+        ours = [(p.accelerator_class, tuple(p.accelerators)) for p in engine.profiles]
+        kept = [p for p in known.item.profiles if (p.accelerator_class, tuple(p.accelerators)) not in ours]
+        merged = known.item.model_copy(update={"profiles": [*engine.profiles, *kept]})
+        cat.engines[engine.id] = Entry(merged, f"{known.file} + {display}")
     for d_index, discount in enumerate(overlay.api_discounts):
         matched = False
         for model_id, entry in list(cat.api_models.items()):

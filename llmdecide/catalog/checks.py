@@ -378,12 +378,24 @@ class EntryChecker:
 
     def engine(self, path: str, e: Engine) -> None:
         self.url(f"{path}.url", e.url)
-        classes = [p.accelerator_class for p in e.profiles]
+        classes = [p.accelerator_class for p in e.profiles if not p.accelerators]
+        limited = [a for p in e.profiles for a in p.accelerators]
         for j, p in enumerate(e.profiles):
             pp = f"{path}.profiles[{j}]"
             self.sourced(pp, p)
-            if classes.count(p.accelerator_class) > 1:
+            if not p.accelerators and classes.count(p.accelerator_class) > 1:
                 self.add(f"{pp}.accelerator_class", f"second profile for {p.accelerator_class.value}")
+            for k, aid in enumerate(p.accelerators):
+                entry = self.catalog.accelerators.get(aid)
+                if entry is None:
+                    self.add(f"{pp}.accelerators[{k}]", _unresolved("accelerator", aid, self.catalog.accelerators))
+                elif entry.item.accelerator_class is not p.accelerator_class:
+                    self.add(
+                        f"{pp}.accelerators[{k}]",
+                        f"{aid} is a {entry.item.accelerator_class.value} accelerator, not {p.accelerator_class.value}",
+                    )
+                elif limited.count(aid) > 1:
+                    self.add(f"{pp}.accelerators[{k}]", f"second profile limited to {aid}")
             for k, mid in enumerate(p.calibrated_on):
                 if mid not in self.catalog.measurements:
                     self.add(f"{pp}.calibrated_on[{k}]", _unresolved("measurement", mid, self.catalog.measurements))

@@ -744,6 +744,11 @@ class EngineProfile(Sourced):
     """How efficiently one engine uses one class of accelerator, calibrated on published measurements."""
 
     accelerator_class: AcceleratorClass = Field(description="The accelerator class this profile applies to.")
+    accelerators: list[EntryId] = Field(
+        default_factory=list,
+        description="Accelerators this profile is limited to (a profile fitted on them by `llmdecide calibrate`); "
+        "empty: every accelerator of the class without a profile of its own.",
+    )
     precisions: list[Precision] = Field(
         min_length=1, description="Weight precisions the engine serves on this class of accelerator."
     )
@@ -764,39 +769,140 @@ class EngineProfile(Sourced):
     prefill_compute_efficiency: Num = Field(
         gt=0, le=1, description="Fraction of peak tensor FLOPS reached by prefill (prompt processing)."
     )
-    step_overhead_ms: Num = Field(ge=0, le=100, description="Fixed time per decode step: scheduling, launches.")
+    step_overhead_ms: Num = Field(
+        ge=0, le=100, description="Fixed time per decode step whatever the model: scheduling, sampling, launch."
+    )
+    layer_overhead_us: Num = Field(
+        default=0.0,
+        ge=0,
+        le=1000,
+        description="Fixed time per layer per step: kernel launches and synchronisation that CUDA graphs or "
+        "fused kernels do not hide, so deeper models pay more.",
+    )
+    request_overhead_ms: Num = Field(
+        default=0.0,
+        ge=0,
+        le=10000,
+        description="Fixed time every request spends before its first token beyond the prefill itself: "
+        "tokenisation, scheduling, the API server and the first sampling step.",
+    )
     allreduce_latency_us: Num = Field(
-        ge=0, le=1000, description="Latency of one tensor-parallel all-reduce (two per layer per step)."
+        ge=0,
+        le=1000,
+        description="Latency of one tensor-parallel all-reduce of a decode step's activations over NVLink or "
+        "Infinity Fabric (two per layer per step); PCIe links cost PCIE_ALLREDUCE_FACTOR times as much.",
     )
     memory_utilization: Num = Field(
-        gt=0, le=1, description="Fraction of device memory the engine may use (weights + KV + overhead)."
+        gt=0, le=1, description="Fraction of memory the engine may use (see memory_utilization_of)."
+    )
+    memory_utilization_of: Literal["total", "free_after_weights"] = Field(
+        default="total",
+        description="What memory_utilization is a fraction of: 'total' device memory, which holds the weights, "
+        "runtime overhead and KV cache (vLLM gpu_memory_utilization, SGLang mem_fraction_static), or the memory "
+        "'free_after_weights' and runtime overhead, all of which goes to the KV cache (TensorRT-LLM "
+        "free_gpu_memory_fraction).",
+    )
+    memory_limit_raisable: bool = Field(
+        default=False,
+        description="memory_utilization is an operating-system default the user may raise (macOS caps the memory "
+        "the GPU may wire; `sudo sysctl iogpu.wired_limit_mb=N` raises it): a model that does not fit under the "
+        "default is sized at raised_memory_utilization, and the plan says the limit must be raised.",
+    )
+    raised_memory_utilization: Num | None = Field(
+        default=None, gt=0, le=1, description="Fraction of memory usable once the limit is raised."
     )
     runtime_overhead_gb: Num = Field(
-        ge=0, le=64, description="Memory per GPU taken by activations, CUDA context and graphs, GB."
+        ge=0,
+        le=64,
+        description="Memory per GPU taken by activations, CUDA context and graphs, GB, as the engine's defaults "
+        "imply it (before the fitted runtime_overhead_scale).",
     )
-    max_batch: Int = Field(ge=1, le=65536, description="Most sequences one replica decodes at once.")
+    runtime_overhead_scale: Num = Field(
+        default=1.0,
+        gt=0,
+        le=8,
+        description="Fitted factor on runtime_overhead_gb: how much more (or less) memory than that the "
+        "measured runs left out of the KV cache.",
+    )
+    max_batch: Int = Field(ge=1, le=65536, description="Most sequences one replica decodes at once (the default).")
+    max_batch_large_memory: Int | None = Field(
+        default=None,
+        ge=1,
+        le=65536,
+        description="The engine's default on accelerators with at least large_memory_gib of memory, where it "
+        "differs (vLLM from 0.10 sets max_num_seqs by device memory).",
+    )
+    large_memory_gib: Num | None = Field(
+        default=None, gt=0, description="Device memory (GiB) from which max_batch_large_memory applies."
+    )
+    large_memory_except: list[EntryId] = Field(
+        default_factory=list,
+        description="Accelerators with that much memory the engine still gives max_batch (vLLM excepts A100s).",
+    )
+    engine_version: NonEmpty | None = Field(
+        default=None, description="Engine release the defaults (memory fraction, batch limit) are read from."
+    )
     weight_bits: dict[Literal["int8", "int4", "fp4"], Num] = Field(
         default_factory=dict,
         description="Effective bits per weight of the engine's usual quantised formats, scales included "
         "(e.g. llama.cpp Q4_K_M is about 4.9); absent formats use 8 or 4 bits.",
     )
-    tp_scaling: Num = Field(
-        default=1.0,
-        gt=0,
-        le=1,
-        description="Efficiency kept per doubling of tensor parallelism (smaller matmuls per GPU, "
-        "synchronisation): efficiencies are multiplied by tp_scaling ** log2(tp).",
-    )
     moe_efficiency: Num = Field(
         default=1.0,
         gt=0,
         le=1,
-        description="Extra efficiency factor for mixture-of-experts models (routing, expert kernels, "
-        "expert-parallel traffic); multiplies the bandwidth and compute efficiencies.",
+        description="Extra factor on the weight-streaming efficiency of mixture-of-experts models (routing, "
+        "scattered expert reads); matters at small batch.",
+    )
+    rocm_efficiency: Num = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Extra factor on every efficiency on AMD GPUs, where the engine's ROCm build runs other "
+        "kernels than on CUDA.",
+    )
+    low_precision_efficiency: Num = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Extra factor on matmul efficiency where weights multiply on FP8 or FP4 tensor cores: "
+        "the narrower format doubles the peak, but scaling, dequantisation and epilogues do not speed up.",
+    )
+    moe_compute_efficiency: Num = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Extra factor on the compute efficiency of mixture-of-experts models (grouped-GEMM "
+        "kernels, expert load imbalance); matters at large batch.",
     )
     calibrated_on: list[NonEmpty] = Field(
         default_factory=list, description="Ids in hardware/measurements.yaml the factors were fitted on."
     )
+
+    @model_validator(mode="after")
+    def _paired(self) -> EngineProfile:
+        if (self.max_batch_large_memory is None) != (self.large_memory_gib is None):
+            raise ValueError("give max_batch_large_memory and large_memory_gib together")
+        if self.memory_limit_raisable != (self.raised_memory_utilization is not None):
+            raise ValueError("give raised_memory_utilization exactly when memory_limit_raisable is true")
+        return self
+
+    @property
+    def overhead_gb(self) -> float:
+        """Memory per GPU the engine keeps out of the KV cache: runtime_overhead_gb x runtime_overhead_scale."""
+        return self.runtime_overhead_gb * self.runtime_overhead_scale
+
+    def max_batch_for(self, accelerator: Accelerator) -> int:
+        """The engine's default batch limit on this accelerator (its memory in GiB, as marketed)."""
+        large = self.max_batch_large_memory
+        if (
+            large is not None
+            and self.large_memory_gib is not None
+            and accelerator.memory_gb >= self.large_memory_gib
+            and accelerator.id not in self.large_memory_except
+        ):
+            return large
+        return self.max_batch
 
 
 class Engine(Strict):
@@ -808,11 +914,32 @@ class Engine(Strict):
     profiles: list[EngineProfile] = Field(min_length=1, description="One profile per accelerator class served.")
 
 
+Regime = Literal["batch 1", "mid concurrency", "saturation", "prefill", "mixture of experts", "multi-GPU"]
+"""Operating regimes the capacity model's error is measured in (``capacity/calibration.py``)."""
+
+
+class PredictionInterval(Strict):
+    """How far measured speed falls from the model's in one regime, from leave-one-source-out residuals."""
+
+    regime: Regime = Field(description="The regime: a batch regime, or a model / parallelism kind.")
+    low: Num = Field(gt=0, le=1, description="Measured / predicted speed at the interval's low end (10th percentile).")
+    high: Num = Field(ge=1, le=100, description="Measured / predicted speed at its high end (90th percentile).")
+    median: Num = Field(gt=0, description="Median measured / predicted speed (below 1: the model is optimistic).")
+    coverage: Num = Field(gt=0, lt=1, description="Share of held-out figures the interval is meant to cover.")
+    figures: Int = Field(ge=1, description="Held-out figures the interval is drawn from.")
+    sources: Int = Field(ge=1, description="Source documents those figures come from.")
+
+
 class EngineFile(CatalogHeader):
     """``hardware/engines.yaml``: serving-engine efficiency profiles."""
 
     kind: Literal["engines"]
     engines: list[Engine] = Field(min_length=1, description="The engines.")
+    prediction_intervals: list[PredictionInterval] = Field(
+        default_factory=list,
+        description="Error bars of the capacity model by regime, written by benchmarks/calibrate.py --write "
+        "from leave-one-source-out residuals.",
+    )
 
 
 # ---------------------------------------------------------------- measurements
@@ -825,6 +952,9 @@ class Measurement(Sourced):
     model: EntryId = Field(description="Id in hardware/models.yaml.")
     accelerator: EntryId = Field(description="Id in hardware/accelerators.yaml.")
     engine: NonEmpty = Field(description="Serving engine id, e.g. 'vllm', 'tensorrt-llm', 'llama.cpp'.")
+    engine_version: NonEmpty | None = Field(
+        default=None, description="Engine release measured, as the source states it (absent when it does not)."
+    )
     gpus: Int = Field(ge=1, le=1024, description="GPUs in the measured system.")
     tp: Int = Field(ge=1, le=64, description="Tensor-parallel degree (GPUs per replica).")
     precision: Precision = Field(description="Weight precision (Q4_0 and AWQ/GPTQ 4-bit are int4, Q8_0 is int8).")
@@ -833,6 +963,12 @@ class Measurement(Sourced):
     output_tokens: Int = Field(ge=1, description="Generated tokens per request.")
     concurrency: Int | None = Field(
         default=None, ge=1, description="Concurrent requests (whole system); absent for offline / max throughput."
+    )
+    requests: Int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests of an offline run (all sent at once, no concurrency given): the run's batch is "
+        "the smaller of this and what the replicas hold.",
     )
     output_tokens_per_s: Num | None = Field(default=None, gt=0, description="Measured output tokens/s, whole system.")
     per_user_output_tokens_per_s: Num | None = Field(
@@ -904,6 +1040,12 @@ class OverlayFile(CatalogHeader):
     api_discounts: list[ApiDiscount] = Field(default_factory=list, description="Discounts on API list prices.")
     api_models: list[ApiModel] = Field(
         default_factory=list, description="API models to add or replace; the provider is the id's namespace."
+    )
+    engines: list[Engine] = Field(
+        default_factory=list,
+        description="Engine profiles to add: an engine with a catalog id gets these profiles ahead of its own "
+        "(a profile limited to some accelerators replaces the catalog's for them; `llmdecide calibrate` writes "
+        "these); a new id adds an engine.",
     )
     rental_offers: list[RentalOffer] = Field(
         default_factory=list,

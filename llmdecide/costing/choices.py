@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from llmdecide.capacity.deployment import Deployment
+from llmdecide.capacity.deployment import Deployment, memory_limit_note
 from llmdecide.capacity.sizing import LoadSizing, replicas_for
 from llmdecide.catalog.catalog import Entry, price_on
 from llmdecide.catalog.schema import ApiModel
@@ -192,6 +192,22 @@ class LocalChoice:
     devices: int | None = None
     """On-device deployments: how many devices (one per user or site)."""
 
+    def gpus_at_speed(self, factor: float) -> float | None:
+        """GPUs (or machines) held or billed in the first month if every replica ran at ``factor`` times the
+        predicted speed: the same fleet formula with the achievable utilisation scaled by it. None for a
+        pinned fleet, on-device units or a choice without a projection."""
+        if self.spec is None or self.pinned or self.devices is not None:
+            return None
+        series = local_series(self.spec, Scenario.build(utilization=factor), 1)
+        return float(series.gpus[0, 0])
+
+    @property
+    def gpus_pessimistic(self) -> float | None:
+        """First-month GPUs at the pessimistic end of the capacity model's interval (``LoadSizing.speed_low``)."""
+        if not self.sizing.interval_regimes:
+            return None
+        return self.gpus_at_speed(self.sizing.speed_low)
+
 
 def deployment_label(d: Deployment, gpus: int, acquisition: str) -> str:
     """How a sized deployment is named in reports: model, precision, GPUs, accelerator, engine, buy or rent."""
@@ -350,6 +366,8 @@ def price_local(
         worst = pinned_overload(load, sizing, pinned_gpus, share)
         if worst is not None:
             warnings.append(f"{label}: peak load reaches {worst:.0%} of this deployment's modelled capacity")
+    if sizing.memory_limit_raised:
+        warnings.append(memory_limit_note(label, deployment))
     series = CostSeries(ls.monthly_usd[0], ls.cash_usd[0], ls.up_front_usd[0])
     items: list[CostLineItem] = []
     buy = prices if isinstance(prices, BuyPrices) else None

@@ -15,6 +15,7 @@ from llmdecide.demand.segment_load import SegmentLoad
 from llmdecide.report.result import (
     AssumptionUsed,
     BreakEvenReport,
+    CapacityDraw,
     CatalogStamp,
     DecisionReport,
     Explanation,
@@ -90,6 +91,9 @@ def _step(p: Placement, load: SegmentLoad | None = None) -> PlanStep:
             accelerator=d.accelerator.id,
             gpus=float(p.local.gpus[0]),
             gpus_at_horizon_end=float(p.local.gpus[-1]),
+            gpus_pessimistic=p.local.gpus_pessimistic,
+            speed_interval=[s.speed_low, s.speed_high] if s.interval_regimes else None,
+            interval_regimes=list(s.interval_regimes) or None,
             tp=s.tp,
             acquisition=p.local.acquisition,
             engine=d.engine.id,
@@ -579,6 +583,10 @@ def _robustness(a: Assessment) -> Robustness | None:
             ],
             widened=[
                 WidenedPrice(entry=w.entry, kind=w.kind, basis=w.basis, low=w.low, high=w.high) for w in m.widened
+            ],
+            capacity=[
+                CapacityDraw(deployment=c.deployment, low=c.low, median=c.median, high=c.high, regimes=list(c.regimes))
+                for c in m.capacity
             ],
         )
     return Robustness(

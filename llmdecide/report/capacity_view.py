@@ -45,13 +45,28 @@ def capacity_rows(r: CapacityResult) -> list[tuple[str, str]]:
         ),
         ("per user", _num(r.per_user_output_tokens_per_s, " tokens/s")),
         ("time to first token", _num(r.ttft_ms, " ms", 0)),
+    ]
+    if r.speed_interval is not None and r.output_tokens_per_s is not None:
+        low, high = r.speed_interval
+        rows.append(
+            (
+                "80% interval",
+                f"{_num(r.output_tokens_per_s * low, '')} to {_num(r.output_tokens_per_s * high, ' output tokens/s')}"
+                f" (x{low:.2f} to x{high:.2f}; {', '.join(r.interval_regimes)})",
+            )
+        )
+    if r.ttft_interval is not None and r.ttft_ms is not None:
+        low, high = r.ttft_interval
+        rows.append(("TTFT 80% interval", f"{_num(r.ttft_ms / high, '', 0)} to {_num(r.ttft_ms / low, ' ms', 0)}"))
+    rows += [
         ("prefill", _num(r.prefill_tokens_per_s, " tokens/s", 0)),
         ("bound by", r.bound or "—"),
         (
             "efficiency used",
             f"bandwidth {fmt_pct(e.bandwidth_efficiency)}, decode compute "
             f"{fmt_pct(e.decode_compute_efficiency)}, prefill compute {fmt_pct(e.prefill_compute_efficiency)}, "
-            f"{e.step_overhead_ms:g} ms per step ({e.engine} on {e.accelerator_class})",
+            f"{e.step_overhead_ms:g} ms per step + {e.layer_overhead_us:g} us per layer, "
+            f"{e.request_overhead_ms:g} ms per request ({e.engine} on {e.accelerator_class})",
         ),
     ]
     return rows

@@ -287,6 +287,9 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
                 for k, (lo, hi, mode) in mc.inputs.items()
             ),
             "widened": "; ".join(f"`{w.entry}` {w.kind} ({w.basis}) x{w.low:g} to x{w.high:g}" for w in mc.widened),
+            "capacity": "; ".join(
+                f"{c.deployment} x{c.low:.2f} to x{c.high:.2f} (median x{c.median:.2f})" for c in mc.capacity
+            ),
             "table": Table(
                 ["option", "P10 USD", "P50 USD", "P90 USD", "cheapest in", "recommended in"],
                 [

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from llmdecide.costing.line_item import CostLineItem
 
-REPORT_VERSION = "3.0"
+REPORT_VERSION = "3.1"
 """Version of the report's JSON shape; bumped when a field changes meaning or is removed."""
 
 
@@ -101,6 +101,16 @@ class PlanStep(Model):
     accelerator: str | None = None
     gpus: float | None = Field(default=None, description="GPUs (or machines) in the first month.")
     gpus_at_horizon_end: float | None = None
+    gpus_pessimistic: float | None = Field(
+        default=None,
+        description="First-month GPUs if throughput is at the pessimistic end of the capacity model's interval.",
+    )
+    speed_interval: list[float] | None = Field(
+        default=None,
+        description="Measured / predicted speed the capacity model's error bars allow here: [low, high], "
+        "from leave-one-source-out residuals of its regimes.",
+    )
+    interval_regimes: list[str] | None = Field(default=None, description="Regimes the interval joins.")
     tp: int | None = None
     acquisition: Literal["buy", "rent"] | None = None
     engine: str | None = None
@@ -316,6 +326,16 @@ class WidenedPrice(Model):
     high: float = Field(description="Highest multiplier drawn.")
 
 
+class CapacityDraw(Model):
+    """A local deployment whose throughput the Monte Carlo drew from the capacity model's error bars."""
+
+    deployment: str
+    low: float = Field(description="Measured / predicted speed at the 10th percentile.")
+    median: float
+    high: float = Field(description="At the 90th percentile.")
+    regimes: list[str]
+
+
 class MonteCarloReport(Model):
     """Sampled uncertain inputs and what they do to each plan."""
 
@@ -329,6 +349,10 @@ class MonteCarloReport(Model):
     )
     widened: list[WidenedPrice] = Field(
         default_factory=list, description="Catalog prices sampled over an extra range because of their basis."
+    )
+    capacity: list[CapacityDraw] = Field(
+        default_factory=list,
+        description="Local deployments whose speed was drawn from the capacity model's interval (fleet sizes move).",
     )
 
 

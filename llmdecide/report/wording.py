@@ -306,11 +306,14 @@ def payback_text(be: BreakEvenReport) -> str:
 
 
 def runs_on(step: PlanStep) -> str:
-    """Where one segment runs: 'cloud: MODEL', 'local: MODEL (PRECISION) on N x GPU, buy', the split, or the
+    """Where one segment runs: 'cloud: MODEL', 'local: MODEL (PRECISION) on N x GPU, buy' (with the GPUs it
+    would take at the pessimistic end of the capacity model's interval, when more), the split, or the
     overflow ('local ... sized below the peak; overflow to cloud: MODEL')."""
     if step.side == "cloud":
         return f"cloud: {step.cloud_model}"
     local = f"{step.open_model} ({step.precision}) on {fmt_gpus(step.gpus)} x {step.accelerator}, {step.acquisition}"
+    if step.gpus_pessimistic is not None and step.gpus is not None and step.gpus_pessimistic > step.gpus:
+        local += f" ({fmt_gpus(step.gpus_pessimistic)} if it runs at the capacity model's pessimistic speed)"
     if step.overflow_share is not None:
         return (
             f"local: {local}; overflow to cloud: {step.cloud_model} "

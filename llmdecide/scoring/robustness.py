@@ -24,6 +24,7 @@ from typing import Literal
 
 import numpy as np
 
+from llmdecide.capacity.intervals import sample_speed
 from llmdecide.catalog.schema import PriceBasis
 from llmdecide.costing.plan import Plan, PriceEvidence
 from llmdecide.costing.projection import FloatArray, Scenario
@@ -188,6 +189,8 @@ class MonteCarlo:
     plans: list[PlanDistribution]
     widened: tuple[Widened, ...] = ()
     """Catalog prices whose basis widened their own range on top of the inputs."""
+    capacity: tuple[CapacitySampled, ...] = ()
+    """Local deployments whose throughput was drawn from the capacity model's interval."""
     recommended_kind_share: float | None = None
     """Share of samples won by a plan of the recommended plan's kind."""
 
@@ -224,6 +227,47 @@ class Widened:
     basis: str
     low: float
     high: float
+
+
+@dataclass(frozen=True)
+class CapacitySampled:
+    """One local deployment whose speed the Monte Carlo draws from the capacity model's error bars."""
+
+    deployment: str
+    low: float
+    median: float
+    high: float
+    regimes: tuple[str, ...]
+
+
+def capacity_draws(
+    plans: Sequence[Plan], samples: int, seed: int
+) -> tuple[dict[str, FloatArray], list[CapacitySampled]]:
+    """One speed draw per sized local deployment, shared by every plan that runs it (seeded by its label):
+    measured / predicted speed from its interval (``intervals.sample_speed``)."""
+    draws: dict[str, FloatArray] = {}
+    sampled: list[CapacitySampled] = []
+    for plan in plans:
+        for placement in plan.placements:
+            local = placement.local
+            if local is None or local.spec is None or local.pinned or local.devices is not None:
+                continue
+            interval = local.sizing.speed
+            if not interval.known or local.label in draws:
+                continue
+            rng = np.random.default_rng([seed, zlib.crc32(f"capacity|{local.label}".encode())])
+            draws[local.label] = sample_speed(interval, rng.standard_normal(samples)).reshape(-1, 1)
+            sampled.append(CapacitySampled(local.label, interval.low, interval.median, interval.high, interval.regimes))
+    return draws, sorted(sampled, key=lambda c: c.deployment)
+
+
+def capacity_scenario(plan: Plan, s: Scenario, draws: dict[str, FloatArray]) -> Scenario:
+    """The scenarios as one plan sees them with its deployments' speed drawn: the achievable utilisation
+    scaled by the draw, which sizes the fleet by the same formula (several deployments: their mean draw)."""
+    cols = [draws[p.local.label] for p in plan.placements if p.local is not None and p.local.label in draws]
+    if not cols:
+        return s
+    return replace(s, cache={}, utilization=s.utilization * np.mean(np.hstack(cols), axis=1, keepdims=True))
 
 
 def _spread(e: PriceEvidence) -> tuple[float, float] | None:
@@ -293,16 +337,20 @@ def monte_carlo(
     seed: int = MONTE_CARLO_SEED,
     *,
     widen_bases: bool = True,
+    capacity_error: bool = True,
     recommended: Plan | None = None,
 ) -> MonteCarlo:
     """P10/P50/P90 of each plan's cost (on the cost basis), and how often each is cheapest and wins the decision.
 
-    With ``widen_bases`` (the report's setting), prices on a wide basis are drawn over ``BASIS_SPREAD`` too.
+    With ``widen_bases`` (the report's setting), prices on a wide basis are drawn over ``BASIS_SPREAD`` too;
+    with ``capacity_error`` (also the report's), each local deployment's speed is drawn from the capacity
+    model's interval, so its fleet (and cost) moves with the model's error.
     """
     plans = decider.plans
     s = sample_scenarios(ranges, samples, seed)
     draws, widened = basis_draws(plans, samples, seed) if widen_bases else ({}, [])
-    d = decider.decide(s, [widened_scenario(p, s, draws) for p in plans])
+    speed, sampled = capacity_draws(plans, samples, seed) if capacity_error else ({}, [])
+    d = decider.decide(s, [capacity_scenario(p, widened_scenario(p, s, draws), speed) for p in plans])
     costs = d.costs
     cheapest = np.argmin(costs, axis=0)
     winners = d.winners
@@ -323,7 +371,15 @@ def monte_carlo(
     if recommended is not None:
         kinds = np.array([p.kind == recommended.kind for p in plans])
         kind_share = float(np.mean(kinds[winners]))
-    return MonteCarlo(samples, seed, dict(sorted(ranges.items())), out, tuple(widened), kind_share)
+    return MonteCarlo(
+        samples,
+        seed,
+        dict(sorted(ranges.items())),
+        out,
+        widened=tuple(widened),
+        capacity=tuple(sampled),
+        recommended_kind_share=kind_share,
+    )
 
 
 NEAR = {"x": (2 / 3, 1.5), "+": (-0.02, 0.02)}

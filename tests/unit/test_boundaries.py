@@ -89,7 +89,7 @@ def test_a_same_kind_flip_is_fragile_only_when_it_would_save_a_material_share(re
 
 @pytest.mark.parametrize(("share", "fragile"), [(ROBUST_SHARE, False), (ROBUST_SHARE - 1e-9, True), (1.0, False)])
 def test_winning_in_fewer_than_seventy_percent_of_futures_is_fragile(share: float, fragile: bool) -> None:
-    mc = MonteCarlo(1000, 1, {}, [PlanDistribution("cloud", 1, 2, 3, share, share)], (), share)
+    mc = MonteCarlo(1000, 1, {}, [PlanDistribution("cloud", 1, 2, 3, share, share)], recommended_kind_share=share)
     reasons = fragility([], mc)
     assert bool(reasons) is fragile
     if fragile:
