@@ -10,6 +10,7 @@ import typer
 from llmdecide import __version__
 from llmdecide.cli import catalog as catalog_cli
 from llmdecide.cli.assess import assess_command
+from llmdecide.cli.calibrate import calibrate_command
 from llmdecide.cli.capacity import capacity_command
 from llmdecide.cli.init import init_command, schema_command
 from llmdecide.errors import ExitCode
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.command("assess")(assess_command)
 app.add_typer(catalog_cli.app, name="catalog")
 app.command("capacity")(capacity_command)
+app.command("calibrate")(calibrate_command)
 app.command("init")(init_command)
 app.command("schema")(schema_command)
 
