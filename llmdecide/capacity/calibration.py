@@ -110,7 +110,7 @@ def _predict_with_spec(spec: ReplicaSpec, m: Measurement, batch: float) -> dict[
 def predict_measurement(catalog: Catalog, m: Measurement, profile: EngineProfile | None = None) -> dict[str, float]:
     """The model's figures for a measured setup (NaN where it cannot predict)."""
     d = _deployment(catalog, m, profile)
-    spec = replica_spec(d, m.tp)
+    spec = replica_spec(d, m.tp, served=m.harness == "served")
     return {k: float(v) for k, v in _predict_with_spec(spec, m, _batch(d, m)).items()}
 
 
@@ -198,6 +198,7 @@ FIT_PARAMETERS: dict[str, FitParameter] = {
     "layer_overhead_us": FitParameter("layer_overhead_s", 1e-6, _grid(0.0, 150.0, 2.5), False, 20.0),
     "allreduce_latency_us": FitParameter("allreduce_s", 1e-6, _grid(2.5, 100.0, 2.5), False, 10.0),
     "request_overhead_ms": FitParameter("request_overhead_s", 1e-3, _grid(0.0, 300.0, 5.0), False, 30.0),
+    "serving_token_overhead_us": FitParameter("serving_token_s", 1e-6, _grid(0.0, 500.0, 5.0), False, 20.0),
     "runtime_overhead_scale": FitParameter("", 1.0, _grid(0.5, 4.0, 0.25), True),
 }
 """The factors every fit moves, with the values it tries (coordinate descent over these grids);
@@ -219,6 +220,7 @@ GENERIC_START: dict[str, float] = {
     "layer_overhead_us": 0.0,
     "allreduce_latency_us": 10.0,
     "request_overhead_ms": 0.0,
+    "serving_token_overhead_us": 0.0,
     "runtime_overhead_scale": 1.0,
 }
 """Where a fit without a prior starts: nothing fitted, round figures of the usual order."""
@@ -285,7 +287,7 @@ def _stack(catalog: Catalog, points: list[Measurement], base_of: Callable[[Measu
     memory: dict[str, list[float]] = {k: [] for k in MEMORY_INPUTS}
     for m in points:
         d = _deployment(catalog, m, base_of(m))
-        specs.append(replica_spec(d, m.tp))
+        specs.append(replica_spec(d, m.tp, served=m.harness == "served"))
         for k, v in _memory_inputs(d, m).items():
             memory[k].append(v)
     stacked = stack_specs(specs)
@@ -453,6 +455,35 @@ def _descend(
     return current, best
 
 
+def _polish(
+    score: Callable[[dict[str, NDArray[np.float64]]], NDArray[np.float64]],
+    start: dict[str, float],
+    best: float,
+    rng: np.random.Generator,
+    tries: int,
+) -> tuple[dict[str, float], float]:
+    """Random joint moves of a few factors by one grid step each, kept when they lower the objective: finds
+    the way along the valleys where factors trade against each other (a per-step against a per-layer
+    overhead), which moves of one factor at a time cannot. Candidates are scored in batches."""
+    names = list(FIT_PARAMETERS)
+    current = dict(start)
+    batch = 64
+    for _ in range(max(tries // batch, 1)):
+        trial = {k: np.full(batch, v) for k, v in current.items()}
+        for j in range(batch):
+            for name in rng.choice(names, size=int(rng.integers(2, 5)), replace=False):
+                grid = FIT_PARAMETERS[name].grid
+                i = int(np.searchsorted(grid, current[name]))
+                i = min(max(i + int(rng.choice([-1, 1])), 0), len(grid) - 1)
+                trial[name][j] = grid[i]
+        values = score(trial)
+        i = int(np.nanargmin(values))
+        if values[i] < best - 1e-12:
+            best = float(values[i])
+            current = {k: float(v[i]) for k, v in trial.items()}
+    return current, best
+
+
 def fit_factors(
     stack: _Stack,
     start: dict[str, float],
@@ -461,6 +492,7 @@ def fit_factors(
     robust: bool = True,
     prior_weight: float = PRIOR_WEIGHT,
     restarts: int = RESTARTS,
+    polish: int = 0,
 ) -> tuple[dict[str, float], float]:
     """Coordinate descent from ``start`` and from RESTARTS seeded random points: each pass tries every
     candidate of each factor in turn with the others held, keeping one only when it lowers the objective
@@ -481,7 +513,11 @@ def fit_factors(
         {k: float(rng.choice(p.grid)) for k, p in FIT_PARAMETERS.items()} for _ in range(restarts)
     ]
     results = [_descend(score, s) for s in starts]
-    return min(results, key=lambda r: r[1])
+    factors, best = min(results, key=lambda r: r[1])
+    if polish:
+        factors, best = _polish(score, factors, best, rng, polish)
+        factors, best = _descend(score, factors)
+    return factors, best
 
 
 def _engine_points(
@@ -750,12 +786,14 @@ def bias(errors: list[PointError]) -> float:
 # ---------------------------------------------------------------- calibrating on the user's own runs
 
 
-USER_PRIOR_WEIGHT = 0.1
+USER_PRIOR_WEIGHT = 0.01
 """The pull towards the catalog's profile when fitting a user's own runs: weaker than between published
 sources (PRIOR_WEIGHT), since the runs measure the very setup the profile is for."""
 
 
-USER_RESTARTS = 24
+USER_RESTARTS = 32
+USER_POLISH = 16384
+"""Joint random moves tried after the restarts on a user's runs (``_polish``)."""
 """Starting points of a fit on a user's runs: few points, so many starts cost little and find a better fit."""
 
 
@@ -821,7 +859,9 @@ def calibrate_profile(catalog: Catalog, points: list[Measurement], *, source: st
     start = profile_factors(base)
     errors, weights = _log_errors(stack, {k: np.array([v]) for k, v in start.items()})
     objective_before = float(fit_objective(errors, weights, robust=False)[0])
-    factors, _ = fit_factors(stack, start, start, robust=False, prior_weight=USER_PRIOR_WEIGHT, restarts=USER_RESTARTS)
+    factors, _ = fit_factors(
+        stack, start, start, robust=False, prior_weight=USER_PRIOR_WEIGHT, restarts=USER_RESTARTS, polish=USER_POLISH
+    )
     errors, weights = _log_errors(stack, {k: np.array([v]) for k, v in factors.items()})
     objective_after = float(fit_objective(errors, weights, robust=False)[0])
     fitted = with_factors(base, factors, []).model_copy(

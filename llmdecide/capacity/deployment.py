@@ -226,8 +226,9 @@ def interconnect_link(accelerator: Accelerator, tp: int) -> tuple[float, float]:
     return pcie * 1e9, PCIE_ALLREDUCE_FACTOR
 
 
-def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
-    """The numbers the speed model needs for one replica of ``tp`` GPUs."""
+def replica_spec(d: Deployment, tp: int, *, served: bool = True) -> ReplicaSpec:
+    """The numbers the speed model needs for one replica of ``tp`` GPUs, behind the engine's API server
+    (every deployment is) or, with ``served=False``, driven by the engine's own offline benchmark."""
     m, a, p = d.model, d.accelerator, d.profile
     param_bytes = bytes_per_param(d.precision, d.profile)
     total = m.total_params_b * 1e9
@@ -262,6 +263,8 @@ def replica_spec(d: Deployment, tp: int) -> ReplicaSpec:
         step_overhead_s=p.step_overhead_ms / 1000.0,
         layer_overhead_s=p.layer_overhead_us / 1e6,
         request_overhead_s=p.request_overhead_ms / 1000.0,
+        serving_token_s=p.serving_token_overhead_us / 1e6,
+        served=float(served),
         allreduce_s=p.allreduce_latency_us / 1e6,
         allreduce_latency_scale=latency_scale,
         interconnect_bytes_per_s=link_bytes,

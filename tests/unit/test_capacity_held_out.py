@@ -40,19 +40,19 @@ def table(held: list[HeldOutError]) -> dict[str, HeldOutRow]:
 
 FLOORS = {
     # group: (highest median |error| %, lowest share within 2x, largest bias off 1 either way)
-    "all": (28.0, 0.76, 0.08),
-    "engine: llama.cpp": (16.0, 0.95, 0.1),
-    "engine: vllm": (29.0, 0.77, 0.1),
-    "engine: tensorrt-llm": (42.0, 0.64, 0.2),
-    "engine: sglang": (50.0, 0.58, 0.2),
-    "regime: batch 1": (15.0, 0.93, 0.1),
-    "regime: mid concurrency": (24.0, 0.83, 0.16),
-    "regime: saturation": (40.0, 0.63, 0.16),
-    "regime: prefill": (33.0, 0.82, 0.2),
-    "model: dense": (24.0, 0.79, 0.08),
-    "model: mixture of experts": (34.0, 0.72, 0.1),
-    "GPUs: one": (26.0, 0.75, 0.14),
-    "GPUs: several (tensor parallel)": (31.0, 0.77, 0.1),
+    "all": (19.0, 0.83, 0.06),
+    "engine: llama.cpp": (14.0, 0.95, 0.08),
+    "engine: vllm": (22.0, 0.8, 0.08),
+    "engine: tensorrt-llm": (25.0, 0.8, 0.06),
+    "engine: sglang": (24.0, 0.72, 0.06),
+    "regime: batch 1": (13.0, 0.94, 0.08),
+    "regime: mid concurrency": (16.0, 0.84, 0.07),
+    "regime: saturation": (24.0, 0.79, 0.06),
+    "regime: prefill": (34.0, 0.77, 0.08),
+    "model: dense": (16.0, 0.87, 0.06),
+    "model: mixture of experts": (25.0, 0.76, 0.05),
+    "GPUs: one": (19.0, 0.8, 0.05),
+    "GPUs: several (tensor parallel)": (19.0, 0.85, 0.06),
 }
 
 
