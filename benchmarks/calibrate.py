@@ -1,6 +1,6 @@
 """Fit each engine profile's factors on the calibration measurements and print the capacity model's errors.
 
-Usage: python benchmarks/calibrate.py [--catalog-dir DIR] [--points] [--write] [--markdown]
+Usage: python benchmarks/calibrate.py [--catalog-dir DIR] [--points] [--write] [--markdown] [--by-publisher]
 
 It prints, per engine and accelerator class, the factors fitted on the 'calibration' points of
 hardware/measurements.yaml; the model's error on the calibration and holdout points with the factors in
@@ -31,6 +31,7 @@ from llmdecide.capacity.calibration import (
     prediction_errors,
     prediction_intervals,
     profile_factors,
+    publisher_of,
     summarise,
 )
 from llmdecide.catalog import Catalog, Entry, load_catalog
@@ -45,6 +46,9 @@ def main() -> None:
     parser.add_argument("--points", action="store_true", help="print every point's error")
     parser.add_argument("--write", action="store_true", help="write the fit into hardware/engines.yaml")
     parser.add_argument("--markdown", action="store_true", help="print the held-out table as Markdown")
+    parser.add_argument(
+        "--by-publisher", action="store_true", help="also hold out every document of one publisher together"
+    )
     args = parser.parse_args()
     catalog = load_catalog(args.catalog_dir)
     engines = sorted(catalog.engines)
@@ -96,6 +100,14 @@ def main() -> None:
             f"  {i.regime:20} x{i.low:.2f} to x{i.high:.2f} (median x{i.median:.2f}), {i.figures} figures from "
             f"{i.sources} sources, covers {coverage.get(i.regime, float('nan')):.0%}"
         )
+    if args.by_publisher:
+        strict, _ = leave_one_source_out(catalog, publisher_of)
+        print("\nleave one publisher out (every document of a GitHub repository or web site held out together):")
+        for row in held_out_table(strict):
+            print(
+                f"  {row.group:40} {row.figures:3} figures  median |error| {row.median_abs_pct:5.1f}%  "
+                f"within 2x {row.within_2x:5.0%}  bias x{row.bias:.2f}  publishers {row.sources}"
+            )
     if args.markdown:
         print("\n| group | figures | sources | median abs. error | within 2x | bias (pred./meas.) |")
         print("|---|---:|---:|---:|---:|---:|")

@@ -154,6 +154,11 @@ def _vllm(tmp_path: Path, **change: object) -> Path:
         ({"output_throughput": "fast"}, "run.output_throughput: expected a number"),
         ({"max_concurrency": None, "request_rate": 4.0}, "run.request_rate: a run at 4 requests/s"),
         ({"max_concurrency": 0}, "run.max_concurrency: must be a whole number"),
+        ({"max_concurrency": "inf"}, "run.max_concurrency: must be a whole number"),
+        ({"max_concurrency": 10**40}, "run.max_concurrency: 1.000e+40 is absurdly large"),
+        ({"num_prompts": 0}, "run.num_prompts: must be a whole number"),
+        ({"num_prompts": 2.5}, "run.num_prompts: must be a whole number"),
+        ({"completed": 7.5}, "run.completed: must be a whole number"),
     ],
 )
 def test_result_files_with_bad_fields_name_the_field(tmp_path: Path, change: dict[str, object], expected: str) -> None:
@@ -161,6 +166,39 @@ def test_result_files_with_bad_fields_name_the_field(tmp_path: Path, change: dic
     result = runner.invoke(app, ["calibrate", str(path), "--model", "meta/llama-3.1-8b", "--gpu", "h100-sxm"])
     assert result.exit_code == ExitCode.INPUT_ERROR, result.output
     assert expected in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_deeply_nested_json_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(app, ["calibrate", str(path), "--model", "meta/llama-3.1-8b", "--gpu", "h100-sxm"])
+    assert result.exit_code == ExitCode.INPUT_ERROR and "nested too deeply" in result.stderr
+
+
+def test_a_run_with_one_output_token_keeps_its_time_to_first_token(tmp_path: Path) -> None:
+    """vLLM writes a TPOT of 0 (SGLang -0.0) when each request generates one token: no per-user figure."""
+    path = _vllm(tmp_path, median_tpot_ms=0.0, mean_tpot_ms=-0.0)
+    run = read_results(path)[0]
+    assert run.per_user_output_tokens_per_s is None and run.ttft_ms is not None
+
+
+def test_files_of_one_name_in_two_folders_stay_apart(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "result.json", tmp_path / "b" / "result.json"
+    first.write_text(VLLM[0].read_text())
+    second.write_text(VLLM[1].read_text())
+    result, points = calibrate_files(
+        load_catalog(), [first, second], Setup("meta/llama-3.1-8b", "nvidia/h100-sxm-80gb", precision="bf16")
+    )
+    assert len({p.id for p in points}) == 2
+    assert "a/result.json" in result.profile.source and "b/result.json" in result.profile.source
+    assert str(tmp_path) not in result.profile.source
+
+
+def test_genai_perf_files_need_the_engine_named() -> None:
+    result = runner.invoke(app, ["calibrate", str(VLLM[-1]), "--model", "meta/llama-3.1-8b", "--gpu", "h100-sxm"])
+    assert result.exit_code == ExitCode.INPUT_ERROR and "--engine" in result.stderr
 
 
 def test_runs_of_different_accelerators_are_refused(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,22 @@ class Setup:
     gpus: int | None = None
 
 
+def display_names(files: list[Path]) -> dict[Path, str]:
+    """How the overlay and ids name each file: its name, or as many of its last path parts as tell it from
+    the others (never the absolute path)."""
+    parts = {f: f.parts for f in files}
+    out: dict[Path, str] = {}
+    for f in files:
+        for n in range(1, len(parts[f]) + 1):
+            tail = "/".join(parts[f][-n:])
+            if all(o == f or "/".join(parts[o][-n:]) != tail for o in files):
+                out[f] = tail.lstrip("/")
+                break
+        else:
+            out[f] = f.name
+    return out
+
+
 def _slug(name: str) -> str:
     """A file name as an id part: lower case, anything but letters, digits, '.', '_' and '-' as '-'."""
     slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
@@ -83,14 +99,20 @@ def runs_to_measurements(
             f"{names.engine}: unknown engine version {setup.engine_version!r}",
             hint="give it as the engine prints it, e.g. 0.11.0, 0.5.4.post2, 1.2.0rc5 or a llama.cpp build b6800",
         )
+    shown = display_names(files)
     runs: list[RunResult] = []
     for path in files:
-        runs += read_results(path)
+        runs += [replace(r, file=shown[path]) for r in read_results(path)]
     tools = sorted({r.tool for r in runs})
     engine = setup.engine
     if engine is None:
-        fixed = [allowed[0] for t in tools if (allowed := ENGINE_FOR_TOOL[t]) is not None]
-        engine = fixed[0] if fixed else None
+        fixed = sorted({allowed[0] for t in tools if (allowed := ENGINE_FOR_TOOL[t]) is not None})
+        if not fixed:
+            raise InputFileError(
+                f"{names.engine}: GenAI-Perf and AIPerf results do not say which engine served them; "
+                "give the engine (e.g. --engine vllm)"
+            )
+        engine = fixed[0]
     d = resolve_deployment(
         catalog,
         setup.model,
@@ -113,7 +135,7 @@ def runs_to_measurements(
     gpus = setup.gpus or setup.tp
     if setup.tp < 1 or gpus % setup.tp:
         raise InputFileError(f"{names.gpus}: {gpus} GPUs cannot be split into replicas of {names.tp} {setup.tp}")
-    digests = {path.name: _digest(path) for path in files}
+    digests = {shown[path]: _digest(path) for path in files}
     dates = [day for day in (_run_date(p) for p in files) if day is not None]
     newest = max(dates) if dates else None
     checked = newest or catalog.as_of or dt.date(2000, 1, 1)
@@ -153,7 +175,8 @@ def calibrate_files(
 ) -> tuple[Calibration, list[Measurement]]:
     """Fit the engine profile of the setup's accelerator on the runs of the result files."""
     points, _, newest = runs_to_measurements(catalog, files, setup, names)
-    listed = ", ".join(f"{p.name} (sha256 {_digest(p)})" for p in files)
+    shown = display_names(files)
+    listed = ", ".join(f"{shown[p]} (sha256 {_digest(p)})" for p in files)
     checked = newest or catalog.as_of or dt.date(2000, 1, 1)
     return calibrate_profile(catalog, points, source=f"llmdecide calibrate: {listed}", checked=checked), points
 

@@ -639,14 +639,29 @@ def regime_of(catalog: Catalog, m: Measurement, metric: str, profile: EngineProf
     return batch_regime(_batch(d, m), limit)
 
 
-def leave_one_source_out(catalog: Catalog) -> tuple[list[HeldOutError], list[str]]:
+def publisher_of(m: Measurement) -> str:
+    """Who published a measurement: a GitHub repository, or a web site. One publisher's documents share a
+    harness and its habits, so holding out by publisher is the stricter test."""
+    url = source_of(m)
+    found = re.match(r"^https://github\.com/[^/]+/[^/]+", url) or re.match(r"^https?://[^/]+", url)
+    return found[0] if found else url
+
+
+def leave_one_source_out(
+    catalog: Catalog, group_of: Callable[[Measurement], str] = source_of
+) -> tuple[list[HeldOutError], list[str]]:
     """Every measured figure predicted with engine factors fitted on the other source documents only (both
-    splits), and the sources that could not be held out (their engine has no other source to fit on)."""
+    splits), and the sources that could not be held out (their engine has no other source to fit on).
+
+    ``group_of`` says what is held out together: each source document (the default), or each publisher
+    (``publisher_of``), all of whose documents are then left out of the fit."""
     points = [e.item for e in catalog.measurements.values()]
     out: list[HeldOutError] = []
     skipped: list[str] = []
-    for source in sorted({source_of(m) for m in points}):
-        held = [m for m in points if source_of(m) == source]
+    for key in sorted({group_of(m) for m in points}):
+        held = [m for m in points if group_of(m) == key]
+        source = key
+        documents = frozenset(source_of(m) for m in held)
         for engine in sorted({m.engine for m in held}):
             for group in CLASS_GROUPS:
                 rows = [
@@ -657,7 +672,7 @@ def leave_one_source_out(catalog: Catalog) -> tuple[list[HeldOutError], list[str
                 if not rows:
                     continue
                 fitted = fit_profile(
-                    catalog, engine, group, splits=("calibration", "holdout"), exclude_sources=frozenset({source})
+                    catalog, engine, group, splits=("calibration", "holdout"), exclude_sources=documents
                 )
                 if fitted is None:
                     skipped.append(f"{engine} on {'+'.join(group)}: {source}")

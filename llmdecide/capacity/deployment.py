@@ -7,6 +7,8 @@ numbers the speed model (``throughput.py``) needs.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,24 +207,36 @@ vLLM PRs #24111 and #24532); engines fall back to NCCL on PCIe."""
 PCIE_GB_PER_S = {"gen5": 64.0, "5.0": 64.0, "gen4": 32.0, "4.0": 32.0, "gen3": 16.0, "3.0": 16.0}
 """Bandwidth of one x16 PCIe link in each direction, GB/s, by generation as accelerator entries name it."""
 
-_SWITCHED = ("nvswitch", "nvlink switch", "infinity fabric", "roce")
-
 
 def interconnect_link(accelerator: Accelerator, tp: int) -> tuple[float, float]:
     """(bytes/s per GPU and direction, all-reduce latency scale) of the link a ``tp``-GPU replica talks over.
 
-    NVLink with NVSwitch, AMD Infinity Fabric and Gaudi's on-chip RoCE connect every GPU of a node at half
-    the listed bidirectional bandwidth each way; a two-way NVLink bridge does so for pairs only; anything
-    else (and a bridged card in a group of more than two) goes over PCIe, at PCIE_ALLREDUCE_FACTOR times
-    the latency.
+    - NVLink without a bridge (NVSwitch, NVLink Switch, the V100's hybrid cube mesh) and Gaudi's on-chip RoCE:
+      half the listed bidirectional bandwidth each way, NVLink latency;
+    - AMD Infinity Fabric, a full mesh of links: a GPU reaches the other tp - 1 over one link each, so it gets
+      (tp - 1) / links of the listed aggregate;
+    - a two-way NVLink bridge joins pairs only, and only where the card comes with one (an 'optional' bridge is
+      not assumed): tp 2 over the bridge;
+    - anything else, and a bridged card in a group of more than two, goes over PCIe at PCIE_ALLREDUCE_FACTOR
+      times the latency.
     """
+    if tp <= 1:
+        return math.inf, 1.0  # one GPU talks to no other
     text = accelerator.interconnect.lower()
     listed = accelerator.interconnect_gb_per_s
-    if listed and (any(k in text for k in _SWITCHED) or ("bridge" in text and tp == 2)):
+    bridged = "bridge" in text
+    nvlink = re.search(r"(?<!no )nvlink", text) is not None
+    if listed and "infinity fabric" in text:
+        found = re.search(r"(\d+) links", text)
+        links = int(found[1]) if found else 7
+        return listed * 1e9 / 2.0 * min(tp - 1, links) / links, 1.0
+    if listed and ((nvlink and not bridged) or "roce" in text):
+        return listed * 1e9 / 2.0, 1.0
+    if listed and bridged and tp == 2 and "optional" not in text and "supported" not in text:
         return listed * 1e9 / 2.0, 1.0
     pcie = next((v for k, v in PCIE_GB_PER_S.items() if k in text), None)
     if pcie is None:
-        pcie = listed / 2.0 if listed else 16.0
+        pcie = 16.0
     return pcie * 1e9, PCIE_ALLREDUCE_FACTOR
 
 

@@ -34,6 +34,9 @@ from typing import Any
 
 from llmdecide.errors import InputFileError
 
+LARGEST = 10**15
+"""Largest count or figure read (a quadrillion tokens is no benchmark)."""
+
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 """Largest result file read (a detailed vLLM result with per-request lists for 10,000 prompts is a few MB)."""
 
@@ -100,6 +103,8 @@ def _documents(path: Path, text: str) -> list[Any]:
         return [json.loads(text)]
     except json.JSONDecodeError:
         pass
+    except RecursionError:
+        raise _fail(path, "", "JSON nested too deeply to be a benchmark result") from None
     out = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -108,6 +113,8 @@ def _documents(path: Path, text: str) -> list[Any]:
             out.append(json.loads(line))
         except json.JSONDecodeError as exc:
             raise _fail(path, f"line {n}", f"not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise _fail(path, f"line {n}", "JSON nested too deeply to be a benchmark result") from None
     return out
 
 
@@ -150,11 +157,23 @@ def _number(path: Path, where: str, run: dict[str, Any], key: str, *, required: 
         if isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
             return math.inf
         raise _fail(path, f"{where}.{key}", f"expected a number, got {value!r:.40}")
+    if isinstance(value, int) and abs(value) > LARGEST:
+        raise _fail(path, f"{where}.{key}", f"{value:.3e} is absurdly large")
     if math.isnan(value):
         if required:
             raise _fail(path, f"{where}.{key}", "is NaN, expected a number")
         return None
     return float(value)
+
+
+def _whole(path: Path, where: str, run: dict[str, Any], key: str) -> int | None:
+    """An optional count: absent, or a whole number of at least 1."""
+    value = _number(path, where, run, key, required=False)
+    if value is None:
+        return None
+    if not math.isfinite(value) or value < 1 or value != int(value):
+        raise _fail(path, f"{where}.{key}", f"must be a whole number of at least 1, got {value:g}")
+    return int(value)
 
 
 def _positive(path: Path, where: str, run: dict[str, Any], key: str, *, required: bool = True) -> float | None:
@@ -168,13 +187,15 @@ def _serving(path: Path, where: str, run: dict[str, Any], tool: str, index: int)
     """A vllm bench serve or sglang bench_serving run."""
     duration = _positive(path, where, run, "duration")
     completed = _positive(path, where, run, "completed")
+    if completed is not None and completed != int(completed):
+        raise _fail(path, f"{where}.completed", f"must be a whole number of requests, got {completed:g}")
     assert duration is not None and completed is not None
     total_in = _positive(path, where, run, "total_input_tokens")
     total_out = _positive(path, where, run, "total_output_tokens")
     assert total_in is not None and total_out is not None
     output_rate = _positive(path, where, run, "output_throughput")
-    concurrency = _number(path, where, run, "max_concurrency", required=False)
     rate = _number(path, where, run, "request_rate", required=False)
+    concurrency = _whole(path, where, run, "max_concurrency")
     if concurrency is None and rate is not None and math.isfinite(rate):
         raise _fail(
             path,
@@ -182,19 +203,17 @@ def _serving(path: Path, where: str, run: dict[str, Any], tool: str, index: int)
             f"a run at {rate:g} requests/s without max_concurrency is not one the model predicts; "
             "rerun with --max-concurrency, or with --request-rate inf",
         )
-    if concurrency is not None and (concurrency < 1 or concurrency != int(concurrency)):
-        raise _fail(path, f"{where}.max_concurrency", f"must be a whole number of at least 1, got {concurrency:g}")
-    ttft = _first(path, where, run, ("median_ttft_ms", "mean_ttft_ms"))
-    tpot = _first(path, where, run, ("median_tpot_ms", "mean_tpot_ms"))
-    prompts = _number(path, where, run, "num_prompts", required=False)
+    ttft = _latency(path, where, run, ("median_ttft_ms", "mean_ttft_ms"))
+    tpot = _latency(path, where, run, ("median_tpot_ms", "mean_tpot_ms"))
+    prompts = _whole(path, where, run, "num_prompts")
     return RunResult(
         file=path.name,
         index=index,
         tool=tool,
         input_tokens=max(1, round(total_in / completed)),
         output_tokens=max(1, round(total_out / completed)),
-        concurrency=int(concurrency) if concurrency is not None else None,
-        requests=int(prompts if prompts is not None and math.isfinite(prompts) else completed),
+        concurrency=concurrency,
+        requests=prompts if prompts is not None else int(completed),
         output_tokens_per_s=output_rate,
         per_user_output_tokens_per_s=1000.0 / tpot if tpot is not None and concurrency is not None else None,
         ttft_ms=ttft if concurrency is not None else None,
@@ -202,10 +221,12 @@ def _serving(path: Path, where: str, run: dict[str, Any], tool: str, index: int)
     )
 
 
-def _first(path: Path, where: str, run: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+def _latency(path: Path, where: str, run: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+    """The first of the keys that holds a latency above 0; None when none does (a run with one output token
+    has no time per output token, and tools write 0 or -0.0 for it)."""
     for key in keys:
-        value = _positive(path, where, run, key, required=False)
-        if value is not None:
+        value = _number(path, where, run, key, required=False)
+        if value is not None and math.isfinite(value) and value > 0:
             return value
     return None
 

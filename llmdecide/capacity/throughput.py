@@ -166,7 +166,15 @@ class _Operators:
 
     @property
     def time_s(self) -> FloatArray:
+        """Decode's sum of rooflines; where the FLOPS are unknown (NaN compute) a step is taken as memory
+        bound, which decode nearly always is."""
         return np.asarray(sum(np.fmax(m, c) for m, c in (self.dense, self.experts, self.attention)))
+
+    @property
+    def time_or_nan_s(self) -> FloatArray:
+        """The same sum, but NaN where the FLOPS are unknown: a prefill is compute bound, so without FLOPS
+        its time is unknown, not a weight read."""
+        return np.asarray(sum(np.maximum(m, c) for m, c in (self.dense, self.experts, self.attention)))
 
 
 def _operators(
@@ -297,7 +305,7 @@ def prefill_seconds(spec: ReplicaSpec, input_tokens: ArrayLike) -> FloatArray:
     n = np.asarray(input_tokens, dtype=np.float64)
     zero = np.zeros_like(n)
     ops = _operators(spec, zero, n, zero, zero, n * _prefill_attention_per_token(spec, n))
-    return np.asarray(ops.time_s + _fixed_s(spec, n))
+    return np.asarray(ops.time_or_nan_s + _fixed_s(spec, n))
 
 
 def ttft_seconds(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:

@@ -194,11 +194,11 @@ class LocalChoice:
 
     def gpus_at_speed(self, factor: float) -> float | None:
         """GPUs (or machines) held or billed in the first month if every replica ran at ``factor`` times the
-        predicted speed: the same fleet formula with the achievable utilisation scaled by it. None for a
-        pinned fleet, on-device units or a choice without a projection."""
+        predicted speed (``Scenario.speed``): the same fleet formula as the plan's. None for a pinned fleet,
+        on-device units or a choice without a projection."""
         if self.spec is None or self.pinned or self.devices is not None:
             return None
-        series = local_series(self.spec, Scenario.build(utilization=factor), 1)
+        series = local_series(self.spec, Scenario.build(speed=factor), 1)
         return float(series.gpus[0, 0])
 
     @property

@@ -26,6 +26,7 @@ from llmdecide.costing.projection import (
     machines,
     month_index,
     per_month,
+    replica_rate,
     scheduled,
 )
 
@@ -71,7 +72,7 @@ def _bought_horizon(
     if not b.running_costs:
         return np.asarray(total)
     tp = float(max(spec.tp, 1))
-    load = average_rps * (spec.share / spec.requests_per_s_per_replica)
+    load = average_rps * spec.share / replica_rate(spec, s)
     replicas = np.maximum(held / tp, 1.0)
     busy = np.minimum(replicas, load)
     idle = b.gpu_idle_fraction
@@ -114,7 +115,7 @@ def local_horizon(spec: LocalSpec, s: Scenario, horizon: int) -> FloatArray:
             hours = billed * spec.hours_per_month
             instances = billed / r.gpus_per_instance
         else:
-            hours = volume * (spec.share / spec.requests_per_s_per_replica / 3600.0 * spec.tp)
+            hours = volume * spec.share / replica_rate(spec, s) / 3600.0 * spec.tp
             instances = hours / (spec.hours_per_month * r.gpus_per_instance)
         cost = hours * price
         if spec.staff_usd_per_host_month:

@@ -50,6 +50,8 @@ class Scenario:
     rental_rate: FloatArray
     rental_decline_delta: FloatArray
     utilization: FloatArray
+    speed: FloatArray
+    """Measured / predicted speed of the local deployments (the capacity model's error); 1 is the prediction."""
     staff_cost: FloatArray
     electricity: FloatArray
     depreciation: FloatArray
@@ -298,6 +300,11 @@ def book_value_at_end(purchases: FloatArray, months: FloatArray, residual: float
     return np.asarray((purchases * np.where(age <= months, left, 0.0)).sum(axis=1))
 
 
+def replica_rate(spec: LocalSpec, s: Scenario) -> FloatArray:
+    """Requests per second one replica serves in each scenario: the sized rate times the scenario's speed."""
+    return np.asarray(spec.requests_per_s_per_replica * s.speed, dtype=np.float64)
+
+
 def fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     """Requests, average request rate and replicas sized for the peak, each month in every scenario.
 
@@ -308,7 +315,11 @@ def fleet(spec: LocalSpec, s: Scenario, horizon: int) -> tuple[FloatArray, Float
     if spec.pinned_gpus is not None:
         return volume, average_rps, None
     peak_rps = average_rps * spec.peak_to_average * spec.share
-    replicas = replicas_for(peak_rps, spec.requests_per_s_per_replica, spec.target_utilization * s.utilization)
+    # The speed multiplies the achievable share exactly as a faster replica would: at speed 1 this is the
+    # sizing's own replicas_for(peak, rate, target utilisation), bit for bit.
+    replicas = replicas_for(
+        peak_rps, spec.requests_per_s_per_replica, spec.target_utilization * s.utilization * s.speed
+    )
     if spec.min_gpus:
         replicas = np.maximum(replicas, float(max(spec.min_gpus // max(spec.tp, 1), 1)))
     return volume, average_rps, replicas
@@ -366,7 +377,7 @@ def bought_series(
     purchases = (units * unit_price + host_units * b.host_usd) * s.gpu_price * falling if any_units else zero
     amortisation = trailing_sum(purchases * ((1.0 - b.residual_fraction) / months), months)
     in_service = trailing_sum(purchases, months)
-    rate = spec.requests_per_s_per_replica
+    rate = replica_rate(spec, s)
     capacity_rps = np.maximum(held / max(spec.tp, 1), 1.0) * rate
     utilization = np.minimum(1.0, average_rps * spec.share / np.maximum(capacity_rps, 1e-12))
     staff = machines(hosts) * spec.staff_usd_per_host_month * s.staff_cost
@@ -415,7 +426,7 @@ def local_series(spec: LocalSpec, s: Scenario, horizon: int) -> LocalSeries:
     """A local deployment's bill each month in every scenario."""
     zero = np.zeros((s.n, horizon))
     volume, average_rps, replicas = fleet(spec, s, horizon)
-    rate = spec.requests_per_s_per_replica
+    rate = replica_rate(spec, s)
     gpus = fleet_gpus(spec, s, horizon, replicas)
     if spec.buy is not None:
         return bought_series(spec, spec.buy, s, horizon, average_rps, gpus)

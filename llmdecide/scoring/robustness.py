@@ -262,12 +262,13 @@ def capacity_draws(
 
 
 def capacity_scenario(plan: Plan, s: Scenario, draws: dict[str, FloatArray]) -> Scenario:
-    """The scenarios as one plan sees them with its deployments' speed drawn: the achievable utilisation
-    scaled by the draw, which sizes the fleet by the same formula (several deployments: their mean draw)."""
+    """The scenarios as one plan sees them with its deployments' speed drawn (``Scenario.speed``): fleets,
+    by-use hours and power follow from it by the same formulas as at the prediction (several deployments:
+    their mean draw)."""
     cols = [draws[p.local.label] for p in plan.placements if p.local is not None and p.local.label in draws]
     if not cols:
         return s
-    return replace(s, cache={}, utilization=s.utilization * np.mean(np.hstack(cols), axis=1, keepdims=True))
+    return replace(s, cache={}, speed=s.speed * np.mean(np.hstack(cols), axis=1, keepdims=True))
 
 
 def _spread(e: PriceEvidence) -> tuple[float, float] | None:

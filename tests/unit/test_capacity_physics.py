@@ -189,3 +189,51 @@ def test_single_stream_decode_is_bound_by_memory(cat: Catalog, model: str, gpu: 
     tp = 8 if model == "deepseek/deepseek-r1" else 1
     step = decode_step(replica_spec(d, tp), 1, 16, 256)
     assert float(step.compute_s) < float(step.memory_s)
+
+
+def test_a_slower_deployment_costs_more_however_it_is_billed(cat: Catalog) -> None:
+    """The Monte Carlo's speed draw reaches bought fleets, always-on rentals and by-use rentals alike."""
+    from pathlib import Path
+
+    import yaml
+
+    from llmdecide.assessment import assess_workload
+    from llmdecide.costing.horizon import local_horizon
+    from llmdecide.costing.projection import Scenario
+    from llmdecide.workload import load_workload_text
+
+    examples = Path(__file__).parent.parent.parent / "examples"
+    rented = yaml.safe_load((examples / "rented-gpus-document-summaries.yaml").read_text())
+    by_use = {**rented, "local": {**rented["local"], "rent_billing": "by_use"}}
+    workloads = [rented, by_use, yaml.safe_load((examples / "startup-mvp.yaml").read_text())]
+    seen: set[str] = set()
+    grew = False
+    for data in workloads:
+        a = assess_workload(load_workload_text(yaml.safe_dump(data)), cat)
+        for plan in a.plans:
+            for placement in plan.placements:
+                local = placement.local
+                if local is None or local.spec is None or local.pinned or local.devices is not None:
+                    continue
+                kind = "buy" if local.spec.buy is not None else local.spec.rent.billing  # type: ignore[union-attr]
+                seen.add(kind)
+                slow = local_horizon(local.spec, Scenario.build(speed=0.3), 12)[0]
+                fast = local_horizon(local.spec, Scenario.build(speed=1.0), 12)[0]
+                # Billed by use, every slower hour is paid; a fleet of whole machines may already have room.
+                assert slow > fast if kind == "by_use" else slow >= fast, (plan.id, kind)
+                grew = grew or slow > fast
+    assert {"buy", "by_use", "always_on"} <= seen and grew
+
+
+def test_without_published_flops_the_time_to_first_token_is_unknown(cat: Catalog) -> None:
+    """A prefill is compute bound: without the chip's FLOPS it has no time, not the time of one weight read."""
+    result = plan_capacity(cat, "meta/llama-3.1-8b", "apple/m5-max-128gb", input_tokens=8000, output_tokens=256)
+    assert result.fits and result.output_tokens_per_s is not None
+    assert result.ttft_ms is None and result.prefill_tokens_per_s is None
+
+
+def test_infinity_fabric_gives_a_pair_one_link_and_a_node_all_seven(cat: Catalog) -> None:
+    mi300x = cat.accelerators["amd/mi300x"].item
+    assert interconnect_link(mi300x, 8)[0] == pytest.approx(7 * interconnect_link(mi300x, 2)[0])
+    pcie_card = cat.accelerators["nvidia/h100-pcie-80gb"].item  # its NVLink bridge is optional: not assumed
+    assert interconnect_link(pcie_card, 2)[1] > 1.0
