@@ -196,6 +196,15 @@ def test_files_of_one_name_in_two_folders_stay_apart(tmp_path: Path) -> None:
     assert str(tmp_path) not in result.profile.source
 
 
+def test_a_prompt_test_at_a_depth_is_refused(tmp_path: Path) -> None:
+    runs = json.loads(LLAMA[0].read_text())
+    runs[0]["n_depth"] = 4096
+    path = tmp_path / "depth.json"
+    path.write_text(json.dumps(runs))
+    with pytest.raises(InputFileError, match=r"run 0.n_depth: a prompt test at a context depth"):
+        read_results(path)
+
+
 def test_genai_perf_files_need_the_engine_named() -> None:
     result = runner.invoke(app, ["calibrate", str(VLLM[-1]), "--model", "meta/llama-3.1-8b", "--gpu", "h100-sxm"])
     assert result.exit_code == ExitCode.INPUT_ERROR and "--engine" in result.stderr

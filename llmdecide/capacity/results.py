@@ -239,6 +239,13 @@ def _llama_bench(path: Path, where: str, run: dict[str, Any], index: int) -> Run
     if n_prompt < 0 or n_gen < 0 or n_prompt + n_gen == 0:
         raise _fail(path, f"{where}.n_prompt", "a test needs prompt or generated tokens")
     depth = _number(path, where, run, "n_depth", required=False) or 0.0
+    if n_gen == 0 and depth > 0:
+        raise _fail(
+            path,
+            f"{where}.n_depth",
+            "a prompt test at a context depth (-d) processes a prompt after a cached one, which the model does "
+            "not predict; run the prompt tests at -d 0 (generation tests may have any depth)",
+        )
     if n_gen == 0:  # pp test: prompt processing alone
         shape_in, shape_out = int(n_prompt + depth), 1
         prefill, per_user = rate, None

@@ -230,6 +230,20 @@ def _operators(
     )
 
 
+def _mean_windowed_context(n_in: FloatArray, n_out: FloatArray, window: FloatArray) -> FloatArray:
+    """Mean over a sequence's decode of min(context, window), the context growing from the prompt to prompt +
+    output: the window once the prompt alone fills it, the mean context while the window is never reached,
+    and the exact mixture in between."""
+    start, end = n_in, n_in + n_out
+    w = np.broadcast_to(window, np.broadcast_shapes(np.shape(start), np.shape(window)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inside = np.clip(w, start, end)  # where the context reaches the window
+        below = (inside * inside - start * start) / 2.0  # integral of c from start to the window
+        above = (end - inside) * w  # the window held for the rest
+        mean = (below + above) / (end - start)
+    return np.asarray(np.where(np.isfinite(w), mean, (start + end) / 2.0), dtype=np.float64)
+
+
 def _prefill_attention_per_token(spec: ReplicaSpec, prompt_tokens: FloatArray) -> FloatArray:
     """Attention FLOPs per prompt token of a prompt's prefill: each token attends over the tokens before it,
     n/2 on average in full layers and at most the window in sliding-window layers."""
@@ -272,7 +286,7 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
     n_out = np.asarray(output_tokens, dtype=np.float64)
     prefill_per_token = n_in / n_out
     context = n_in + n_out / 2.0
-    windowed = np.minimum(context, spec.window_tokens)
+    windowed = _mean_windowed_context(n_in, n_out, spec.window_tokens)
     prefill_tokens = b * prefill_per_token
     ops = _operators(
         spec,

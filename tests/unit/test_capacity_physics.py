@@ -237,3 +237,14 @@ def test_infinity_fabric_gives_a_pair_one_link_and_a_node_all_seven(cat: Catalog
     assert interconnect_link(mi300x, 8)[0] == pytest.approx(7 * interconnect_link(mi300x, 2)[0])
     pcie_card = cat.accelerators["nvidia/h100-pcie-80gb"].item  # its NVLink bridge is optional: not assumed
     assert interconnect_link(pcie_card, 2)[1] > 1.0
+
+
+def test_the_window_is_averaged_over_the_sequences_life() -> None:
+    from llmdecide.capacity.throughput import _mean_windowed_context
+
+    def mean(n_in: float, n_out: float, window: float) -> float:
+        return float(_mean_windowed_context(np.float64(n_in), np.float64(n_out), np.float64(window)))
+
+    assert mean(100, 100, math.inf) == 150  # no window: the mean context
+    assert mean(100, 100, 50) == 50  # the prompt alone fills it
+    assert mean(100, 100, 150) == 137.5  # reached halfway: 125 for half the tokens, 150 for the rest
