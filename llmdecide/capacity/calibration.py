@@ -3,8 +3,12 @@
 ``hardware/measurements.yaml`` holds measured points, each marked ``calibration``
 (used to fit the engine profiles' efficiency factors) or ``holdout`` (used only
 to check). :func:`prediction_errors` compares the model with every point;
-:func:`fit_profile` grid-searches the factors that minimise the median
-absolute log error on an engine's calibration points for one accelerator class.
+:func:`fit_profile` fits an engine's factors for a group of accelerator classes
+(coordinate descent with restarts over plausible ranges, held towards a prior);
+:func:`leave_one_source_out` predicts every source's rows with factors fitted
+without them, and :func:`prediction_intervals` turns those residuals into the
+error bars by regime; :func:`calibrate_profile` fits one accelerator's profile
+to a user's own runs (``llmdecide calibrate``).
 """
 
 from __future__ import annotations
