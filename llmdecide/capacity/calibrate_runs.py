@@ -174,11 +174,11 @@ def calibrate_files(
     catalog: Catalog, files: list[Path], setup: Setup, names: InputNames = PARAMETER_NAMES
 ) -> tuple[Calibration, list[Measurement]]:
     """Fit the engine profile of the setup's accelerator on the runs of the result files."""
-    points, _, newest = runs_to_measurements(catalog, files, setup, names)
-    shown = display_names(files)
-    listed = ", ".join(f"{shown[p]} (sha256 {_digest(p)})" for p in files)
-    checked = newest or catalog.as_of or dt.date(2000, 1, 1)
-    return calibrate_profile(catalog, points, source=f"llmdecide calibrate: {listed}", checked=checked), points
+    points, _, _ = runs_to_measurements(catalog, files, setup, names)
+    listed = ", ".join(dict.fromkeys(p.source for p in points))  # each file once, in the order given
+    return calibrate_profile(
+        catalog, points, source=f"llmdecide calibrate: {listed}", checked=points[0].checked
+    ), points
 
 
 def overlay_yaml(catalog: Catalog, result: Calibration) -> str:

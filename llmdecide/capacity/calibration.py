@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from llmdecide.capacity.deployment import (
     Deployment,
@@ -31,7 +31,7 @@ from llmdecide.capacity.deployment import (
     resolve_deployment,
 )
 from llmdecide.capacity.intervals import batch_regime
-from llmdecide.capacity.memory import device_memory_gb, memory_fit
+from llmdecide.capacity.memory import device_memory_gb, kv_capacity_gb, memory_fit
 from llmdecide.capacity.throughput import ReplicaSpec, decode_step, prefill_seconds, stack_specs, ttft_seconds
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import EngineProfile, Measurement, PredictionInterval
@@ -100,15 +100,23 @@ def _batch(d: Deployment, m: Measurement) -> float:
     return float(min(_requested(m), max(limit, 1)))
 
 
-def _predict_with_spec(spec: ReplicaSpec, m: Measurement, batch: float) -> dict[str, NDArray[np.float64]]:
-    replicas = m.gpus // m.tp
-    step = decode_step(spec, batch, m.input_tokens, m.output_tokens).step_s
+def _figures(
+    spec: ReplicaSpec, replicas: ArrayLike, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike
+) -> dict[str, NDArray[np.float64]]:
+    """The four figures a measurement can give, as the model predicts them (scalars or stacked arrays)."""
+    b = np.asarray(batch, dtype=np.float64)
+    n_in = np.asarray(input_tokens, dtype=np.float64)
+    step = decode_step(spec, b, n_in, output_tokens).step_s
     return {
-        "output_tokens_per_s": replicas * batch / step,
+        "output_tokens_per_s": np.asarray(replicas, dtype=np.float64) * b / step,
         "per_user_output_tokens_per_s": 1.0 / step,
-        "ttft_ms": ttft_seconds(spec, batch, m.input_tokens, m.output_tokens) * 1000.0,
-        "prefill_tokens_per_s": m.input_tokens / prefill_seconds(spec, m.input_tokens),
+        "ttft_ms": ttft_seconds(spec, b, n_in, output_tokens) * 1000.0,
+        "prefill_tokens_per_s": n_in / prefill_seconds(spec, n_in),
     }
+
+
+def _predict_with_spec(spec: ReplicaSpec, m: Measurement, batch: float) -> dict[str, NDArray[np.float64]]:
+    return _figures(spec, m.gpus // m.tp, batch, m.input_tokens, m.output_tokens)
 
 
 def predict_measurement(catalog: Catalog, m: Measurement, profile: EngineProfile | None = None) -> dict[str, float]:
@@ -355,9 +363,13 @@ def _stack_batch(stack: _Stack, overhead_scale: NDArray[np.float64]) -> NDArray[
     """The batch of every point (rows) under each candidate runtime-overhead scale (columns)."""
     mem = stack.memory
     overhead = mem["overhead_gb"] * overhead_scale[None, :]  # the base overhead, before any fitted scale
-    total = (mem["memory_gb"] * mem["fraction"] - overhead) * mem["tp"] - mem["weights_gb"]
-    free = (mem["memory_gb"] * mem["tp"] - mem["weights_gb"] - overhead * mem["tp"]) * mem["fraction"]
-    kv = np.where(mem["free_after_weights"] > 0, free, total)
+    args = (mem["memory_gb"], mem["fraction"])
+    rest = (overhead, mem["tp"], mem["weights_gb"])
+    kv = np.where(
+        mem["free_after_weights"] > 0,
+        kv_capacity_gb(*args, "free_after_weights", *rest),
+        kv_capacity_gb(*args, "total", *rest),
+    )
     held = batch_for_kv(kv, mem["sequence_gb"], mem["average_sequence_gb"], mem["limit"])
     return np.minimum(mem["requested"], np.maximum(held, 1.0))
 
@@ -376,13 +388,7 @@ def _log_errors(
         },
     )
     batch = _stack_batch(stack, factors["runtime_overhead_scale"])
-    step = decode_step(spec, batch, stack.input_tokens, stack.output_tokens).step_s
-    predicted = {
-        "output_tokens_per_s": stack.replicas * batch / step,
-        "per_user_output_tokens_per_s": 1.0 / step,
-        "ttft_ms": ttft_seconds(spec, batch, stack.input_tokens, stack.output_tokens) * 1000.0,
-        "prefill_tokens_per_s": stack.input_tokens / prefill_seconds(spec, stack.input_tokens),
-    }
+    predicted = _figures(spec, stack.replicas, batch, stack.input_tokens, stack.output_tokens)
     rows, weights = [], []
     for metric in METRICS:
         measured = stack.measured[metric]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -118,8 +119,9 @@ def device_memory_gb(accelerator: Accelerator) -> float:
     return accelerator.memory_gb * GIB_IN_GB
 
 
-def _kv_capacity_gb(memory_gb: float, fraction: float, of: str, overhead_gb: float, tp: int, weights: float) -> float:
-    """KV-cache memory of a replica under the engine's memory rule (``EngineProfile.memory_utilization_of``).
+def kv_capacity_gb(memory_gb: Any, fraction: Any, of: str, overhead_gb: Any, tp: Any, weights: Any) -> Any:
+    """KV-cache memory of a replica under the engine's memory rule (``EngineProfile.memory_utilization_of``),
+    for numbers or numpy arrays alike (the fit evaluates it for every point and candidate at once).
 
     'total': the fraction of device memory holds weights, runtime overhead and cache;
     'free_after_weights': the fraction of what the weights and overhead leave is all cache.
@@ -157,13 +159,13 @@ def memory_fit(
     state = state_gb_per_sequence(model, kv_precision)
     fraction, of = profile.memory_utilization, profile.memory_utilization_of
     memory = device_memory_gb(accelerator)
-    kv_capacity = _kv_capacity_gb(memory, fraction, of, overhead, tp, weights)
+    kv_capacity = kv_capacity_gb(memory, fraction, of, overhead, tp, weights)
     raised = False
     one = per_token * sequence_tokens + window_per_token * min(sequence_tokens, window or math.inf) + state
     if profile.memory_limit_raisable and kv_capacity < one:
         assert profile.raised_memory_utilization is not None
         fraction, of, raised = profile.raised_memory_utilization, "total", True
-        kv_capacity = _kv_capacity_gb(memory, fraction, of, overhead, tp, weights)
+        kv_capacity = kv_capacity_gb(memory, fraction, of, overhead, tp, weights)
     usable = overhead + (weights + max(kv_capacity, 0.0)) / tp if of == "free_after_weights" else (memory * fraction)
     return MemoryFit(
         tp=tp,
