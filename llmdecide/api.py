@@ -7,7 +7,7 @@ from pathlib import Path
 
 from llmdecide.assessment import assess_workload
 from llmdecide.catalog import Catalog, load_catalog
-from llmdecide.errors import LlmdecideError
+from llmdecide.errors import InputFileError, LlmdecideError, UnknownIdError
 from llmdecide.report.build import build_report
 from llmdecide.report.result import DecisionReport
 from llmdecide.report.workload_diff import WorkloadDelta, workload_delta
@@ -15,18 +15,29 @@ from llmdecide.workload import Workload, load_workload
 
 
 def assess(
-    workload: Path | Workload, catalog: Catalog | None = None, *, as_of: dt.date | None = None
+    workload: Path | Workload,
+    catalog: Catalog | None = None,
+    *,
+    as_of: dt.date | None = None,
+    allow_outside_paths: bool = False,
 ) -> DecisionReport:
     """Assess a workload (a file or a parsed :class:`Workload`) against a catalog (default: the packaged one).
 
     ``as_of`` prices it with the catalog as it stood on that date; it overrides the workload's own ``as_of``.
+    A profile CSV the file names must sit beside it or below it, unless ``allow_outside_paths``.
     """
     path = workload if isinstance(workload, Path) else None
-    parsed = load_workload(workload) if isinstance(workload, Path) else workload
+    parsed = (
+        load_workload(workload, allow_outside_paths=allow_outside_paths) if isinstance(workload, Path) else workload
+    )
     if as_of is not None:
         parsed = parsed.model_copy(update={"as_of": as_of})
     cat = catalog if catalog is not None else load_catalog()
-    return build_report(assess_workload(parsed, cat), cat, workload_file=path)
+    try:
+        assessment = assess_workload(parsed, cat)
+    except (InputFileError, UnknownIdError) as exc:
+        raise exc.in_file(str(path) if path is not None else "") from None
+    return build_report(assessment, cat, workload_file=path)
 
 
 def workload_deltas(

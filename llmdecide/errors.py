@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from llmdecide.limits import shorten
+
 
 class ExitCode(IntEnum):
     """Process exit codes, documented in the README."""
@@ -31,6 +33,16 @@ class LlmdecideError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def in_file(self, file: str) -> LlmdecideError:
+        """This error with ``file: `` in front of its message, unless it already names the file."""
+        if not file or self.message.startswith(f"{file}:"):
+            return self
+        copy = self.__class__.__new__(self.__class__)
+        copy.__dict__.update(self.__dict__)
+        copy.message = f"{file}: {self.message}"
+        copy.args = (copy.message,)
+        return copy
 
     def __str__(self) -> str:
         if self.hint:
@@ -60,11 +72,12 @@ class UnknownIdError(LlmdecideError):
     ) -> None:
         prefix = f"{where}: " if where else ""
         options = " or ".join(repr(s) for s in suggestions)
+        shown = repr(shorten(wanted))
         if ambiguous:
-            super().__init__(f"{prefix}ambiguous {kind} id {wanted!r}", hint=f"it matches {options}; give the full id")
+            super().__init__(f"{prefix}ambiguous {kind} id {shown}", hint=f"it matches {options}; give the full id")
         else:
             hint = f"did you mean {options}?" if suggestions else None
-            super().__init__(f"{prefix}unknown {kind} id {wanted!r}", hint=hint)
+            super().__init__(f"{prefix}unknown {kind} id {shown}", hint=hint)
         self.kind = kind
         self.wanted = wanted
         self.suggestions = suggestions

@@ -185,7 +185,7 @@ BAD = [
     (
         GOOD.replace("    pattern: steady_high\n", "    hourly_profile_csv: missing.csv\n"),
         ExitCode.INPUT_ERROR,
-        "segments[0].hourly_profile_csv: cannot read missing.csv",
+        "segments[0].hourly_profile_csv: missing.csv: no such file",
     ),
     (
         GOOD.replace("    pattern: steady_high\n", "    pattern: steady_high\n    cached_input_fraction: 1.5\n"),

@@ -22,6 +22,8 @@ from llmdecide.capacity.results import RunResult, read_results
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import Engine, Measurement, OverlayFile
 from llmdecide.errors import InputFileError
+from llmdecide.input_files import InputReadError, decode_text, read_input_bytes
+from llmdecide.limits import MAX_RESULT_BYTES
 
 ENGINE_FOR_TOOL: dict[str, tuple[str, ...] | None] = {
     "vllm": ("vllm",),
@@ -72,14 +74,14 @@ def _slug(name: str) -> str:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return hashlib.sha256(read_input_bytes(path, MAX_RESULT_BYTES, "a benchmark result file")).hexdigest()[:12]
 
 
 def _run_date(path: Path) -> dt.date | None:
     """The date a result file says its run happened on (vLLM's 'date', llama-bench's 'test_time')."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = decode_text(read_input_bytes(path, MAX_RESULT_BYTES, "a benchmark result file"), "JSON")
+    except InputReadError:
         return None
     found = re.search(r'"(?:date|test_time)"\s*:\s*"(\d{4})-?(\d{2})-?(\d{2})', text)
     if found is None:

@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from llmdecide.errors import InputFileError
+from llmdecide.input_files import InputReadError, decode_text, read_input_bytes
+from llmdecide.limits import MAX_RESULT_BYTES
 
 LARGEST = 10**15
 """Largest count or figure read (a quadrillion tokens is no benchmark)."""
 
-MAX_RESULT_BYTES = 32 * 1024 * 1024
-"""Largest result file read (a detailed vLLM result with per-request lists for 10,000 prompts is a few MB)."""
 
 FORMATS = ("vllm", "sglang", "llama-bench", "genai-perf")
 
@@ -73,24 +73,9 @@ def _fail(path: Path, where: str, what: str) -> InputFileError:
 
 def _read_text(path: Path) -> str:
     try:
-        if path.is_dir():
-            raise _fail(path, "", "is a directory, expected a benchmark result file")
-        if not path.is_file():
-            raise _fail(path, "", "not a regular file" if path.exists() else "no such file")
-        size = path.stat().st_size
-        if size > MAX_RESULT_BYTES:
-            raise _fail(path, "", f"file is {size} bytes, larger than the {MAX_RESULT_BYTES}-byte limit")
-        raw = path.read_bytes()
-    except PermissionError:
-        raise _fail(path, "", "permission denied") from None
-    except OSError as exc:
-        raise _fail(path, "", f"cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in raw:
-        raise _fail(path, "", "binary file, expected a JSON benchmark result")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(path, "", f"not UTF-8 text (byte {exc.start}), expected JSON") from None
+        text = decode_text(read_input_bytes(path, MAX_RESULT_BYTES, "a benchmark result file"), "JSON")
+    except InputReadError as exc:
+        raise _fail(path, "", str(exc)) from None
     if not text.strip():
         raise _fail(path, "", "file is empty, expected a JSON benchmark result")
     return text

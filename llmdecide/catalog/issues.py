@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
+from llmdecide.yaml_source import key_path
+
 
 class Severity(StrEnum):
     """How bad a catalog problem is: errors fail validation, warnings only with --strict."""
@@ -32,13 +34,7 @@ class Issue:
 
 def format_loc(loc: Sequence[int | str]) -> str:
     """Render a pydantic location tuple as a key path: ``models[3].prices[0].input_usd_per_mtok``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+    return key_path(loc)
 
 
 def issues_from_validation_error(file: str, exc: ValidationError, *, prefix: Sequence[int | str] = ()) -> list[Issue]:

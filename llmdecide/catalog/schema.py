@@ -13,7 +13,16 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    model_validator,
+)
 from pydantic import Strict as StrictType
 
 SUPPORTED_SCHEMA_VERSIONS = (1,)
@@ -30,10 +39,19 @@ ProviderId = Annotated[
     Field(description="Provider id, lower case, e.g. 'openai'."),
 ]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-Num = Annotated[float, StrictType()]
-"""A number as YAML writes it: an int or a float, never a string or a boolean."""
-Int = Annotated[int, StrictType()]
-"""A whole number as YAML writes it, never a string, float or boolean."""
+Num = Annotated[float, StrictType(), AllowInfNan(False)]
+"""A finite number as YAML writes it: an int or a float, never a string, a boolean, ``.inf`` or ``.nan``."""
+
+
+def _whole_float(value: object) -> object:
+    """``2e4`` and ``20000.0`` are the whole number 20000; any other float stays a float (and is refused)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_whole_float), StrictType()]
+"""A whole number as YAML writes it (``20000``, ``20_000`` or ``2e4``), never a string, fraction or boolean."""
 
 
 Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4", "fp4"]
@@ -1030,7 +1048,9 @@ class ApiDiscount(Sourced):
     """A negotiated discount on list prices, for the models matching a pattern."""
 
     models: list[NonEmpty] = Field(min_length=1, description="Model ids or shell-style patterns, e.g. 'openai/*'.")
-    discount: Num = Field(gt=0, lt=1, description="Fraction off the list price (0.15 = 15% off).")
+    discount: Num = Field(
+        gt=0, le=0.9, description="Fraction off the list price (0.15 = 15% off); at most 0.9 (90% off)."
+    )
 
 
 PartialAssumptions = create_model(

@@ -74,7 +74,8 @@ def check_catalog_dir(
         issues.extend(problems)
         if parsed is not None:
             if isinstance(parsed.model, OverlayFile):
-                overlay_files.append(parsed)
+                # reports name an overlay by its file name, so they read the same from any working directory
+                overlay_files.append(LoadedFile(path.name, parsed.model))
             else:
                 kind = getattr(parsed.model, "kind", "?")
                 issues.append(Issue(str(path), "kind", f"an overlay must have kind 'overlay', not {kind!r}"))

@@ -11,12 +11,16 @@ reason. Each feasible plan is priced once, by :func:`llmdecide.costing.plan.pric
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal
 
+import numpy as np
+
 from llmdecide.catalog.schema import Tier
-from llmdecide.costing.plan import Kind, Placement, Plan, plan_kind, price_plan, staff_and_fixed
+from llmdecide.costing.plan import Kind, Placement, Plan, describe, plan_kind, price_plan, staff_and_fixed
 from llmdecide.costing.prices import PriceBook
+from llmdecide.limits import MAX_RESULT_GPUS, MAX_RESULT_USD
 from llmdecide.options.candidates import SegmentCandidates, pinned_choice
 from llmdecide.options.overflow import overflow_plan
 from llmdecide.workload.schema import Sensitivity
@@ -44,8 +48,17 @@ def build_plans(book: PriceBook, segments: Sequence[SegmentCandidates]) -> list[
             return
         seen.add(sig)
         local = any(p.local is not None for p in placements)
-        fixed = staff_and_fixed(workload, book.catalog, placements, book.terms.effort) if local else []
-        plans.append(price_plan(plan_id, placements, fixed, workload.horizon_months))
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                fixed = staff_and_fixed(workload, book.catalog, placements, book.terms.effort) if local else []
+                plan = price_plan(plan_id, placements, fixed, workload.horizon_months)
+        except FloatingPointError:
+            plan = None
+        reason = outside_sizing(plan, placements)
+        if reason is not None or plan is None:
+            plans.append(Plan.infeasible(plan_id, plan_kind(placements), label or describe(placements), reason or ""))
+            return
+        plans.append(plan)
 
     for rank in range(3):
         for side in ("cloud", "local"):
@@ -63,6 +76,24 @@ def build_plans(book: PriceBook, segments: Sequence[SegmentCandidates]) -> list[
     for i, pin in enumerate(workload.candidates.deployments):
         add(f"pinned-{i + 1}", _pinned_placements(book, segments, pin_index=i), label=pin.name)
     return plans
+
+
+def outside_sizing(plan: Plan | None, placements: Sequence[Placement]) -> str | None:
+    """Why a plan's figures are beyond what llmdecide can size (``limits.MAX_RESULT_USD``, ``MAX_RESULT_GPUS``),
+    or None when they are within: such a plan is reported with the reason, never with its numbers."""
+    outside = "outside what llmdecide can size"
+    gpus = max((float(np.max(p.local.gpus)) for p in placements if p.local is not None), default=0.0)
+    if not math.isfinite(gpus) or gpus > MAX_RESULT_GPUS:
+        return f"{outside}: it would need more than {MAX_RESULT_GPUS:,} accelerators"
+    if plan is None:
+        return f"{outside}: its costs overflow"
+    series = plan.series
+    figures = [plan.horizon_cost_usd] + ([] if series is None else [float(np.max(np.abs(series.monthly_usd)))])
+    if not all(math.isfinite(v) for v in figures):
+        return f"{outside}: its costs are not finite numbers"
+    if plan.horizon_cost_usd > MAX_RESULT_USD:
+        return f"{outside}: it would cost more than {MAX_RESULT_USD:,.0f} USD over the horizon"
+    return None
 
 
 def _ranked_plan(

@@ -23,11 +23,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
+from llmdecide import progress
 from llmdecide.capacity.intervals import sample_speed
 from llmdecide.catalog.schema import PriceBasis
 from llmdecide.costing.plan import Plan, PriceEvidence
 from llmdecide.costing.projection import FloatArray, Scenario
+from llmdecide.limits import SAMPLE_CHUNK
 from llmdecide.scoring.decision import Decider
 from llmdecide.scoring.statements import Reason
 
@@ -331,6 +334,14 @@ def sample_scenarios(ranges: dict[str, tuple[float, float, float | None]], sampl
     return Scenario.build(samples, **values)
 
 
+def sample_chunks(samples: int, chunk: int = SAMPLE_CHUNK) -> list[NDArray[np.int64]]:
+    """The sample indices in near-equal chunks of at most ``chunk``: the Monte Carlo costs one chunk at a
+    time, so its working memory does not grow with the number of samples. Costs and decisions are per
+    sample, so chunking does not change any result."""
+    count = max(1, -(-samples // chunk))
+    return [np.asarray(rows, dtype=np.int64) for rows in np.array_split(np.arange(samples), count)]
+
+
 def monte_carlo(
     decider: Decider,
     ranges: dict[str, tuple[float, float, float | None]],
@@ -351,10 +362,21 @@ def monte_carlo(
     s = sample_scenarios(ranges, samples, seed)
     draws, widened = basis_draws(plans, samples, seed) if widen_bases else ({}, [])
     speed, sampled = capacity_draws(plans, samples, seed) if capacity_error else ({}, [])
-    d = decider.decide(s, [capacity_scenario(p, widened_scenario(p, s, draws), speed) for p in plans])
-    costs = d.costs
+    costs = np.empty((len(plans), samples))
+    winners = np.empty(samples, dtype=np.int64)
+    chunks = sample_chunks(samples)
+    progress.advance("Monte Carlo", 0, len(chunks))
+    for done, rows in enumerate(chunks, start=1):
+        part = s.take(rows)
+        part_draws = {k: v[rows] for k, v in draws.items()}
+        part_speed = {k: v[rows] for k, v in speed.items()}
+        d = decider.decide(
+            part, [capacity_scenario(p, widened_scenario(p, part, part_draws), part_speed) for p in plans]
+        )
+        costs[:, rows] = d.costs
+        winners[rows] = d.winners
+        progress.advance("Monte Carlo", done, len(chunks))
     cheapest = np.argmin(costs, axis=0)
-    winners = d.winners
     out = []
     for i, p in enumerate(plans):
         p10, p50, p90 = np.percentile(costs[i], [10, 50, 90])

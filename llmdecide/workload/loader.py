@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,21 +12,45 @@ from pydantic import ValidationError
 
 from llmdecide.catalog.issues import issues_from_validation_error
 from llmdecide.errors import InputFileError
+from llmdecide.input_files import InputReadError, decode_text, read_input_bytes
+from llmdecide.limits import MAX_CSV_BYTES, MAX_PROFILE_VALUES, shorten
 from llmdecide.workload.schema import Segment, Workload
 from llmdecide.yaml_source import YamlReadError, parse_yaml_text, read_yaml_file
 
 
-def load_workload(path: Path) -> Workload:
-    """Read and validate a workload file; raise :class:`InputFileError` with ``file: key.path: message``."""
+def load_workload(path: Path, *, allow_outside_paths: bool = False) -> Workload:
+    """Read and validate a workload file; raise :class:`InputFileError` with ``file: key.path: message``.
+
+    A profile CSV the file names must sit beside it or below it, unless ``allow_outside_paths``.
+    """
     try:
         data = read_yaml_file(path)
     except YamlReadError as exc:
         raise InputFileError(f"{path}: {exc}") from None
     workload = parse_workload(data, str(path))
-    return with_profiles_read(workload, path)
+    return with_profiles_read(workload, path, allow_outside_paths=allow_outside_paths)
 
 
-def with_profiles_read(workload: Workload, path: Path) -> Workload:
+def profile_csv_path(workload_file: Path, written: str, where: str, *, allow_outside_paths: bool = False) -> Path:
+    """Where a segment's ``hourly_profile_csv`` is: relative to the workload file, and (unless
+    ``allow_outside_paths``) inside the workload file's directory."""
+    base = workload_file.parent
+    candidate = base / written
+    if allow_outside_paths:
+        return candidate
+    try:
+        inside = candidate.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError, ValueError):
+        inside = False
+    if not inside:
+        raise InputFileError(
+            f"{where}: {shorten(written)!r} is outside the workload file's directory",
+            hint="move the CSV beside the workload or below it, or pass --allow-outside-paths",
+        )
+    return candidate
+
+
+def with_profiles_read(workload: Workload, path: Path, *, allow_outside_paths: bool = False) -> Workload:
     """Read every ``hourly_profile_csv`` (relative to the workload file) into ``hourly_profile``."""
     segments = []
     for i, seg in enumerate(workload.segments):
@@ -31,7 +58,7 @@ def with_profiles_read(workload: Workload, path: Path) -> Workload:
             segments.append(seg)
             continue
         where = f"{path}: segments[{i}].hourly_profile_csv"
-        csv_path = path.parent / seg.hourly_profile_csv
+        csv_path = profile_csv_path(path, seg.hourly_profile_csv, where, allow_outside_paths=allow_outside_paths)
         values = read_profile_csv(csv_path, where)
         data = seg.model_dump(exclude={"hourly_profile_csv"})
         data["hourly_profile"] = values
@@ -39,31 +66,75 @@ def with_profiles_read(workload: Workload, path: Path) -> Workload:
             segments.append(Segment.model_validate(data))
         except ValidationError as exc:
             issue = issues_from_validation_error(str(path), exc, prefix=("segments", i))[0]
-            raise InputFileError(f"{issue} (from {seg.hourly_profile_csv})") from None
+            raise InputFileError(f"{issue} (from {shorten(seg.hourly_profile_csv)})") from None
     return workload.model_copy(update={"segments": segments})
 
 
-def read_profile_csv(path: Path, where: str) -> list[float]:
-    """Numbers from a CSV: one per line or the last column; one header line may be skipped."""
+_NUMBER_LIKE = re.compile(r"^[-+0-9.,eE_ ]+$|^[-+]?(?:nan|inf|infinity)$", re.IGNORECASE)
+_THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?$")
+
+
+def _delimiter(first: str) -> str:
+    """The separator of a profile CSV: ';' or a tab when the first line uses one, else ','."""
+    if ";" in first:
+        return ";"
+    if "\t" in first:
+        return "\t"
+    return ","
+
+
+def _number(cell: str) -> float | None:
+    text = cell.strip().replace("_", "")
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    elif text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # a decimal comma
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{where}: cannot read {path.name}: {exc.strerror or exc}") from None
-    if b"\x00" in raw:
-        raise InputFileError(f"{where}: {path.name} is a binary file, expected CSV")
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_profile_csv(path: Path, where: str) -> list[float]:
+    """Numbers from a CSV: one per line, or the last column (',' ';' or tab separated, quotes allowed); one
+    header line may be skipped. A value is never quoted back beyond its first characters."""
+    name = shorten(path.name)
+    try:
+        raw = read_input_bytes(path, MAX_CSV_BYTES, "a CSV file")
+        text = decode_text(raw, "CSV")
+    except InputReadError as exc:
+        raise InputFileError(f"{where}: {name}: {exc}") from None
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    rows = csv.reader(lines, delimiter=_delimiter(first))
     values: list[float] = []
-    for n, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
-        cell = line.strip().split(",")[-1].strip()
-        if not cell:
-            continue
-        try:
-            values.append(float(cell))
-        except ValueError:
-            if n == 1:
+    header_allowed = True
+    try:
+        for row in rows:
+            cells = [c for c in row if c.strip()]
+            if not cells:
                 continue
-            raise InputFileError(f"{where}: {path.name} line {n}: expected a number, got {cell!r}") from None
+            n = rows.line_num
+            cell = cells[-1].strip()
+            value = _number(cell)
+            if value is None:
+                if header_allowed:
+                    header_allowed = False
+                    continue
+                shown = f"got {shorten(cell, 40)!r}" if _NUMBER_LIKE.match(cell) else "got text"
+                raise InputFileError(f"{where}: {name} line {n}: expected a number, {shown}")
+            header_allowed = False
+            if not math.isfinite(value):
+                raise InputFileError(f"{where}: {name} line {n}: expected a finite number, got {shorten(cell, 40)!r}")
+            values.append(value)
+            if len(values) > MAX_PROFILE_VALUES:
+                raise InputFileError(
+                    f"{where}: {name}: more than {MAX_PROFILE_VALUES:,} values (24, 168 or 8,760 are read)"
+                )
+    except csv.Error as exc:
+        raise InputFileError(f"{where}: {name} line {rows.line_num}: malformed CSV ({exc})") from None
     if not values:
-        raise InputFileError(f"{where}: {path.name} has no numbers")
+        raise InputFileError(f"{where}: {name} has no numbers")
     return values
 
 

@@ -12,7 +12,21 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from llmdecide.catalog.schema import Int, NonEmpty, Num, Precision, PriceBasis, RegionCode, Strict, Tier
+from llmdecide.catalog.schema import Int, Num, Precision, PriceBasis, RegionCode, Strict, Tier
+from llmdecide.limits import (
+    MAX_CANDIDATES,
+    MAX_DEPLOYMENTS,
+    MAX_ID_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PROFILE_VALUES,
+    MAX_SAMPLES,
+    MAX_SEGMENTS,
+)
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS, strip_whitespace=True)]
+"""A name a report prints: non-empty, at most ``MAX_NAME_CHARS`` characters."""
+IdText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS, strip_whitespace=True)]
+"""A catalog id (or a prefix of one) as a workload writes it, at most ``MAX_ID_CHARS`` characters."""
 
 
 class TeamCapability(StrEnum):
@@ -101,7 +115,7 @@ class Team(Strict):
 class Segment(Strict):
     """One class of requests in the workload, with its own volume and needs."""
 
-    name: NonEmpty = Field(description="Name of the request class, e.g. 'chat' or 'nightly summaries'.")
+    name: Name = Field(description="Name of the request class, e.g. 'chat' or 'nightly summaries'.")
     requests_per_day: Num | None = Field(default=None, gt=0, le=1e10, description="Requests per day.")
     requests_per_month: Num | None = Field(default=None, gt=0, le=3e11, description="Requests per month.")
     tokens_per_month: Num | None = Field(
@@ -170,12 +184,13 @@ class Segment(Strict):
     context_tokens: Int | None = Field(
         default=None, gt=0, le=20_000_000, description="Longest context a request needs; default input_tokens."
     )
-    hourly_profile: list[Num] | None = Field(
+    hourly_profile: list[Annotated[Num, Field(le=1e15)]] | None = Field(
         default=None,
+        max_length=MAX_PROFILE_VALUES,
         description="Relative load per hour over a day (24 values), a week (168) or a year (8760), repeated over "
         "the year; sets the peak-to-average ratio. Default: a profile built from the pattern.",
     )
-    hourly_profile_csv: NonEmpty | None = Field(
+    hourly_profile_csv: IdText | None = Field(
         default=None,
         description="A CSV file (path relative to the workload file) with the hourly profile: one number per "
         "line, or the last column of each line; a header line is skipped.",
@@ -232,13 +247,13 @@ class Constraints(Strict):
         "(BAA, DPA), e.g. [regulated]. Critical data never leaves.",
     )
     monthly_budget_usd: Num | None = Field(
-        default=None, gt=0, description="Plans above this monthly cost are flagged (not excluded)."
+        default=None, gt=0, le=1e12, description="Plans above this monthly cost are flagged (not excluded)."
     )
     force: Literal["cloud", "local"] | None = Field(
         default=None, description="Rule out the other side entirely, whatever the scores."
     )
-    excluded_providers: list[NonEmpty] = Field(
-        default_factory=list, description="API providers that must not be used (e.g. [xai])."
+    excluded_providers: list[IdText] = Field(
+        default_factory=list, max_length=MAX_CANDIDATES, description="API providers that must not be used (e.g. [xai])."
     )
     data_residency: DataResidency | None = Field(
         default=None,
@@ -250,13 +265,13 @@ class Constraints(Strict):
 class PinnedDeployment(Strict):
     """A local deployment stated exactly, as the articles' worked examples do."""
 
-    name: NonEmpty = Field(description="Label for the deployment.")
-    accelerator: NonEmpty = Field(description="Accelerator id, e.g. nvidia/a100-sxm-80gb.")
+    name: Name = Field(description="Label for the deployment.")
+    accelerator: IdText = Field(description="Accelerator id, e.g. nvidia/a100-sxm-80gb.")
     gpus: Int = Field(ge=1, le=10_000, description="GPUs (or Apple machines) in the deployment.")
     acquisition: Literal["buy", "rent", "owned"] = Field(
         description="buy, rent, or owned (hardware already paid for: no purchase, only running costs)."
     )
-    open_model: NonEmpty | None = Field(
+    open_model: IdText | None = Field(
         default=None, description="Open model it serves; default: the best one that fits and meets the need."
     )
     usd_per_gpu_hour: Num | None = Field(
@@ -265,8 +280,10 @@ class PinnedDeployment(Strict):
     usd_per_unit: Num | None = Field(
         default=None, gt=0, le=10_000_000, description="Purchase price to use instead of the catalog's, USD."
     )
-    segments: list[NonEmpty] | None = Field(
-        default=None, description="The one segment it serves, as a one-item list; may be left out with one segment."
+    segments: list[Name] | None = Field(
+        max_length=MAX_SEGMENTS,
+        default=None,
+        description="The one segment it serves, as a one-item list; may be left out with one segment.",
     )
     local_share: Num = Field(
         default=1.0,
@@ -319,7 +336,7 @@ class PinnedCloudModel(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._:-]*$")] = Field(
         description="Id for the report, 'namespace/name', not already in the catalog."
     )
-    name: NonEmpty = Field(description="Display name.")
+    name: Name = Field(description="Display name.")
     input_usd_per_mtok: Num = Field(gt=0, le=1000, description="USD per 1M input tokens.")
     output_usd_per_mtok: Num = Field(gt=0, le=1000, description="USD per 1M output tokens.")
     cached_input_usd_per_mtok: Num | None = Field(default=None, gt=0, le=1000, description="USD per 1M cached.")
@@ -331,9 +348,15 @@ class PinnedCloudModel(Strict):
 class Candidates(Strict):
     """What to consider; anything not listed is left out. Omit a list to consider the whole catalog."""
 
-    cloud_models: list[NonEmpty] | None = Field(default=None, description="API model ids to consider.")
-    open_models: list[NonEmpty] | None = Field(default=None, description="Open-model ids to consider.")
-    accelerators: list[NonEmpty] | None = Field(default=None, description="Accelerator ids to consider.")
+    cloud_models: list[IdText] | None = Field(
+        default=None, max_length=MAX_CANDIDATES, description="API model ids to consider."
+    )
+    open_models: list[IdText] | None = Field(
+        default=None, max_length=MAX_CANDIDATES, description="Open-model ids to consider."
+    )
+    accelerators: list[IdText] | None = Field(
+        default=None, max_length=MAX_CANDIDATES, description="Accelerator ids to consider."
+    )
     price_bases: list[PriceBasis] | None = Field(
         default=None,
         min_length=1,
@@ -344,10 +367,14 @@ class Candidates(Strict):
         default_factory=_both_acquisitions, min_length=1, description="buy, rent or both."
     )
     deployments: list[PinnedDeployment] = Field(
-        default_factory=list, description="Local deployments stated exactly; considered besides the sized ones."
+        max_length=MAX_DEPLOYMENTS,
+        default_factory=list,
+        description="Local deployments stated exactly; considered besides the sized ones.",
     )
     pinned_cloud_models: list[PinnedCloudModel] = Field(
-        default_factory=list, description="API prices stated exactly; considered besides the catalog's models."
+        max_length=MAX_CANDIDATES,
+        default_factory=list,
+        description="API prices stated exactly; considered besides the catalog's models.",
     )
     size_deployments: bool = Field(
         default=True,
@@ -358,7 +385,7 @@ class Candidates(Strict):
 class ExtraCost(Strict):
     """A fixed monthly cost of a local deployment."""
 
-    name: NonEmpty = Field(description="What it is, e.g. 'monitoring'.")
+    name: Name = Field(description="What it is, e.g. 'monitoring'.")
     usd_per_month: Num = Field(ge=0, le=10_000_000, description="USD per month.")
 
 
@@ -366,12 +393,14 @@ class LocalSettings(Strict):
     """How local deployments are run and billed."""
 
     extra_monthly_costs: list[ExtraCost] = Field(
-        default_factory=list, description="Fixed monthly costs beyond hardware and staff (monitoring, licences)."
+        max_length=MAX_CANDIDATES,
+        default_factory=list,
+        description="Fixed monthly costs beyond hardware and staff (monitoring, licences).",
     )
     target_utilization: Num = Field(
         default=0.7, gt=0.05, le=1, description="Peak load as a share of sized capacity (headroom for bursts)."
     )
-    engine: NonEmpty | None = Field(default=None, description="Serving engine; default vLLM (llama.cpp on Apple).")
+    engine: IdText | None = Field(default=None, description="Serving engine; default vLLM (llama.cpp on Apple).")
     precision: Precision | None = Field(default=None, description="Weight precision; default the model's native.")
     rental_rate: Literal["on_demand", "spot", "committed_1y", "committed_3y"] = Field(
         default="on_demand", description="Which rental price to use."
@@ -511,11 +540,30 @@ class Range(Strict):
         return self
 
 
+MULTIPLIERS = (
+    "volume",
+    "api_price",
+    "gpu_price",
+    "rental_rate",
+    "utilization",
+    "staff_cost",
+    "electricity",
+    "depreciation",
+)
+"""Uncertainty ranges that multiply today's value."""
+MULTIPLIER_MAX = {"volume": 1000.0}
+"""Highest multiplier a range may reach, where it differs from ``MULTIPLIER_MAX_DEFAULT``."""
+MULTIPLIER_MAX_DEFAULT = 100.0
+"""Highest multiplier of a price, a rate or a period a range may reach."""
+
+
 class Uncertainty(Strict):
     """Ranges for the inputs that are guesses; a Monte Carlo over them reports P10/P50/P90 of each plan's cost."""
 
-    samples: Int = Field(default=100_000, ge=100, le=2_000_000, description="Monte Carlo samples.")
-    seed: Int | None = Field(default=None, ge=0, description="Random seed (a fixed default keeps reports stable).")
+    samples: Int = Field(default=100_000, ge=100, le=MAX_SAMPLES, description="Monte Carlo samples.")
+    seed: Int | None = Field(
+        default=None, ge=0, le=2**63 - 1, description="Random seed (a fixed default keeps reports stable)."
+    )
     volume: Range | None = Field(default=None, description="Multiplier of every segment's request volume.")
     growth_per_month_change: Range | None = Field(
         default=None, description="Change added to every segment's monthly growth (0.02 = two points more)."
@@ -533,26 +581,26 @@ class Uncertainty(Strict):
 
     @model_validator(mode="after")
     def _positive_multipliers(self) -> Uncertainty:
-        for name in (
-            "volume",
-            "api_price",
-            "gpu_price",
-            "rental_rate",
-            "utilization",
-            "staff_cost",
-            "electricity",
-            "depreciation",
-        ):
+        for name in MULTIPLIERS:
             r = getattr(self, name)
-            if r is not None and r.low <= 0:
+            if r is None:
+                continue
+            top = MULTIPLIER_MAX.get(name, MULTIPLIER_MAX_DEFAULT)
+            if r.low <= 0:
                 raise ValueError(f"{name}: a multiplier must stay above 0 (low is {r.low:g})")
-        for name in ("growth_per_month_change",):
-            r = getattr(self, name)
-            if r is not None and r.low <= -0.5:
-                raise ValueError(f"{name}: growth cannot fall by 50 points a month or more")
+            if r.high > top:
+                raise ValueError(f"{name}: a multiplier of at most {top:g} is plausible (high is {r.high:g})")
+        r = self.growth_per_month_change
+        if r is not None and (r.low <= -0.5 or r.high > 1):
+            raise ValueError(
+                "growth_per_month_change: must stay above -0.5 (50 points less a month) and at most 1 "
+                f"(100 points more); got {r.low:g}..{r.high:g}"
+            )
         r = self.api_price_decline_change
-        if r is not None and not r.low > -1 and r.high < 1:
-            raise ValueError("api_price_decline_change: must stay between -1 and 1")
+        if r is not None and not (r.low > -1 and r.high < 1):
+            raise ValueError(
+                f"api_price_decline_change: must stay between -1 and 1 (exclusive); got {r.low:g}..{r.high:g}"
+            )
         return self
 
     def ranges(self) -> dict[str, tuple[float, float, float | None]]:
@@ -598,7 +646,7 @@ class Workload(Strict):
     """A workload to assess: its request segments, team, constraints and options."""
 
     schema_version: Literal[1] = Field(description="Workload schema version; this release reads 1.")
-    name: NonEmpty = Field(description="Name of the workload.")
+    name: Name = Field(description="Name of the workload.")
     description: str | None = Field(default=None, description="What it does, for the report.")
     horizon_months: Int = Field(default=36, ge=1, le=120, description="Months to compare costs over.")
     hours_per_month: Num = Field(
@@ -618,7 +666,9 @@ class Workload(Strict):
         "days before the first month of the horizon.",
     )
     team: Team = Field(default_factory=Team, description="Who would run a local deployment.")
-    segments: list[Segment] = Field(min_length=1, description="The request classes of the workload.")
+    segments: list[Segment] = Field(
+        min_length=1, max_length=MAX_SEGMENTS, description="The request classes of the workload."
+    )
     constraints: Constraints = Field(default_factory=Constraints, description="Rules the decision must respect.")
     candidates: Candidates = Field(default_factory=Candidates, description="What to consider.")
     local: LocalSettings = Field(default_factory=LocalSettings, description="How local deployments are run.")
