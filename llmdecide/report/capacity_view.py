@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from llmdecide.capacity.planner import CapacityResult
 from llmdecide.report.formatting import fmt_number, fmt_pct
 from llmdecide.report.tables import to_json
+from llmdecide.report.text_safety import terminal_text
 
 
 def capacity_json(result: CapacityResult) -> str:
@@ -74,11 +76,11 @@ def capacity_rows(r: CapacityResult) -> list[tuple[str, str]]:
 
 def print_capacity(console: Console, r: CapacityResult) -> None:
     """The result as a two-column table plus its warnings."""
-    table = Table(title=f"{r.model} on {r.accelerator}", show_header=False)
+    table = Table(title=terminal_text(f"{r.model} on {r.accelerator}"), show_header=False)
     table.add_column("", style="bold", no_wrap=True)
     table.add_column("")
     for label, value in capacity_rows(r):
-        table.add_row(label, value)
+        table.add_row(terminal_text(label), terminal_text(value))
     console.print(table)
     for w in r.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(Text.assemble(("warning:", "yellow"), " ", terminal_text(w)))

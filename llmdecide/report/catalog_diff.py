@@ -10,6 +10,7 @@ from rich.table import Table
 from llmdecide.catalog.diff import CatalogDiff, FieldChange, describe_kind
 from llmdecide.report.formatting import fmt_text
 from llmdecide.report.tables import markdown_table, to_json
+from llmdecide.report.text_safety import markdown_code, terminal_text
 
 
 def _value(v: Any) -> str:
@@ -72,7 +73,7 @@ def diff_summary(diff: CatalogDiff) -> str:
 
 def diff_markdown(diff: CatalogDiff, old_label: str, new_label: str) -> str:
     """A Markdown section to paste into a pull request."""
-    head = f"## Catalog changes: `{old_label}` → `{new_label}`\n\n{diff_summary(diff)}.\n"
+    head = f"## Catalog changes: {markdown_code(old_label)} → {markdown_code(new_label)}\n\n{diff_summary(diff)}.\n"
     if diff.empty:
         return head
     text = head
@@ -100,7 +101,7 @@ def print_diff(console: Console, diff: CatalogDiff) -> None:
     for h in HEADERS:
         table.add_column(h, justify="right" if h in ("old", "new", "change %") else "left")
     for row in change_rows(diff):
-        table.add_row(*row)
+        table.add_row(*[terminal_text(cell) for cell in row])
     if table.row_count:
         console.print(table)
     if diff.history:
@@ -108,6 +109,6 @@ def print_diff(console: Console, diff: CatalogDiff) -> None:
         for h in HISTORY_HEADERS:
             history.add_column(h, justify="right" if h in ("old", "new", "change %") else "left")
         for row in history_rows(diff):
-            history.add_row(*row)
+            history.add_row(*[terminal_text(cell) for cell in row])
         console.print(history)
-    console.print(diff_summary(diff))
+    console.print(terminal_text(diff_summary(diff)))

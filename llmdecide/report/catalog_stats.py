@@ -7,6 +7,7 @@ from rich.table import Table
 
 from llmdecide.catalog.stats import CatalogStats
 from llmdecide.report.tables import markdown_table, to_json
+from llmdecide.report.text_safety import terminal_text
 
 EVIDENCE_HEADERS = ["prices in force", "count", "primary", "secondary", "estimate", "primary share", "older", "undated"]
 
@@ -75,12 +76,12 @@ def print_stats(console: Console, stats: CatalogStats) -> None:
     counts.add_column("entries")
     counts.add_column("count", justify="right")
     for k, v in stats.counts.items():
-        counts.add_row(k, str(v))
+        counts.add_row(terminal_text(k), str(v))
     console.print(counts)
     evidence = Table(title="Evidence behind the prices", header_style="bold")
     for i, h in enumerate(EVIDENCE_HEADERS):
         evidence.add_column(h, justify="right" if i else "left")
     for row in _evidence_rows(stats):
-        evidence.add_row(*row)
+        evidence.add_row(*[terminal_text(cell) for cell in row])
     console.print(evidence)
-    console.print(_older_note(stats))
+    console.print(terminal_text(_older_note(stats)))

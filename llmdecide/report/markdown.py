@@ -4,6 +4,13 @@
 context: every figure formatted here, in Python, every sentence taken from
 ``wording.py``, every table a :class:`Table` of header and row cells. The
 template (``templates/report.md.j2``) only lays them out, looping over rows.
+
+Escaping is the template environment's default, not each call site's: every value a ``{{ ... }}`` prints
+and every table cell goes through :func:`~llmdecide.report.text_safety.markdown_inline` (HTML and Markdown syntax
+escaped, one line), unless it is a :class:`~llmdecide.report.text_safety.MarkdownSafe`. The view below makes a
+``MarkdownSafe`` only of Markdown it writes itself around escaped pieces: ids as code spans
+(:func:`~llmdecide.report.text_safety.markdown_code`), ``**bold**`` cells, the mermaid charts' numbers and
+:func:`~llmdecide.report.text_safety.mermaid_label` labels. A new field is escaped without anyone remembering to.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from llmdecide.report.formatting import (
     line_item_cells,
 )
 from llmdecide.report.result import DecisionReport, PlanStep
+from llmdecide.report.text_safety import MarkdownSafe, markdown_code, markdown_inline, mermaid_label
 from llmdecide.report.wording import (
     NO_OVERFLOW,
     break_even_volume_text,
@@ -52,18 +60,37 @@ class Table:
         return ["---:" if n else "---" for n in self.numeric]
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _cell(value: object) -> MarkdownSafe:
+    """A table cell: Markdown the view wrote as it is (on one line), anything else escaped."""
+    if isinstance(value, MarkdownSafe):
+        return MarkdownSafe(value.replace("\r", " ").replace("\n", " "))
+    return markdown_inline(str(value))
+
+
+def _finalize(value: object) -> MarkdownSafe:
+    """What every ``{{ ... }}`` of the template prints: a :class:`MarkdownSafe` as it is, anything else escaped."""
+    return value if isinstance(value, MarkdownSafe) else markdown_inline(str(value))
+
+
+def render_table(t: Table) -> MarkdownSafe:
+    """A GitHub-flavoured Markdown table: header, alignment row, one line per row, each cell through ``_cell``."""
+    lines = ["| " + " | ".join(_cell(h) for h in t.headers) + " |", "|" + "|".join(t.aligns) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in t.rows]
+    return MarkdownSafe("\n".join(lines) + "\n")
 
 
 def _template() -> jinja2.Template:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("llmdecide.report", "templates"),
         autoescape=False,
+        finalize=_finalize,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
     env.filters["cell"] = _cell
+    env.filters["code"] = markdown_code
+    env.filters["safe"] = MarkdownSafe
+    env.globals["table"] = render_table
     return env.get_template("report.md.j2")
 
 
@@ -113,7 +140,7 @@ def _options(report: DecisionReport) -> Table:
         ["option", "kind", "plan", "feasible", "first month USD", "horizon USD", "up front USD", "score", "why not"],
         [
             [
-                f"`{o.id}`",
+                markdown_code(o.id),
                 o.kind,
                 o.label,
                 "yes" if o.feasible else "no",
@@ -136,10 +163,12 @@ def _chart(report: DecisionReport) -> dict[str, Any] | None:
     months = len(series[0].cumulative_usd)
     top = max(max(s.cumulative_usd) for s in series)
     return {
-        "months": ", ".join(str(m) for m in range(1, months + 1)),
-        "top": f"{_nice_ceiling(top):.0f}",
-        "lines": [", ".join(f"{v:.0f}" for v in s.cumulative_usd) for s in series],
-        "legend": ", ".join(f"{i + 1}. {s.kind} (`{s.option}`)" for i, s in enumerate(series)),
+        "months": MarkdownSafe(", ".join(str(m) for m in range(1, months + 1))),
+        "top": MarkdownSafe(f"{_nice_ceiling(top):.0f}"),
+        "lines": [MarkdownSafe(", ".join(f"{v:.0f}" for v in s.cumulative_usd)) for s in series],
+        "legend": MarkdownSafe(
+            ", ".join(f"{i + 1}. {markdown_inline(s.kind)} ({markdown_code(s.option)})" for i, s in enumerate(series))
+        ),
     }
 
 
@@ -151,7 +180,7 @@ def _finance(report: DecisionReport) -> dict[str, Any] | None:
         ["option", "horizon cost", "cash paid", "book value at end", "resale at end", "net cash", "net present value"],
         [
             [
-                f"`{p.option}`",
+                markdown_code(p.option),
                 fmt_usd(p.horizon_cost_usd),
                 fmt_usd(p.cash_usd),
                 fmt_usd(p.book_value_end_usd),
@@ -180,14 +209,15 @@ def _finance(report: DecisionReport) -> dict[str, Any] | None:
         [False, True, True, True, True, True],
     )
     gap = first.cash_usd - first.horizon_cost_usd
+    option = markdown_code(first.option)
     if abs(gap) < 0.5:
         why = (
-            f"For `{first.option}` the cumulative cash at the horizon's end equals its horizon cost: nothing is "
+            f"For {option} the cumulative cash at the horizon's end equals its horizon cost: nothing is "
             "bought that outlives the horizon."
         )
     else:
         why = (
-            f"For `{first.option}` the cumulative cash at the horizon's end ({fmt_usd(first.cash_usd)}) is "
+            f"For {option} the cumulative cash at the horizon's end ({fmt_usd(first.cash_usd)}) is "
             f"{fmt_usd(gap)} more than its horizon cost ({fmt_usd(first.horizon_cost_usd)}): hardware is cash when "
             f"bought but cost as it depreciates, and {fmt_usd(first.book_value_end_usd)} of book value is left at "
             f"the end, of which resale would recover {fmt_usd(first.resale_end_usd)}."
@@ -198,7 +228,7 @@ def _finance(report: DecisionReport) -> dict[str, Any] | None:
         "plans": plans,
         "years": years,
         "option": first.option,
-        "why": why,
+        "why": MarkdownSafe(why),
     }
 
 
@@ -235,17 +265,17 @@ def _overflow(report: DecisionReport) -> dict[str, Any] | None:
         [False, True, True, True, True, True, True, True, True],
     )
     horizons = {opt.id: opt.horizon_cost_usd for opt in report.options if opt.feasible}
-    whole = [f"overflow `{o.option}` {fmt_usd(o.horizon_cost_usd)}"]
+    whole = [f"overflow {markdown_code(o.option)} {fmt_usd(o.horizon_cost_usd)}"]
     for kind in ("cloud", "local"):
         best = report.best_by_kind.get(kind)
         if best is not None and best in horizons:
-            whole.append(f"best all-{kind} `{best}` {fmt_usd(horizons[best])}")
+            whole.append(f"best all-{kind} {markdown_code(best)} {fmt_usd(horizons[best])}")
     return {
         "option": o.option,
         "monthly": fmt_usd(o.monthly_cost_usd),
         "horizon": fmt_usd(o.horizon_cost_usd),
         "table": table,
-        "whole": ", ".join(whole),
+        "whole": MarkdownSafe(", ".join(whole)),
     }
 
 
@@ -263,17 +293,17 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
                 fmt_usd(r.high_cost_usd),
                 fmt_usd(r.swing_usd),
                 fmt_sweep_value(r.unit, r.flip_value) if r.flip_value is not None else "does not flip",
-                f"`{r.flip_to}`" if r.flip_to else "",
+                markdown_code(r.flip_to) if r.flip_to else "",
                 fmt_sweep_value(r.unit, r.kind_flip_value) if r.kind_flip_value is not None else "none in range",
-                f"`{r.kind_flip_to}`" if r.kind_flip_to else "",
+                markdown_code(r.kind_flip_to) if r.kind_flip_to else "",
             ]
             for r in rob.sensitivity
         ],
         [False, False, True, True, True, True, False, True, False],
     )
     view: dict[str, Any] = {
-        "labels": ", ".join(f'"{r.label}"' for r in rob.sensitivity),
-        "bars": ", ".join(f"{r.swing_usd:.0f}" for r in rob.sensitivity),
+        "labels": MarkdownSafe(", ".join(f'"{mermaid_label(r.label)}"' for r in rob.sensitivity)),
+        "bars": MarkdownSafe(", ".join(f"{r.swing_usd:.0f}" for r in rob.sensitivity)),
         "sweeps": sweeps,
         "monte_carlo": None,
     }
@@ -286,7 +316,13 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
                 f"{mc.labels.get(k, k)} {lo:g} to {hi:g}" + (f" (most likely {mode:g})" if mode is not None else "")
                 for k, (lo, hi, mode) in mc.inputs.items()
             ),
-            "widened": "; ".join(f"`{w.entry}` {w.kind} ({w.basis}) x{w.low:g} to x{w.high:g}" for w in mc.widened),
+            "widened": MarkdownSafe(
+                "; ".join(
+                    f"{markdown_code(w.entry)} {markdown_inline(w.kind)} ({markdown_inline(w.basis)}) "
+                    f"x{w.low:g} to x{w.high:g}"
+                    for w in mc.widened
+                )
+            ),
             "capacity": "; ".join(
                 f"{c.deployment} x{c.low:.2f} to x{c.high:.2f} (median x{c.median:.2f})" for c in mc.capacity
             ),
@@ -294,7 +330,7 @@ def _robustness(report: DecisionReport) -> dict[str, Any] | None:
                 ["option", "P10 USD", "P50 USD", "P90 USD", "cheapest in", "recommended in"],
                 [
                     [
-                        f"`{d.option}`",
+                        markdown_code(d.option),
                         fmt_usd(d.p10_usd),
                         fmt_usd(d.p50_usd),
                         fmt_usd(d.p90_usd),
@@ -328,11 +364,11 @@ def _price_changes(report: DecisionReport) -> Table | None:
         ],
         [
             [
-                f"`{c.option}`",
+                markdown_code(c.option),
                 c.segment,
                 str(c.month),
                 c.starts.isoformat(),
-                f"`{c.entry}`",
+                markdown_code(c.entry),
                 c.kind,
                 fmt_price(c.before_usd),
                 fmt_price(c.after_usd),
@@ -353,14 +389,14 @@ def _price_evidence(report: DecisionReport) -> Table | None:
         ["option", "segment", "entry", "price", "basis", "source shows it on", "age, days", "stale"],
         [
             [
-                f"`{e.option}`",
+                markdown_code(e.option),
                 e.segment,
-                f"`{e.entry}`",
+                markdown_code(e.entry),
                 e.kind,
                 e.basis,
                 e.observed.isoformat() if e.observed else "not stated",
                 str(e.age_days) if e.age_days is not None else "",
-                "**yes**" if e.stale else "no",
+                MarkdownSafe("**yes**") if e.stale else "no",
             ]
             for e in report.price_evidence
         ],
@@ -370,7 +406,7 @@ def _price_evidence(report: DecisionReport) -> Table | None:
 
 def _scores(report: DecisionReport) -> Table:
     rows = [
-        [f"`{s.option}`", f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS]]
+        [markdown_code(s.option), f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS]]
         for s in report.scores.options
     ]
     rows.append(["weight", "1.00", *[f"{report.scores.weights[d]:.2f}" for d in DIMENSIONS]])
@@ -406,7 +442,9 @@ def _score_inputs(report: DecisionReport) -> Table:
         seen.add(s.option)
         for f in s.inputs:
             facts = "; ".join(f"{k.replace('_', ' ')} {fmt_fact(v)}" for k, v in f.inputs.items())
-            rows.append([f"`{s.option}`", f.segment, f.dimension.replace("_", " "), f.side, f"{f.score:.2f}", facts])
+            rows.append(
+                [markdown_code(s.option), f.segment, f.dimension.replace("_", " "), f.side, f"{f.score:.2f}", facts]
+            )
     return Table(
         ["option", "segment", "dimension", "side", "score", "from"], rows, [False, False, False, False, True, False]
     )
@@ -419,12 +457,12 @@ def _line_items(report: DecisionReport) -> Table | None:
     rows = [line_item_cells(i) for i in rec.line_items]
     rows.append(
         [
-            "**total**",
+            MarkdownSafe("**total**"),
             "",
             "",
             "",
-            f"**{fmt_usd(rec.monthly_cost_usd, decimals=2)}**",
-            f"**{fmt_usd(rec.one_time_usd, decimals=2)}**",
+            MarkdownSafe(f"**{fmt_usd(rec.monthly_cost_usd, decimals=2)}**"),
+            MarkdownSafe(f"**{fmt_usd(rec.one_time_usd, decimals=2)}**"),
             "",
         ]
     )
@@ -530,10 +568,14 @@ def markdown_view(report: DecisionReport) -> dict[str, Any]:
         ),
         "ledger": _plain(
             ["entry", "kind", "what", "date", "source"],
-            [[f"`{e.id}`", e.kind, e.what, e.date.isoformat() if e.date else MISSING, e.source] for e in report.ledger],
+            [
+                [markdown_code(e.id), e.kind, e.what, e.date.isoformat() if e.date else MISSING, e.source]
+                for e in report.ledger
+            ],
         ),
         "catalogs": _plain(
-            ["file", "version", "as of"], [[f"`{c.id}`", c.version, c.as_of.isoformat()] for c in report.catalogs]
+            ["file", "version", "as of"],
+            [[markdown_code(c.id), c.version, c.as_of.isoformat()] for c in report.catalogs],
         ),
         "warnings": report.warnings,
     }

@@ -7,32 +7,32 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from llmdecide.report.catalog_view import EntryView, Listing, flatten
+from llmdecide.report.text_safety import NAME_LIMIT, json_inert, markdown_code, markdown_inline, terminal_text
 
 
 def to_json(data: Any) -> str:
-    """Stable, pretty JSON with a trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-
-
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Stable, pretty JSON with a trailing newline; control, bidi and format characters that ``json.dumps`` leaves
+    in strings are ``\\u`` escapes (:func:`~llmdecide.report.text_safety.json_inert`), so the data is exactly
+    the same."""
+    return json_inert(json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False)) + "\n"
 
 
 def markdown_table(headers: list[str], rows: list[list[str]], numeric: list[bool] | None = None) -> str:
     """A GitHub-flavoured Markdown table; numeric columns right-aligned."""
     numeric = numeric or [False] * len(headers)
-    lines = ["| " + " | ".join(_md_escape(h) for h in headers) + " |"]
+    lines = ["| " + " | ".join(markdown_inline(h) for h in headers) + " |"]
     lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
-    lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_inline(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
 def listing_markdown(listing: Listing) -> str:
     """A listing as a Markdown section."""
     body = markdown_table([c.header for c in listing.columns], listing.cells(), [c.numeric for c in listing.columns])
-    return f"## {listing.title}\n\n{body}\n{len(listing.rows)} entries.\n"
+    return f"## {markdown_inline(listing.title)}\n\n{body}\n{len(listing.rows)} entries.\n"
 
 
 def listing_json(listing: Listing) -> str:
@@ -42,11 +42,11 @@ def listing_json(listing: Listing) -> str:
 
 def print_listing(console: Console, listing: Listing) -> None:
     """A listing as a rich table."""
-    table = Table(title=listing.title, header_style="bold")
+    table = Table(title=terminal_text(listing.title), header_style="bold")
     for c in listing.columns:
         table.add_column(c.header, justify="right" if c.numeric else "left", no_wrap=c.key == "id")
     for row in listing.cells():
-        table.add_row(*row)
+        table.add_row(*[terminal_text(cell) for cell in row])
     console.print(table)
     console.print(f"{len(listing.rows)} entries")
 
@@ -54,20 +54,23 @@ def print_listing(console: Console, listing: Listing) -> None:
 def entry_markdown(view: EntryView) -> str:
     """One entry, every field with its source, as Markdown."""
     rows = [[k, v] for k, v in flatten(view.fields)]
-    head = f"## {view.noun} `{view.id}`\n\nFrom `{view.file}`"
+    head = f"## {markdown_inline(view.noun)} {markdown_code(view.id)}\n\nFrom {markdown_code(view.file)}"
     if view.provider:
-        head += f", provider {view.provider['name']} ({view.provider['pricing_url']})"
+        provider = f"{view.provider['name']} ({view.provider['pricing_url']})"
+        head += f", provider {markdown_inline(provider)}"
     return head + ".\n\n" + markdown_table(["field", "value"], rows)
 
 
 def print_entry(console: Console, view: EntryView) -> None:
     """One entry as a two-column rich table."""
-    title = f"{view.noun} {view.id}  ({view.file})"
+    title = Text.assemble(
+        terminal_text(view.noun), " ", terminal_text(view.id, limit=NAME_LIMIT), "  (", terminal_text(view.file), ")"
+    )
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("field", no_wrap=True)
     table.add_column("value", overflow="fold")
     if view.provider:
-        table.add_row("provider", f"{view.provider['name']} ({view.provider['pricing_url']})")
+        table.add_row("provider", terminal_text(f"{view.provider['name']} ({view.provider['pricing_url']})"))
     for key, value in flatten(view.fields):
-        table.add_row(key, value)
+        table.add_row(terminal_text(key), terminal_text(value))
     console.print(table)

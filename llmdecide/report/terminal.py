@@ -1,4 +1,10 @@
-"""The terminal report (rich): summary panel, options compared, line items, scores, warnings."""
+"""The terminal report (rich): summary panel, options compared, line items, scores, warnings.
+
+Every piece of text that can hold user input (names, ids, labels, sentences) is a :class:`~rich.text.Text` made by
+:func:`~llmdecide.report.text_safety.terminal_text`: never parsed as rich markup, control and bidi characters shown as
+escapes, names and ids cut to ``NAME_LIMIT`` characters and sentences to ``TEXT_LIMIT``. Markup appears only in
+strings written here.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from rich.text import Text
 
 from llmdecide.report.formatting import MISSING, fmt_sweep_value, fmt_usd, line_item_cells
 from llmdecide.report.result import DecisionReport
+from llmdecide.report.text_safety import NAME_LIMIT, terminal_text
 from llmdecide.report.wording import (
     break_even_volume_text,
     excluded_text,
@@ -23,38 +30,55 @@ from llmdecide.scoring.dimensions import DIMENSIONS
 COLOURS = {"cloud": "cyan", "local": "green", "hybrid": "magenta", "none": "red"}
 
 
+def _t(text: str, style: str = "") -> Text:
+    """A sentence or a cell: user text inside, so a Text, never markup."""
+    return terminal_text(text, style=style)
+
+
+def _name(text: str, style: str = "") -> Text:
+    """A name or an id on its own: a Text, cut to NAME_LIMIT characters."""
+    return terminal_text(text, limit=NAME_LIMIT, style=style)
+
+
+def warning_line(text: str) -> Text:
+    """'warning: ...' with the warning as plain text."""
+    return Text.assemble(("warning:", "yellow"), " ", _t(text))
+
+
 def print_report(console: Console, report: DecisionReport) -> None:
     """Render the report to a rich console."""
     r = report.recommendation
     for w in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(warning_line(w))
     colour = COLOURS[r.decision]
     head = Text.assemble(("Recommendation: ", "bold"), (r.decision.upper(), f"bold {colour}"))
     if r.label:
-        head.append(f"  ({r.label})")
-    lines: list[Text | str] = [head]
+        head.append_text(_t(f"  ({r.label})"))
+    lines: list[Text] = [head]
     if r.monthly_cost_usd is not None and r.horizon_cost_usd is not None:
         lines.append(
-            f"{fmt_usd(r.monthly_cost_usd)} USD in the first month, {fmt_usd(r.horizon_cost_usd)} USD over "
-            f"{report.workload.horizon_months} months"
-            + (f", {fmt_usd(r.one_time_usd)} USD up front" if r.one_time_usd else "")
+            Text(
+                f"{fmt_usd(r.monthly_cost_usd)} USD in the first month, {fmt_usd(r.horizon_cost_usd)} USD over "
+                f"{report.workload.horizon_months} months"
+                + (f", {fmt_usd(r.one_time_usd)} USD up front" if r.one_time_usd else "")
+            )
         )
-    lines.append(Text(f"Decided by {r.decided_by.text}", style="italic"))
+    lines.append(_t(f"Decided by {r.decided_by.text}", style="italic"))
     if r.premium is not None and r.premium.dimensions and r.decided_by.code != "premium":
-        lines.append(f"Premium: {r.premium.text}")
+        lines.append(_t(f"Premium: {r.premium.text}"))
     if len(r.gates) > 1:
-        lines.append(Text(_capitalised(gates_line([(g.code, g.values) for g in r.gates])), style="yellow"))
+        lines.append(_t(_capitalised(gates_line([(g.code, g.values) for g in r.gates])), style="yellow"))
     rob = report.robustness
     if rob is not None and rob.fragile:
-        lines.append(Text(f"Fragile: {fragility_text([x.text for x in rob.reasons])}", style="bold red"))
+        lines.append(_t(f"Fragile: {fragility_text([x.text for x in rob.reasons])}", style="bold red"))
     for step in plan_rows_text(r.plan):
-        lines.append(f"  {step}")
+        lines.append(_t(f"  {step}"))
     for line in r.rationale:
-        lines.append(f"- {line.text}")
+        lines.append(_t(f"- {line.text}"))
     if r.flips:
         lines.append(Text("What would flip it:", style="bold"))
-        lines += [f"- {text}" for text in first_screen_flips([(f.code, f.text) for f in r.flips])]
-    console.print(Panel(Group(*lines), title=report.workload.name, border_style=colour))
+        lines += [_t(f"- {text}") for text in first_screen_flips([(f.code, f.text) for f in r.flips])]
+    console.print(Panel(Group(*lines), title=_name(report.workload.name), border_style=colour))
 
     options = Table(title="Options compared", header_style="bold")
     for col, justify in (
@@ -70,9 +94,9 @@ def print_report(console: Console, report: DecisionReport) -> None:
     for o in report.options:
         if o.feasible:
             options.add_row(
-                o.id,
-                o.kind,
-                o.label,
+                _name(o.id),
+                _t(o.kind),
+                _t(o.label),
                 fmt_usd(o.monthly_cost_usd),
                 fmt_usd(o.horizon_cost_usd),
                 fmt_usd(o.one_time_usd),
@@ -81,20 +105,27 @@ def print_report(console: Console, report: DecisionReport) -> None:
             )
         else:
             options.add_row(
-                o.id, o.kind, excluded_text(o.excluded_reason), MISSING, MISSING, MISSING, MISSING, style="dim"
+                _name(o.id),
+                _t(o.kind),
+                _t(excluded_text(o.excluded_reason)),
+                MISSING,
+                MISSING,
+                MISSING,
+                MISSING,
+                style="dim",
             )
     console.print(options)
 
     be = report.break_even
     if be.cloud_option and be.local_option:
-        console.print(_capitalised(break_even_volume_text(be)))
-        console.print(_capitalised(payback_text(be)))
+        console.print(_t(_capitalised(break_even_volume_text(be))))
+        console.print(_t(_capitalised(payback_text(be))))
     else:
-        console.print(f"Break-even: not computed ({be.note}).")
+        console.print(_t(f"Break-even: not computed ({be.note})."))
 
     rec = next((o for o in report.options if o.id == r.option), None)
     if rec is not None:
-        items = Table(title=f"Line items of {rec.id} (first month)", header_style="bold")
+        items = Table(title=Text.assemble("Line items of ", _name(rec.id), " (first month)"), header_style="bold")
         for col, justify in (
             ("item", "left"),
             ("quantity", "right"),
@@ -105,7 +136,7 @@ def print_report(console: Console, report: DecisionReport) -> None:
         ):
             items.add_column(col, justify=justify)  # type: ignore[arg-type]
         for i in rec.line_items:
-            items.add_row(*line_item_cells(i)[:6])
+            items.add_row(*[_t(c) for c in line_item_cells(i)[:6]])
         console.print(items)
 
     scores = Table(title="Scores (0-1, weighted)", header_style="bold")
@@ -114,7 +145,7 @@ def print_report(console: Console, report: DecisionReport) -> None:
     for d in DIMENSIONS:
         scores.add_column(f"{d.replace('_', ' ')}\n(w {report.scores.weights[d]:.2f})", justify="right")
     for s in report.scores.options:
-        scores.add_row(s.option, f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS])
+        scores.add_row(_name(s.option), f"{s.total:.2f}", *[f"{getattr(s, d):.2f}" for d in DIMENSIONS])
     console.print(scores)
     print_overflow(console, report)
     print_robustness(console, report)
@@ -126,15 +157,18 @@ def print_overflow(console: Console, report: DecisionReport) -> None:
     if o is None:
         return
     table = Table(
-        title=f"Overflow hybrid ({o.option}): {fmt_usd(o.monthly_cost_usd)} USD in month 1, "
-        f"{fmt_usd(o.horizon_cost_usd)} USD over the horizon",
+        title=Text.assemble(
+            "Overflow hybrid (",
+            _name(o.option),
+            f"): {fmt_usd(o.monthly_cost_usd)} USD in month 1, {fmt_usd(o.horizon_cost_usd)} USD over the horizon",
+        ),
         header_style="bold",
     )
     for col in ("segment", "replicas", "of peak", "overflow m1", "overflow all", "USD", "all cloud", "all local"):
         table.add_column(col, justify="left" if col == "segment" else "right")
     for s in o.segments:
         table.add_row(
-            s.segment,
+            _name(s.segment),
             f"{s.replicas}/{s.all_local_replicas}",
             f"{s.share_of_peak:.0%}",
             f"{s.overflow_share_first_month:.1%}",
@@ -170,7 +204,7 @@ def print_robustness(console: Console, report: DecisionReport) -> None:
             if r.kind_flip_value is not None
             else "none"
         )
-        table.add_row(r.label, bar, fmt_usd(r.low_cost_usd), fmt_usd(r.high_cost_usd), flip, kind)
+        table.add_row(_t(r.label), bar, fmt_usd(r.low_cost_usd), fmt_usd(r.high_cost_usd), _t(flip), _t(kind))
     console.print(table)
     mc = rob.monte_carlo
     if mc is not None:
@@ -179,7 +213,7 @@ def print_robustness(console: Console, report: DecisionReport) -> None:
             dist.add_column(col, justify="left" if col == "option" else "right")
         for d in mc.options:
             dist.add_row(
-                d.option,
+                _name(d.option),
                 fmt_usd(d.p10_usd),
                 fmt_usd(d.p50_usd),
                 fmt_usd(d.p90_usd),

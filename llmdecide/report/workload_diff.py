@@ -11,6 +11,7 @@ from rich.table import Table
 from llmdecide.report.formatting import fmt_text, fmt_usd
 from llmdecide.report.result import DecisionReport
 from llmdecide.report.tables import markdown_table
+from llmdecide.report.text_safety import terminal_text
 
 
 class WorkloadDelta(BaseModel):
@@ -108,5 +109,5 @@ def print_deltas(console: Console, deltas: list[WorkloadDelta]) -> None:
     for h in DELTA_HEADERS:
         table.add_column(h)
     for row in delta_rows(deltas):
-        table.add_row(*row)
+        table.add_row(*[terminal_text(cell) for cell in row])
     console.print(table)
