@@ -14,6 +14,7 @@ from llmdecide.cli.calibrate import calibrate_command
 from llmdecide.cli.capacity import capacity_command
 from llmdecide.cli.init import init_command, schema_command
 from llmdecide.errors import ExitCode
+from llmdecide.report.text_safety import safe_message
 
 app = typer.Typer(
     name="llmdecide",
@@ -56,11 +57,12 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:
-        message = str(getattr(exc, "message", "") or "").rstrip(".")
+        formatted = getattr(exc, "format_message", None)
+        message = str((formatted() if callable(formatted) else "") or getattr(exc, "message", "") or "").rstrip(".")
         ctx = getattr(exc, "ctx", None)
         if message:
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            print(f"llmdecide: error: {message}{hint}", file=sys.stderr)
+            print(f"llmdecide: error: {safe_message(message)}{hint}", file=sys.stderr)
         raise SystemExit(int(ExitCode.USAGE)) from None
     except typer.Abort:
         print("llmdecide: aborted", file=sys.stderr)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from llmdecide.cli.boundary import user_errors
+from llmdecide.cli.boundary import check_output_target, user_errors
 from llmdecide.cli.options import (
     CatalogDirOption,
     Format,
     FormatOption,
     OutputOption,
     OverlayOption,
+    catalog_inputs,
     emit,
     open_catalog,
+    workload_inputs,
 )
+from llmdecide.cli.progress_bar import terminal_progress
 
 
 def assess_command(
@@ -32,6 +37,13 @@ def assess_command(
     ] = None,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,
+    allow_outside_paths: Annotated[
+        bool,
+        typer.Option(
+            "--allow-outside-paths",
+            help="Read a profile CSV the workload names even when it sits outside the workload file's directory.",
+        ),
+    ] = False,
 ) -> None:
     """Recommend cloud, local or hybrid for a workload, with costs, scores and what would flip it."""
     from llmdecide.api import assess
@@ -46,12 +58,17 @@ def assess_command(
         except ValueError:
             raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {as_of!r}", param_hint="--as-of") from None
     with user_errors():
+        inputs = [*workload_inputs(workload), *catalog_inputs(catalog_dir, overlay)]
+        if output is not None:
+            check_output_target(output, inputs)  # before the work: a refused output file costs nothing
         catalog = open_catalog(catalog_dir, overlay)
-        report = assess(workload, catalog, as_of=on)
+        with terminal_progress() if sys.stderr.isatty() else nullcontext():
+            report = assess(workload, catalog, as_of=on, allow_outside_paths=allow_outside_paths)
         emit(
             fmt,
             output,
             draw=lambda c: print_report(c, report),
             json_text=lambda: render_json(report),
             markdown_text=lambda: render_markdown(report),
+            inputs=inputs,
         )

@@ -7,9 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.cli.boundary import check_output_target, parse_output_path, user_errors, write_output
 from llmdecide.cli.capacity import CLI_FLAGS
-from llmdecide.cli.options import CatalogDirOption, OverlayOption, make_console, open_catalog
+from llmdecide.cli.options import (
+    OUTPUT_RULES,
+    CatalogDirOption,
+    OverlayOption,
+    catalog_inputs,
+    make_console,
+    open_catalog,
+)
+from llmdecide.report.text_safety import terminal_safe
 
 if TYPE_CHECKING:
     from llmdecide.capacity.calibration import Calibration
@@ -40,7 +48,12 @@ def calibrate_command(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the overlay here (atomically) instead of stdout.", show_default=False
+            "--output",
+            "-o",
+            parser=parse_output_path,
+            metavar="<path>",
+            help="Write the overlay to this file instead of stdout. " + OUTPUT_RULES,
+            show_default=False,
         ),
     ] = None,
     catalog_dir: CatalogDirOption = None,
@@ -63,6 +76,9 @@ def calibrate_command(
     names = InputNames(**CLI_FLAGS)  # the same flags name the same inputs as in 'capacity'
     with user_errors():
         _check_counts(1, 1, gpus, tp, None, names)
+        inputs = [*results, *catalog_inputs(catalog_dir, overlay)]
+        if output is not None:
+            check_output_target(output, inputs)
         catalog = open_catalog(catalog_dir, overlay)
         setup = Setup(model, gpu, engine, engine_version, precision, kv_precision, tp, gpus)
         result, points = calibrate_files(catalog, results, setup, names)
@@ -70,7 +86,8 @@ def calibrate_command(
         console = make_console()
         console.file = typer.get_text_stream("stderr")
         console.print(
-            f"{result.engine} on {result.accelerator}: {len(points)} runs, {result.after.points} figures; "
+            f"{terminal_safe(result.engine)} on {terminal_safe(result.accelerator)}: {len(points)} runs, "
+            f"{result.after.points} figures; "
             f"median |error| {result.before.median_abs_pct:.1f}% with the catalog's profile, "
             f"{result.after.median_abs_pct:.1f}% fitted (worst x{result.before.worst_ratio:.2f} -> "
             f"x{result.after.worst_ratio:.2f})",
@@ -81,7 +98,7 @@ def calibrate_command(
         for name, value in profile_factors(result.profile).items():
             if abs(value - base[name]) > 1e-9:
                 console.print(f"  {name}: {base[name]:g} -> {value:g}", markup=False, highlight=False)
-        write_output(text, output)
+        write_output(text, output, inputs, kind="text")
 
 
 def catalog_profile(catalog: Catalog, result: Calibration) -> EngineProfile:

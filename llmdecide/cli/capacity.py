@@ -6,8 +6,16 @@ from typing import Annotated
 
 import typer
 
-from llmdecide.cli.boundary import user_errors
-from llmdecide.cli.options import CatalogDirOption, Format, OutputOption, OverlayOption, emit, open_catalog
+from llmdecide.cli.boundary import check_output_target, user_errors
+from llmdecide.cli.options import (
+    CatalogDirOption,
+    Format,
+    OutputOption,
+    OverlayOption,
+    catalog_inputs,
+    emit,
+    open_catalog,
+)
 
 CLI_FLAGS = {
     "model": "--model",
@@ -68,6 +76,9 @@ def capacity_command(
 
     cli_names = InputNames(**CLI_FLAGS)
     with user_errors():
+        inputs = catalog_inputs(catalog_dir, overlay)
+        if output is not None:
+            check_output_target(output, inputs)
         catalog = open_catalog(catalog_dir, overlay)
         result = plan_capacity(
             catalog,
@@ -83,4 +94,10 @@ def capacity_command(
             output_tokens=output_tokens,
             names=cli_names,
         )
-        emit(fmt, output, draw=lambda c: print_capacity(c, result), json_text=lambda: capacity_json(result))
+        emit(
+            fmt,
+            output,
+            draw=lambda c: print_capacity(c, result),
+            json_text=lambda: capacity_json(result),
+            inputs=inputs,
+        )

@@ -11,17 +11,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.cli.boundary import check_output_target, user_errors, write_output
 from llmdecide.cli.options import (
     CatalogDirOption,
     Format,
     FormatOption,
     OutputOption,
     OverlayOption,
+    catalog_inputs,
     emit,
     open_catalog,
+    workload_inputs,
 )
 from llmdecide.errors import ExitCode, InputFileError, LlmdecideError, UnknownIdError
+from llmdecide.input_files import InputReadError, read_input_bytes
+from llmdecide.limits import MAX_YAML_BYTES
+from llmdecide.report.text_safety import safe_message, terminal_safe
 
 if TYPE_CHECKING:
     from llmdecide.catalog.validate import ValidationResult
@@ -104,9 +109,10 @@ def validate_command(
                     }
                 ),
                 None,
+                kind="json",
             )
         else:
-            lines = [f"{i}" for i in errors] + [f"{i} [warning]" for i in warnings]
+            lines = [terminal_safe(f"{i}") for i in errors] + [terminal_safe(f"{i} [warning]") for i in warnings]
             lines += [_summary(r) for r in results]
             lines.append("FAILED" if failed else "OK")
             write_output("\n".join(lines) + "\n", None)
@@ -116,9 +122,9 @@ def validate_command(
 
 def _is_overlay(path: Path) -> bool:
     try:
-        head = path.read_bytes()[:4096]
-    except OSError:
-        return False
+        head = read_input_bytes(path, MAX_YAML_BYTES, "a YAML file")[:4096]
+    except InputReadError:
+        return False  # reading it as a catalog file then reports why
     return b"kind: overlay" in head
 
 
@@ -171,6 +177,9 @@ def list_command(
         )
     on = _parse_date(as_of)
     with user_errors():
+        inputs = catalog_inputs(catalog_dir, overlay)
+        if output is not None:
+            check_output_target(output, inputs)
         catalog = open_catalog(catalog_dir, overlay)
         accelerator = catalog.resolve("accelerators", gpu, where="--gpu") if gpu else None
         listing = build_listing(catalog, kind, ListFilter(provider, tier, accelerator, on))
@@ -180,6 +189,7 @@ def list_command(
             draw=lambda c: print_listing(c, listing),
             json_text=lambda: listing_json(listing),
             markdown_text=lambda: listing_markdown(listing),
+            inputs=inputs,
         )
 
 
@@ -197,6 +207,9 @@ def show_command(
     from llmdecide.report.tables import entry_markdown, print_entry, to_json
 
     with user_errors():
+        inputs = catalog_inputs(catalog_dir, overlay)
+        if output is not None:
+            check_output_target(output, inputs)
         catalog = open_catalog(catalog_dir, overlay)
         views = []
         for kind in KINDS:
@@ -220,6 +233,7 @@ def show_command(
             draw=draw,
             json_text=lambda: to_json(payload),
             markdown_text=lambda: "\n".join(entry_markdown(v) for v in views),
+            inputs=inputs,
         )
 
 
@@ -248,6 +262,9 @@ def stats_command(
 
     day = _parse_date(on)
     with user_errors():
+        inputs = catalog_inputs(catalog_dir, overlay)
+        if output is not None:
+            check_output_target(output, inputs)
         catalog = open_catalog(catalog_dir, overlay)
         when = day or catalog.as_of
         if when is None:
@@ -259,6 +276,7 @@ def stats_command(
             draw=lambda c: print_stats(c, stats),
             json_text=lambda: stats_json(stats),
             markdown_text=lambda: stats_markdown(stats),
+            inputs=inputs,
         )
 
 
@@ -310,6 +328,12 @@ def diff_command(
     from llmdecide.report.workload_diff import deltas_markdown, print_deltas
 
     with user_errors():
+        inputs = [*catalog_inputs(old, None), *catalog_inputs(new, None)]
+        if workloads is not None and workloads.is_dir():
+            for path in sorted({*workloads.glob("*.yaml"), *workloads.glob("*.yml")}):
+                inputs += workload_inputs(path)
+        if output is not None:
+            check_output_target(output, inputs)
         old_cat = open_catalog(locate_catalog_dir(old), None)
         new_cat = open_catalog(locate_catalog_dir(new), None)
         diff = diff_catalogs(old_cat, new_cat)
@@ -346,12 +370,12 @@ def diff_command(
             if workloads is not None:
                 print_deltas(console, deltas)
 
-        emit(fmt, output, draw=draw, json_text=as_json, markdown_text=as_markdown)
+        emit(fmt, output, draw=draw, json_text=as_json, markdown_text=as_markdown, inputs=inputs)
     for name, exc in failed:
-        print(f"llmdecide: error: {workloads}/{name}: skipped: {exc}", file=sys.stderr)
+        print(f"llmdecide: error: {safe_message(f'{workloads}/{name}: skipped: {exc}')}", file=sys.stderr)
     tripped = [g for g in gates if g.tripped]
     for g in tripped:
-        print(f"llmdecide: gate tripped: {g.option}: {g.why}", file=sys.stderr)
+        print(f"llmdecide: gate tripped: {safe_message(f'{g.option}: {g.why}')}", file=sys.stderr)
     if failed:
         raise typer.Exit(int(failed[0][1].exit_code))
     if tripped:

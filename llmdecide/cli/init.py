@@ -8,32 +8,42 @@ from typing import Annotated, Literal
 
 import typer
 
-from llmdecide.cli.boundary import user_errors, write_output
+from llmdecide.cli.boundary import output_exists, parse_output_path, user_errors, write_output
+from llmdecide.cli.options import OUTPUT_RULES, OutputOption
 from llmdecide.errors import OutputError
+from llmdecide.report.text_safety import terminal_safe
 
 
 def init_command(
     output: Annotated[
-        Path | None, typer.Argument(help="Where to write the template (default: print it).", show_default=False)
+        Path | None,
+        typer.Argument(
+            parser=parse_output_path,
+            help="Where to write the template (default: print it). " + OUTPUT_RULES,
+            show_default=False,
+        ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing file (the rules above still apply).")
+    ] = False,
 ) -> None:
     """Write a commented workload template, every field described, ready to edit and assess."""
     from llmdecide.workload.template import workload_template
 
     with user_errors():
-        if output is not None and output.exists() and not force:
+        if output is not None and not force and output_exists(output):  # a dangling symbolic link exists too
             raise OutputError(f"{output}: already exists", hint="use --force to overwrite it")
         write_output(workload_template(), output)
         if output is not None:
-            typer.echo(f"wrote {output}; edit it, then run: llmdecide assess {output}", err=True)
+            shown = terminal_safe(str(output))
+            typer.echo(f"wrote {shown}; edit it, then run: llmdecide assess {shown}", err=True)
 
 
 def schema_command(
     which: Annotated[
         Literal["workload", "report"], typer.Argument(help="workload (the input file) or report (the JSON output).")
     ],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema of the workload file or of the JSON report."""
     from llmdecide.report.result import DecisionReport
@@ -44,4 +54,4 @@ def schema_command(
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "llmdecide workload file" if which == "workload" else "llmdecide decision report"
     with user_errors():
-        write_output(json.dumps(schema, indent=2, sort_keys=True) + "\n", output)
+        write_output(json.dumps(schema, indent=2, sort_keys=True) + "\n", output, kind="json")

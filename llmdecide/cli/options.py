@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from llmdecide.cli.boundary import write_output
+from llmdecide.cli.boundary import parse_output_path, silence_stdout, stdout_guard, write_output
 
 if TYPE_CHECKING:
     from llmdecide.catalog import Catalog
@@ -44,9 +46,23 @@ OverlayOption = Annotated[
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OUTPUT_RULES = (
+    "Replaced atomically; a new file gets mode 0666 minus the umask, an existing one keeps its mode. "
+    "A symbolic link to a regular file is written through (the link stays). Refused: the run's own input files, "
+    "directories, devices, FIFOs, sockets and dangling links. '-' is stdout."
+)
+"""How every output file option behaves (the end of its help)."""
+
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.", show_default=False),
+    typer.Option(
+        "--output",
+        "-o",
+        parser=parse_output_path,
+        metavar="<path>",
+        help="Write to this file instead of stdout. " + OUTPUT_RULES,
+        show_default=False,
+    ),
 ]
 
 
@@ -57,9 +73,57 @@ def open_catalog(catalog_dir: Path | None, overlays: list[Path] | None) -> Catal
     return load_catalog(catalog_dir, overlays or ())
 
 
+def catalog_inputs(catalog_dir: Path | None, overlays: Sequence[Path] | None) -> list[Path]:
+    """What a run reads from the catalog, to refuse as output: the overlays, and the catalog's folders.
+
+    The folders are ``pricing/`` and ``hardware/`` of ``--catalog-dir`` (or of the packaged catalog), where
+    every catalog file lives: an output file anywhere under them is refused.
+    """
+    from llmdecide.catalog.loader import packaged_catalog_dir
+
+    root = catalog_dir if catalog_dir is not None else packaged_catalog_dir()
+    folders = [root / "pricing", root / "hardware"] if root is not None else []
+    return [*(overlays or ()), *folders]
+
+
+def workload_inputs(workload: Path) -> list[Path]:
+    """A workload file and the profile CSVs it names (``hourly_profile_csv``, relative to the file).
+
+    Best effort and read only when the workload is a regular file (a pipe can be read once only): a
+    file that cannot be read names no CSV, and assessing it reports why.
+    """
+    from llmdecide.yaml_source import YamlReadError, read_yaml_file
+
+    found = [workload]
+    try:
+        if not stat.S_ISREG(os.stat(workload).st_mode):
+            return found
+        data = read_yaml_file(workload)
+    except (OSError, ValueError, YamlReadError):
+        return found
+    segments = data.get("segments") if isinstance(data, dict) else None
+    for segment in segments if isinstance(segments, list) else []:
+        csv = segment.get("hourly_profile_csv") if isinstance(segment, dict) else None
+        if isinstance(csv, str) and csv:
+            found.append(workload.parent / csv)
+    return found
+
+
+class _QuietOnBrokenPipe(Console):
+    """A console that stops printing when its reader goes away (``... | head``), without rich's exit code 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        if self.file is sys.stdout or getattr(self.file, "wrapped", None) is sys.stdout:
+            silence_stdout()
+
+
 def make_console() -> Console:
-    """A console for table output: the terminal's width, or 160 columns when piped."""
-    return Console(width=None if sys.stdout.isatty() else 160)
+    """A console for table output: the terminal's width, or 160 columns when piped; on a stdout that cannot encode
+    every character (PYTHONIOENCODING=ascii, a latin-1 locale), ASCII boxes and no UnicodeEncodeError."""
+    from llmdecide.report.text_safety import safe_stdout
+
+    return _QuietOnBrokenPipe(width=None if sys.stdout.isatty() else 160, file=safe_stdout())
 
 
 def emit(
@@ -69,17 +133,19 @@ def emit(
     draw: Callable[[Console], None],
     json_text: Callable[[], str],
     markdown_text: Callable[[], str] | None = None,
+    inputs: Sequence[Path] = (),
 ) -> None:
-    """Write a result in the chosen format to stdout or, atomically, to ``output``."""
+    """Write a result in the chosen format to stdout or, atomically, to ``output`` (never one of ``inputs``)."""
     if fmt is Format.JSON:
-        write_output(json_text(), output)
+        write_output(json_text(), output, inputs, kind="json")
     elif fmt is Format.MARKDOWN:
         if markdown_text is None:
             raise typer.BadParameter("this command prints table or json", param_hint="--format")
-        write_output(markdown_text(), output)
+        write_output(markdown_text(), output, inputs, kind="markdown")
     elif output is None:
-        draw(make_console())
+        with stdout_guard():
+            draw(make_console())
     else:
         console = Console(record=True, width=160, file=io.StringIO())
         draw(console)
-        write_output(console.export_text(), output)
+        write_output(console.export_text(), output, inputs)
