@@ -142,8 +142,8 @@ def _number(path: Path, where: str, run: dict[str, Any], key: str, *, required: 
         if isinstance(value, str) and value.strip().lower() in ("inf", "infinity"):
             return math.inf
         raise _fail(path, f"{where}.{key}", f"expected a number, got {value!r:.40}")
-    if isinstance(value, int) and abs(value) > LARGEST:
-        raise _fail(path, f"{where}.{key}", f"{value:.3e} is absurdly large")
+    if (isinstance(value, int) or math.isfinite(value)) and abs(value) > LARGEST:
+        raise _fail(path, f"{where}.{key}", f"{float(value):.3e} is absurdly large")
     if math.isnan(value):
         if required:
             raise _fail(path, f"{where}.{key}", "is NaN, expected a number")
@@ -179,6 +179,14 @@ def _serving(path: Path, where: str, run: dict[str, Any], tool: str, index: int)
     total_out = _positive(path, where, run, "total_output_tokens")
     assert total_in is not None and total_out is not None
     output_rate = _positive(path, where, run, "output_throughput")
+    assert output_rate is not None
+    implied = total_out / duration
+    if not 0.5 <= output_rate / implied <= 2.0:
+        raise _fail(
+            path,
+            f"{where}.output_throughput",
+            f"{output_rate:g} tokens/s disagrees with total_output_tokens / duration ({implied:g} tokens/s)",
+        )
     rate = _number(path, where, run, "request_rate", required=False)
     concurrency = _whole(path, where, run, "max_concurrency")
     if concurrency is None and rate is not None and math.isfinite(rate):

@@ -391,3 +391,33 @@ def test_overlay_path_form_does_not_change_the_report(tmp_path: Path) -> None:
     assert path.exists()
     assert len(set(reports.values())) == 1, {k: len(v) for k, v in reports.items()}
     assert str(tmp_path) not in next(iter(reports.values()))
+
+
+# --- benchmark result files (calibrate) ---------------------------------------------------------------
+
+RESULT = REPO / "tests" / "data" / "calibrate" / "vllm-bench-llama-3.1-8b-h100-1024-128-c1.json"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "parts"),
+    [
+        ("output_throughput", 1e308, ["run.output_throughput", "absurdly large"]),
+        ("output_throughput", 1e6, ["run.output_throughput", "disagrees with total_output_tokens / duration"]),
+        ("duration", -1.0, ["run.duration", "above 0"]),
+        ("completed", "ten", ["run.completed", "expected a number"]),
+    ],
+)
+def test_result_files_with_absurd_figures(tmp_path: Path, key: str, value: object, parts: list[str]) -> None:
+    run = json.loads(RESULT.read_text())
+    run[key] = value
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(run))
+    args = ("calibrate", path, "--model", "meta/llama-3.1-8b", "--gpu", "nvidia/h100-sxm-80gb")
+    refused(llmdecide(*args), 3, "r.json: ", *parts)
+
+
+def test_a_deeply_nested_result_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    args = ("calibrate", path, "--model", "meta/llama-3.1-8b", "--gpu", "nvidia/h100-sxm-80gb")
+    refused(llmdecide(*args), 3, "r.json: ", "nested too deeply")
