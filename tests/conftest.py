@@ -17,6 +17,12 @@ REPO = Path(__file__).parent.parent
 Mutator = Callable[[dict[str, Any]], None]
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Table output follows COLUMNS; the tests read it at the piped width, whatever terminal runs them."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def test_catalog() -> Path:
     """The frozen test catalog (read only)."""

@@ -22,6 +22,7 @@ app = typer.Typer(
     "and what each costs over the years.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 app.command("assess")(assess_command)
@@ -42,7 +43,7 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """llmdecide: cloud API, local GPUs, or hybrid, with the costs behind the answer."""
@@ -58,7 +59,8 @@ def main() -> None:
         code = app(standalone_mode=False)
     except UsageError as exc:
         formatted = getattr(exc, "format_message", None)
-        message = str((formatted() if callable(formatted) else "") or getattr(exc, "message", "") or "").rstrip(".")
+        message = str((formatted() if callable(formatted) else "") or getattr(exc, "message", "") or "")
+        message = " ".join(message.replace("Value error, ", "").split()).rstrip(".")
         ctx = getattr(exc, "ctx", None)
         if message:
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""

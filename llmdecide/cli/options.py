@@ -118,12 +118,25 @@ class _QuietOnBrokenPipe(Console):
             silence_stdout()
 
 
+PIPED_WIDTH = 160
+"""Columns of table output written to a pipe or file when ``COLUMNS`` does not say."""
+
+
+def console_width() -> int | None:
+    """``COLUMNS`` when it holds a sensible width (20 to 1000), else the terminal's own (None), or
+    ``PIPED_WIDTH`` when stdout is not a terminal."""
+    given = os.environ.get("COLUMNS", "").strip()
+    if given.isdigit() and 20 <= int(given) <= 1000:
+        return int(given)
+    return None if sys.stdout.isatty() else PIPED_WIDTH
+
+
 def make_console() -> Console:
-    """A console for table output: the terminal's width, or 160 columns when piped; on a stdout that cannot encode
-    every character (PYTHONIOENCODING=ascii, a latin-1 locale), ASCII boxes and no UnicodeEncodeError."""
+    """A console for table output, ``console_width()`` wide; on a stdout that cannot encode every character
+    (PYTHONIOENCODING=ascii, a latin-1 locale), ASCII boxes and no UnicodeEncodeError."""
     from llmdecide.report.text_safety import safe_stdout
 
-    return _QuietOnBrokenPipe(width=None if sys.stdout.isatty() else 160, file=safe_stdout())
+    return _QuietOnBrokenPipe(width=console_width(), file=safe_stdout())
 
 
 def emit(
@@ -146,6 +159,6 @@ def emit(
         with stdout_guard():
             draw(make_console())
     else:
-        console = Console(record=True, width=160, file=io.StringIO())
+        console = Console(record=True, width=PIPED_WIDTH, file=io.StringIO())  # a file: the same from any terminal
         draw(console)
         write_output(console.export_text(), output, inputs)

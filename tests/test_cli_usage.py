@@ -1,0 +1,68 @@
+"""Usage errors through the real entry point (``python -m llmdecide``): each names the option or argument
+and what was expected, on one stderr line, with exit code 2 and nothing on stdout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = str(REPO / "examples" / "startup-mvp.yaml")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "llmdecide", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["assess"], "Missing argument 'workload'"),
+        (["capacity", "--model", "x"], "Missing option '--gpu'"),
+        (["capacity", "--model", "meta/llama-3.1-8b", "--gpu", "nvidia/h100-sxm-80gb", "--gpus", "abc"], "'--gpus'"),
+        (["catalog", "diff", "old"], "Missing argument 'new'"),
+        (["catalog", "show"], "Missing argument 'ID'"),
+        (["catalog", "list", "nonsense"], "expected one of api, rental, accelerators, models"),
+        (["schema"], "Choose from: workload, report"),
+        (["calibrate"], "Missing argument 'results'"),
+        (["assess", EXAMPLE, "--format", "pdf"], "'pdf' is not one of 'table', 'json', 'markdown'"),
+        (["assess", EXAMPLE, "--as-of", "2026-13-01"], "--as-of: expected a date as YYYY-MM-DD"),
+        (["--bogus"], "No such option: --bogus"),
+    ],
+)
+def test_usage_errors_say_what_was_expected(args: list[str], expected: str) -> None:
+    done = run(*args)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("llmdecide: error: ") and expected in lines[0], lines[0]
+    assert "--help" in lines[0]
+
+
+def test_short_help_and_version() -> None:
+    assert "Usage: python -m llmdecide [OPTIONS] COMMAND" in run("-h").stdout
+    assert "Usage: python -m llmdecide assess" in run("assess", "-h").stdout
+    version = run("-V")
+    assert version.returncode == 0 and version.stdout.startswith("llmdecide ")
+    from importlib.metadata import version as installed
+
+    assert version.stdout.strip() == f"llmdecide {installed('llmdecide')}"
+
+
+def test_piped_tables_follow_columns() -> None:
+    narrow = run("assess", EXAMPLE, env={"COLUMNS": "90"}).stdout
+    wide = run("assess", EXAMPLE, env={"COLUMNS": ""}).stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 90
+    assert max(len(line) for line in wide.splitlines()) > 90
