@@ -30,8 +30,6 @@ def _installed_version() -> str:
         return "0+unknown"
 
 
-__version__ = _installed_version()
-
 if TYPE_CHECKING:
     from llmdecide.api import assess, workload_deltas
     from llmdecide.assessment import Assessment, assess_workload
@@ -84,7 +82,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use."""
+    """Import a public name from its module on first use (``__version__``: read from the installed metadata
+    only when asked, so ``import llmdecide`` does not pay for importlib.metadata)."""
+    if name == "__version__":
+        globals()[name] = version = _installed_version()
+        return version
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'llmdecide' has no attribute {name!r}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llmdecide import __version__
+import llmdecide
 from llmdecide.cli import catalog as catalog_cli
 from llmdecide.cli.assess import assess_command
 from llmdecide.cli.calibrate import calibrate_command
@@ -35,7 +35,7 @@ app.command("schema")(schema_command)
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"llmdecide {__version__}")
+        typer.echo(f"llmdecide {llmdecide.__version__}")
         raise typer.Exit()
 
 
