@@ -25,6 +25,8 @@ MAX_PROFILE_VALUES = 8760
 """Most values in an hourly profile (a year of hours); 24, 168 and 8,760 are the lengths read."""
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 """Largest benchmark result file ``llmdecide calibrate`` reads."""
+MAX_SETTINGS_BYTES = 1024 * 1024
+"""Largest settings file read (``llmdecide.toml``, or a ``pyproject.toml`` holding ``[tool.llmdecide]``)."""
 
 MAX_SEGMENTS = 64
 """Most segments (request classes) in one workload."""

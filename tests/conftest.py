@@ -23,6 +23,15 @@ def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No settings file or LLMDECIDE_* variable of the machine running the tests reaches them; the settings tests
+    set what they test."""
+    monkeypatch.setenv("LLMDECIDE_CONFIG", "none")
+    for name in ("LLMDECIDE_CATALOG_DIR", "LLMDECIDE_OVERLAYS", "LLMDECIDE_FORMAT", "LLMDECIDE_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def test_catalog() -> Path:
     """The frozen test catalog (read only)."""

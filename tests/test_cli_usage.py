@@ -28,14 +28,14 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["assess"], "Missing argument 'workload'"),
+        (["assess"], "Missing argument 'WORKLOAD'"),
         (["capacity", "--model", "x"], "Missing option '--gpu'"),
         (["capacity", "--model", "meta/llama-3.1-8b", "--gpu", "nvidia/h100-sxm-80gb", "--gpus", "abc"], "'--gpus'"),
-        (["catalog", "diff", "old"], "Missing argument 'new'"),
+        (["catalog", "diff", "old"], "Missing argument 'NEW'"),
         (["catalog", "show"], "Missing argument 'ID'"),
         (["catalog", "list", "nonsense"], "expected one of api, rental, accelerators, models"),
         (["schema"], "Choose from: workload, report"),
-        (["calibrate"], "Missing argument 'results'"),
+        (["calibrate"], "Missing argument 'RESULTS'"),
         (["assess", EXAMPLE, "--format", "pdf"], "'pdf' is not one of 'table', 'json', 'markdown'"),
         (["assess", EXAMPLE, "--as-of", "2026-13-01"], "--as-of: expected a date as YYYY-MM-DD"),
         (["--bogus"], "No such option: --bogus"),
@@ -66,3 +66,12 @@ def test_piped_tables_follow_columns() -> None:
     wide = run("assess", EXAMPLE, env={"COLUMNS": ""}).stdout
     assert max(len(line) for line in narrow.splitlines()) <= 90
     assert max(len(line) for line in wide.splitlines()) > 90
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_narrow_tables_wrap_ids_instead_of_cutting_them(columns: str) -> None:
+    narrow = run("assess", str(REPO / "examples" / "chat-fleet-24x7.yaml"), env={"COLUMNS": columns}).stdout
+    assert max(len(line) for line in narrow.splitlines()) <= int(columns)
+    assert "…" not in narrow and "..." not in narrow
+    listing = run("catalog", "list", "accelerators", env={"COLUMNS": columns}).stdout
+    assert "…" not in listing

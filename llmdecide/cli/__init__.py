@@ -12,6 +12,8 @@ from llmdecide.cli import catalog as catalog_cli
 from llmdecide.cli.assess import assess_command
 from llmdecide.cli.calibrate import calibrate_command
 from llmdecide.cli.capacity import capacity_command
+from llmdecide.cli.config_cmd import config_command
+from llmdecide.cli.help_text import COMPLETE_VAR, completion_command, enable_completion, plain_metavars
 from llmdecide.cli.init import init_command, schema_command
 from llmdecide.errors import ExitCode
 from llmdecide.report.text_safety import safe_message
@@ -30,6 +32,8 @@ app.add_typer(catalog_cli.app, name="catalog")
 app.command("capacity")(capacity_command)
 app.command("calibrate")(calibrate_command)
 app.command("init")(init_command)
+app.command("config")(config_command)
+app.command("completion")(completion_command)
 app.command("schema")(schema_command)
 
 
@@ -55,8 +59,10 @@ UsageError: type[Exception] = typer.BadParameter.__mro__[1]
 
 def main() -> None:
     """Console-script entry point: usage errors become one line on stderr with exit code 2."""
+    enable_completion()
+    command = plain_metavars(typer.main.get_command(app))
     try:
-        code = app(standalone_mode=False)
+        code = command.main(standalone_mode=False, complete_var=COMPLETE_VAR)
     except UsageError as exc:
         formatted = getattr(exc, "format_message", None)
         message = str((formatted() if callable(formatted) else "") or getattr(exc, "message", "") or "")

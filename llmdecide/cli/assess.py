@@ -23,9 +23,11 @@ from llmdecide.cli.options import (
     workload_inputs,
 )
 from llmdecide.cli.progress_bar import terminal_progress
+from llmdecide.cli.settings import resolve_settings
 
 
 def assess_command(
+    ctx: typer.Context,
     workload: Annotated[Path, typer.Argument(help="Workload YAML file (see 'llmdecide init').")],
     fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
@@ -58,6 +60,18 @@ def assess_command(
         except ValueError:
             raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {as_of!r}", param_hint="--as-of") from None
     with user_errors():
+        settings = resolve_settings(
+            ctx,
+            workload.parent,
+            workload=workload,
+            catalog_dir=catalog_dir,
+            overlays=overlay,
+            fmt=fmt.value,
+            output=output,
+            takes=("catalog_dir", "overlays", "format", "output"),
+        )
+        catalog_dir, overlay, output = settings.catalog_dir, settings.overlays, settings.output
+        fmt = Format(settings.format or fmt)
         inputs = [*workload_inputs(workload), *catalog_inputs(catalog_dir, overlay)]
         if output is not None:
             check_output_target(output, inputs)  # before the work: a refused output file costs nothing

@@ -17,6 +17,7 @@ from llmdecide.cli.options import (
     make_console,
     open_catalog,
 )
+from llmdecide.cli.settings import catalog_settings
 from llmdecide.report.text_safety import terminal_safe
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 
 def calibrate_command(
+    ctx: typer.Context,
     results: Annotated[
         list[Path],
         typer.Argument(
@@ -76,6 +78,7 @@ def calibrate_command(
     names = InputNames(**CLI_FLAGS)  # the same flags name the same inputs as in 'capacity'
     with user_errors():
         _check_counts(1, 1, gpus, tp, None, names)
+        catalog_dir, overlay = catalog_settings(ctx, catalog_dir, overlay)
         inputs = [*results, *catalog_inputs(catalog_dir, overlay)]
         if output is not None:
             check_output_target(output, inputs)

@@ -16,6 +16,7 @@ from llmdecide.cli.options import (
     emit,
     open_catalog,
 )
+from llmdecide.cli.settings import catalog_settings
 
 CLI_FLAGS = {
     "model": "--model",
@@ -33,6 +34,7 @@ CLI_FLAGS = {
 
 
 def capacity_command(
+    ctx: typer.Context,
     model: Annotated[str, typer.Option("--model", "-m", help="Open-model id, e.g. llama-3.1-70b.")],
     gpu: Annotated[str, typer.Option("--gpu", "-g", help="Accelerator id, e.g. h100-sxm.")],
     gpus: Annotated[
@@ -76,6 +78,7 @@ def capacity_command(
 
     cli_names = InputNames(**CLI_FLAGS)
     with user_errors():
+        catalog_dir, overlay = catalog_settings(ctx, catalog_dir, overlay)
         inputs = catalog_inputs(catalog_dir, overlay)
         if output is not None:
             check_output_target(output, inputs)

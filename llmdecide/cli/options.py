@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -109,8 +109,29 @@ def workload_inputs(workload: Path) -> list[Path]:
     return found
 
 
+def fold_tables(renderable: object) -> None:
+    """Let every column of a table (and of the tables a panel or group holds) wrap a value it cannot fit over
+    several lines instead of cutting it with '…': an id such as ``nvidia/h200-sxm-141gb`` is never hidden by a
+    narrow terminal or ``COLUMNS=80``."""
+    from rich.table import Table
+
+    if isinstance(renderable, Table):
+        for column in renderable.columns:
+            if column.overflow == "ellipsis":
+                column.overflow = "fold"
+    for inner in (getattr(renderable, "renderable", None), *getattr(renderable, "renderables", ())):
+        if inner is not None:
+            fold_tables(inner)
+
+
 class _QuietOnBrokenPipe(Console):
-    """A console that stops printing when its reader goes away (``... | head``), without rich's exit code 1."""
+    """A console that stops printing when its reader goes away (``... | head``), without rich's exit code 1, and
+    whose tables wrap long values rather than cut them (:func:`fold_tables`)."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        for renderable in objects:
+            fold_tables(renderable)
+        super().print(*objects, **kwargs)
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
@@ -159,6 +180,6 @@ def emit(
         with stdout_guard():
             draw(make_console())
     else:
-        console = Console(record=True, width=PIPED_WIDTH, file=io.StringIO())  # a file: the same from any terminal
+        console = _QuietOnBrokenPipe(record=True, width=PIPED_WIDTH, file=io.StringIO())  # the same from any terminal
         draw(console)
         write_output(console.export_text(), output, inputs)

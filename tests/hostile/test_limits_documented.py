@@ -27,6 +27,7 @@ STATED = {
     "MAX_CSV_BYTES": _mib(limits.MAX_CSV_BYTES),
     "MAX_PROFILE_VALUES": f"{limits.MAX_PROFILE_VALUES:,}",
     "MAX_RESULT_BYTES": _mib(limits.MAX_RESULT_BYTES),
+    "MAX_SETTINGS_BYTES": _mib(limits.MAX_SETTINGS_BYTES),
     "MAX_SEGMENTS": f"| {limits.MAX_SEGMENTS} |",
     "MAX_DEPLOYMENTS": f"| {limits.MAX_DEPLOYMENTS} |",
     "MAX_CANDIDATES": f"| {limits.MAX_CANDIDATES} |",
