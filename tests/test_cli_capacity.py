@@ -156,3 +156,13 @@ def test_bad_input(test_catalog: Path, args: list[str], code: int, message: str)
 def test_help() -> None:
     result = runner.invoke(app, ["capacity", "--help"])
     assert result.exit_code == 0 and "--concurrency" in result.stdout
+
+
+def test_markdown_has_the_same_rows_as_the_table(test_catalog: Path) -> None:
+    result = capacity(test_catalog, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "-f", "markdown")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("## meta/llama-3.1-8b on nvidia/h100-sxm-80gb\n")
+    data = as_json(test_catalog, "--model", "llama-3.1-8b", "--gpu", "h100-sxm")
+    assert f"| concurrency | {data['concurrency']:,} sequences |" in text
+    assert "| fits | yes |" in text and "| bound by |" in text

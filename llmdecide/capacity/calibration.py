@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from llmdecide import progress
 from llmdecide.capacity.deployment import (
     Deployment,
     batch_for_kv,
@@ -440,6 +441,8 @@ def _prior_distance(factors: dict[str, NDArray[np.float64]], prior: dict[str, fl
     return total
 
 
+FIT_PROGRESS = "Fitting the engine profile"
+"""What the progress bar of a fit says (one step per starting point)."""
 RESTARTS = 4
 """Extra starting points of each fit, drawn from the grids with a fixed seed (coordinate descent finds a local
 minimum; the best of several is kept, and the given start is always one of them)."""
@@ -522,11 +525,17 @@ def fit_factors(
     starts = [dict(start)] + [
         {k: float(rng.choice(p.grid)) for k, p in FIT_PARAMETERS.items()} for _ in range(restarts)
     ]
-    results = [_descend(score, s) for s in starts]
+    steps = len(starts) + (1 if polish else 0)
+    progress.advance(FIT_PROGRESS, 0, steps)
+    results = []
+    for i, s in enumerate(starts):
+        results.append(_descend(score, s))
+        progress.advance(FIT_PROGRESS, i + 1, steps)
     factors, best = min(results, key=lambda r: r[1])
     if polish:
         factors, best = _polish(score, factors, best, rng, polish)
         factors, best = _descend(score, factors)
+        progress.advance(FIT_PROGRESS, steps, steps)
     return factors, best
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +19,7 @@ from llmdecide.cli.options import (
     make_console,
     open_catalog,
 )
+from llmdecide.cli.progress_bar import terminal_progress
 from llmdecide.cli.settings import catalog_settings
 from llmdecide.report.text_safety import terminal_safe
 
@@ -84,7 +87,8 @@ def calibrate_command(
             check_output_target(output, inputs)
         catalog = open_catalog(catalog_dir, overlay)
         setup = Setup(model, gpu, engine, engine_version, precision, kv_precision, tp, gpus)
-        result, points = calibrate_files(catalog, results, setup, names)
+        with terminal_progress() if sys.stderr.isatty() else nullcontext():
+            result, points = calibrate_files(catalog, results, setup, names)
         text = overlay_yaml(catalog, result)
         console = make_console()
         console.file = typer.get_text_stream("stderr")

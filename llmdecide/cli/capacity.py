@@ -60,7 +60,7 @@ def capacity_command(
     ] = None,
     input_tokens: Annotated[int, typer.Option("--input-tokens", help="Prompt tokens per request.")] = 1024,
     output_tokens: Annotated[int, typer.Option("--output-tokens", help="Generated tokens per request.")] = 256,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.TABLE,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TABLE,
     output: OutputOption = None,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,
@@ -74,7 +74,7 @@ def capacity_command(
     """
     from llmdecide.capacity.deployment import InputNames
     from llmdecide.capacity.planner import plan_capacity
-    from llmdecide.report.capacity_view import capacity_json, print_capacity
+    from llmdecide.report.capacity_view import capacity_json, capacity_markdown, print_capacity
 
     cli_names = InputNames(**CLI_FLAGS)
     with user_errors():
@@ -102,5 +102,6 @@ def capacity_command(
             output,
             draw=lambda c: print_capacity(c, result),
             json_text=lambda: capacity_json(result),
+            markdown_text=lambda: capacity_markdown(result),
             inputs=inputs,
         )

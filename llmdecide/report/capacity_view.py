@@ -1,4 +1,4 @@
-"""Rendering a :class:`CapacityResult` for the terminal and as JSON."""
+"""Rendering a :class:`CapacityResult` for the terminal, as Markdown and as JSON."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from rich.text import Text
 
 from llmdecide.capacity.planner import CapacityResult
 from llmdecide.report.formatting import fmt_number, fmt_pct
-from llmdecide.report.tables import to_json
-from llmdecide.report.text_safety import terminal_text
+from llmdecide.report.tables import markdown_table, to_json
+from llmdecide.report.text_safety import markdown_inline, terminal_text
 
 
 def capacity_json(result: CapacityResult) -> str:
@@ -84,3 +84,12 @@ def print_capacity(console: Console, r: CapacityResult) -> None:
     console.print(table)
     for w in r.warnings:
         console.print(Text.assemble(("warning:", "yellow"), " ", terminal_text(w)))
+
+
+def capacity_markdown(r: CapacityResult) -> str:
+    """The same rows as the terminal view, as a Markdown section with its warnings (for a pull request or a
+    sizing note)."""
+    title = f"## {markdown_inline(f'{r.model} on {r.accelerator}')}\n\n"
+    body = markdown_table(["", "value"], [[label, value] for label, value in capacity_rows(r)])
+    warnings = "".join(f"\n- **warning:** {markdown_inline(w)}" for w in r.warnings)
+    return title + body + (warnings + "\n" if warnings else "")
