@@ -47,11 +47,13 @@ def schema_command(
 ) -> None:
     """Print the JSON Schema of the workload file or of the JSON report."""
     from llmdecide.report.result import DecisionReport
-    from llmdecide.workload.schema import Workload
+    from llmdecide.workload.json_schema import workload_json_schema
 
-    model = Workload if which == "workload" else DecisionReport
-    schema = model.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "llmdecide workload file" if which == "workload" else "llmdecide decision report"
+    if which == "workload":
+        schema = workload_json_schema()
+    else:
+        schema = DecisionReport.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "llmdecide decision report"
     with user_errors():
         write_output(json.dumps(schema, indent=2, sort_keys=True) + "\n", output, kind="json")
