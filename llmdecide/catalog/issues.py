@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pydantic import ValidationError
@@ -26,6 +26,9 @@ class Issue:
     path: str
     message: str
     severity: Severity = Severity.ERROR
+    line: int | None = field(default=None, compare=False)
+    """The 1-based line of the key path in the file, once :func:`~llmdecide.catalog.loader.locate_issues` has
+    looked it up (``None`` until then, or when the file or the key cannot be found). Not part of equality."""
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.path}" if self.path else self.file

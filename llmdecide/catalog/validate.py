@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmdecide.catalog.catalog import Catalog, build_catalog
 from llmdecide.catalog.checks import EntryChecker, W
 from llmdecide.catalog.issues import Issue, Severity
-from llmdecide.catalog.loader import LoadedFile, parse_catalog_dir, parse_catalog_file
+from llmdecide.catalog.loader import LoadedFile, catalog_files, parse_catalog_dir, parse_catalog_file
 from llmdecide.catalog.schema import (
     AcceleratorFile,
     ApiPriceFile,
@@ -34,6 +34,9 @@ class ValidationResult:
 
     catalog: Catalog
     issues: list[Issue]
+    sources: dict[str, Path] = field(default_factory=dict)
+    """The file on disk behind each file name the issues are reported under (for
+    :func:`~llmdecide.catalog.loader.locate_issues`)."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -60,8 +63,10 @@ def check_catalog_dir(
     context of the whole catalog.
     """
     files, issues = parse_catalog_dir(root)
+    sources = {display: path for path, display in catalog_files(root)}
     for path in replace:
         display = str(path)
+        sources[display] = path
         folder = _catalog_folder(path)
         parsed, problems = parse_catalog_file(path, display, folder=folder)
         issues = [i for i in issues if not _same_slot(i.file, path)] + problems
@@ -70,6 +75,8 @@ def check_catalog_dir(
             files.append(parsed)
     overlay_files: list[LoadedFile] = []
     for path in overlays:
+        sources[str(path)] = path
+        sources.setdefault(path.name, path)
         parsed, problems = parse_catalog_file(path, str(path))
         issues.extend(problems)
         if parsed is not None:
@@ -87,7 +94,7 @@ def check_catalog_dir(
         issues.append(Issue(str(root), "", "no catalog files found under pricing/ or hardware/"))
     elif catalog.assumptions is None and files:
         issues.append(Issue("pricing/assumptions.yaml", "", "missing: a catalog needs its operating assumptions"))
-    return ValidationResult(catalog, sorted(set(issues)))
+    return ValidationResult(catalog, sorted(set(issues)), sources)
 
 
 def _catalog_folder(path: Path) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,6 +30,7 @@ from llmdecide.limits import MAX_YAML_BYTES
 from llmdecide.report.text_safety import safe_message, terminal_safe
 
 if TYPE_CHECKING:
+    from llmdecide.catalog.issues import Issue
     from llmdecide.catalog.validate import ValidationResult
     from llmdecide.report.workload_diff import WorkloadDelta
 
@@ -38,6 +40,21 @@ app = typer.Typer(
     help="Validate, list, show and diff the price and hardware catalogs.",
     no_args_is_help=True,
     add_completion=False,
+)
+
+
+class CatalogFormat(StrEnum):
+    """Output formats of ``catalog validate`` and ``catalog diff``: table, json and markdown, and ``github``."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+
+
+GITHUB_HELP = (
+    "github: the body of a sticky pull-request comment (a hidden marker line, then the Markdown) on stdout, "
+    "and GitHub workflow annotations on stderr."
 )
 
 
@@ -66,15 +83,24 @@ def validate_command(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table (one line per problem) or json.")] = Format.TABLE,
+    fmt: Annotated[
+        CatalogFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (one line per problem), json, markdown (a summary and a table of problems) or " + GITHUB_HELP,
+        ),
+    ] = CatalogFormat.TABLE,
 ) -> None:
     """Check catalog files: schema, cross-file references, dates, plausibility bands.
 
     Prints every problem at once, one line each ('file: key.path: message').
     Exit 0 when clean, 1 on errors (or on warnings with --strict).
     """
-    from llmdecide.catalog.loader import locate_catalog_dir
+    from llmdecide.catalog.loader import locate_catalog_dir, locate_issues
     from llmdecide.catalog.validate import check_catalog_dir
+    from llmdecide.report.catalog_validation import issue_annotations, validation_markdown
+    from llmdecide.report.github import comment_body
     from llmdecide.report.tables import to_json
 
     with user_errors():
@@ -93,11 +119,15 @@ def validate_command(
             results.append(check_catalog_dir(root, overlay_files, replace=replace))
         for d in dirs:
             results.append(check_catalog_dir(locate_catalog_dir(d), list(overlay or [])))
-        issues = sorted({i for r in results for i in r.issues})
+        located: dict[Issue, Path | None] = {}  # each issue, with its line, and the file it is in
+        for r in results:
+            for i in locate_issues(r.issues, r.sources):
+                located.setdefault(i, r.sources.get(i.file))
+        issues = sorted(located)
         errors = [i for i in issues if i.severity == "error"]
         warnings = [i for i in issues if i.severity == "warning"]
         failed = bool(errors) or (strict and bool(warnings))
-        if fmt is Format.JSON:
+        if fmt is CatalogFormat.JSON:
             write_output(
                 to_json(
                     {
@@ -111,6 +141,13 @@ def validate_command(
                 None,
                 kind="json",
             )
+        elif fmt in (CatalogFormat.MARKDOWN, CatalogFormat.GITHUB):
+            text = validation_markdown(issues, [_summary(r) for r in results], failed=failed, strict=strict)
+            if fmt is CatalogFormat.GITHUB:
+                for line in issue_annotations(errors + warnings, located, Path.cwd()):
+                    print(line, file=sys.stderr)
+                text = comment_body(text)
+            write_output(text, None, kind="markdown")
         else:
             lines = [terminal_safe(f"{i}") for i in errors] + [terminal_safe(f"{i} [warning]") for i in warnings]
             lines += [_summary(r) for r in results]
@@ -128,8 +165,11 @@ def _is_overlay(path: Path) -> bool:
     return b"kind: overlay" in head
 
 
-def _issue_json(issue: object) -> dict[str, str]:
-    return {k: str(getattr(issue, k)) for k in ("file", "path", "message", "severity")}
+def _issue_json(issue: Issue) -> dict[str, str | int | None]:
+    return {
+        **{k: str(getattr(issue, k)) for k in ("file", "path", "message", "severity")},
+        "line": issue.line,
+    }
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -316,7 +356,9 @@ def diff_command(
             "or an open period overwritten in place.",
         ),
     ] = False,
-    fmt: FormatOption = Format.TABLE,
+    fmt: Annotated[
+        CatalogFormat, typer.Option("--format", "-f", help="Output format: table, json, markdown or " + GITHUB_HELP)
+    ] = CatalogFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
     """Compare two catalog directories: added, removed and changed entries, and their effect on workloads."""
@@ -324,6 +366,7 @@ def diff_command(
     from llmdecide.catalog.diff import diff_catalogs, diff_gates
     from llmdecide.catalog.loader import locate_catalog_dir
     from llmdecide.report.catalog_diff import diff_json, diff_markdown, print_diff
+    from llmdecide.report.github import annotation, comment_body
     from llmdecide.report.tables import to_json
     from llmdecide.report.workload_diff import deltas_markdown, print_deltas
 
@@ -370,12 +413,26 @@ def diff_command(
             if workloads is not None:
                 print_deltas(console, deltas)
 
-        emit(fmt, output, draw=draw, json_text=as_json, markdown_text=as_markdown, inputs=inputs)
+        if fmt is CatalogFormat.GITHUB:
+            write_output(comment_body(as_markdown()), output, inputs, kind="markdown")
+        else:
+            emit(Format(fmt.value), output, draw=draw, json_text=as_json, markdown_text=as_markdown, inputs=inputs)
+    github = fmt is CatalogFormat.GITHUB
     for name, exc in failed:
-        print(f"llmdecide: error: {safe_message(f'{workloads}/{name}: skipped: {exc}')}", file=sys.stderr)
+        why = f"{workloads}/{name}: skipped: {exc}"
+        line = (
+            annotation("error", why, title="workload skipped") if github else f"llmdecide: error: {safe_message(why)}"
+        )
+        print(line, file=sys.stderr)
     tripped = [g for g in gates if g.tripped]
     for g in tripped:
-        print(f"llmdecide: gate tripped: {safe_message(f'{g.option}: {g.why}')}", file=sys.stderr)
+        why = f"{g.option}: {g.why}"
+        line = (
+            annotation("error", why, title="gate tripped")
+            if github
+            else f"llmdecide: gate tripped: {safe_message(why)}"
+        )
+        print(line, file=sys.stderr)
     if failed:
         raise typer.Exit(int(failed[0][1].exit_code))
     if tripped:
