@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from llmdecide import progress
 from llmdecide.assessment import assess_workload
 from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.errors import InputFileError, LlmdecideError, UnknownIdError
@@ -40,6 +41,10 @@ def assess(
     return build_report(assessment, cat, workload_file=path)
 
 
+DIFF_PROGRESS = "Re-assessing workloads"
+"""What the progress bar of ``catalog diff --workloads`` says (one step per workload file)."""
+
+
 def workload_deltas(
     directory: Path, old: Catalog, new: Catalog
 ) -> tuple[list[WorkloadDelta], list[tuple[str, LlmdecideError]]]:
@@ -48,10 +53,12 @@ def workload_deltas(
     deltas: list[WorkloadDelta] = []
     failed: list[tuple[str, LlmdecideError]] = []
     paths = sorted({*directory.glob("*.yaml"), *directory.glob("*.yml")})
-    for path in paths:
+    progress.advance(DIFF_PROGRESS, 0, len(paths))
+    for done, path in enumerate(paths, start=1):
         try:
             workload = load_workload(path)
             deltas.append(workload_delta(path.name, assess(workload, old), assess(workload, new)))
         except LlmdecideError as exc:
             failed.append((path.name, exc))
+        progress.advance(DIFF_PROGRESS, done, len(paths))
     return deltas, failed

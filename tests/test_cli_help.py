@@ -86,4 +86,17 @@ def test_the_shell_gets_commands_options_and_choices() -> None:
     assert "catalog" in _complete("llmdecide cat", 1)
     assert _complete("llmdecide catalog d", 2) == ["diff"]
     assert "--format" in _complete("llmdecide assess --fo", 2)
-    assert _complete("llmdecide assess -f ", 3) == ["table", "json", "markdown"]
+    assert _complete("llmdecide assess -f ", 3) == ["table", "json", "markdown", "html"]
+
+
+def test_list_choices_are_the_catalogs_own() -> None:
+    from typing import get_args
+
+    from llmdecide.catalog.catalog import KINDS
+    from llmdecide.catalog.schema import Tier
+    from llmdecide.cli.catalog import ListKind, TierChoice
+
+    assert get_args(ListKind) == KINDS
+    assert set(get_args(TierChoice)) == {t.value for t in Tier}
+    text = run("catalog", "list", "-h").stdout
+    assert "frontier|good_enough|specialized|simple" in text.replace("\n", "").replace(" ", "").replace("│", "")

@@ -209,3 +209,16 @@ def test_a_bad_environment_value_is_a_usage_error(project: Path) -> None:
     result = invoke("assess", "workloads/chat.yaml", env={"LLMDECIDE_FORMAT": "pdf"})
     assert result.exit_code == ExitCode.USAGE
     assert "$LLMDECIDE_FORMAT" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["catalog", "list", "models"], ["catalog", "show", "llama-3.1-8b"], ["catalog", "stats"], ["catalog", "validate"]],
+)
+def test_catalog_commands_read_the_catalog_dir_setting(project: Path, args: list[str]) -> None:
+    (project / "cat" / "pricing" / "api" / "broken.yaml").write_text("schema_version: 1\nkind: api-prices\n")
+    (project / "llmdecide.toml").write_text('catalog_dir = "cat"\n')
+    result = invoke(*args)
+    assert result.exit_code != 0 and "broken.yaml" in result.output  # the settings' catalog was read
+    (project / "llmdecide.toml").write_text("")
+    assert invoke(*args).exit_code == 0  # the packaged catalog

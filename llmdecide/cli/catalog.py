@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -24,6 +25,8 @@ from llmdecide.cli.options import (
     open_catalog,
     workload_inputs,
 )
+from llmdecide.cli.progress_bar import terminal_progress
+from llmdecide.cli.settings import catalog_settings
 from llmdecide.errors import ExitCode, InputFileError, LlmdecideError, UnknownIdError
 from llmdecide.input_files import InputReadError, read_input_bytes
 from llmdecide.limits import MAX_YAML_BYTES
@@ -33,6 +36,11 @@ if TYPE_CHECKING:
     from llmdecide.catalog.issues import Issue
     from llmdecide.catalog.validate import ValidationResult
     from llmdecide.report.workload_diff import WorkloadDelta
+
+ListKind = Literal["api", "rental", "accelerators", "models"]
+"""What ``catalog list`` lists: the catalog's entry kinds (``llmdecide.catalog.catalog.KINDS``, tested equal)."""
+TierChoice = Literal["frontier", "good_enough", "specialized", "simple"]
+"""Capability tiers ``--tier`` selects (the catalog's ``Tier`` values, tested equal)."""
 
 # The library is imported inside each command, so that --help, --version and usage errors stay fast.
 
@@ -72,6 +80,7 @@ def _summary(result: ValidationResult) -> str:
 
 @app.command("validate")
 def validate_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -104,6 +113,7 @@ def validate_command(
     from llmdecide.report.tables import to_json
 
     with user_errors():
+        catalog_dir, overlay = catalog_settings(ctx, catalog_dir, overlay)
         results: list[ValidationResult] = []
         dirs = [p for p in (paths or []) if p.is_dir()]
         files = [p for p in (paths or []) if not p.is_dir()]
@@ -183,13 +193,14 @@ def _parse_date(value: str | None) -> dt.date | None:
 
 @app.command("list")
 def list_command(
-    kind: Annotated[str, typer.Argument(help="What to list: api, rental, accelerators or models.")] = "api",
+    ctx: typer.Context,
+    kind: Annotated[ListKind, typer.Argument(help="What to list.", metavar="KIND")] = "api",
     provider: Annotated[
         str | None,
         typer.Option("--provider", help="Only this provider (api, rental), vendor (accelerators) or org (models)."),
     ] = None,
     tier: Annotated[
-        str | None,
+        TierChoice | None,
         typer.Option("--tier", help="Only this capability tier (api, models).", show_default=False),
     ] = None,
     gpu: Annotated[
@@ -205,18 +216,12 @@ def list_command(
     overlay: OverlayOption = None,
 ) -> None:
     """List catalog entries with their current (or --as-of) prices and key specs."""
-    from llmdecide.catalog.catalog import KINDS
     from llmdecide.report.catalog_view import ListFilter, build_listing
     from llmdecide.report.tables import listing_json, listing_markdown, print_listing
 
-    if kind not in KINDS:
-        raise typer.BadParameter(f"expected one of {', '.join(KINDS)}, got {kind!r}", param_hint="KIND")
-    if tier is not None and tier not in ("frontier", "good_enough", "specialized", "simple"):
-        raise typer.BadParameter(
-            f"expected frontier, good_enough, specialized or simple, got {tier!r}", param_hint="--tier"
-        )
     on = _parse_date(as_of)
     with user_errors():
+        catalog_dir, overlay = catalog_settings(ctx, catalog_dir, overlay)
         inputs = catalog_inputs(catalog_dir, overlay)
         if output is not None:
             check_output_target(output, inputs)
@@ -235,6 +240,7 @@ def list_command(
 
 @app.command("show")
 def show_command(
+    ctx: typer.Context,
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="Entry id, e.g. openai/gpt-4o or h100-sxm.")],
     fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
@@ -247,6 +253,7 @@ def show_command(
     from llmdecide.report.tables import entry_markdown, print_entry, to_json
 
     with user_errors():
+        catalog_dir, overlay = catalog_settings(ctx, catalog_dir, overlay)
         inputs = catalog_inputs(catalog_dir, overlay)
         if output is not None:
             check_output_target(output, inputs)
@@ -279,6 +286,7 @@ def show_command(
 
 @app.command("stats")
 def stats_command(
+    ctx: typer.Context,
     on: Annotated[
         str | None,
         typer.Option("--on", help="Prices in force on this date (YYYY-MM-DD). Default: the catalog's as_of."),
@@ -302,6 +310,7 @@ def stats_command(
 
     day = _parse_date(on)
     with user_errors():
+        catalog_dir, overlay = catalog_settings(ctx, catalog_dir, overlay)
         inputs = catalog_inputs(catalog_dir, overlay)
         if output is not None:
             check_output_target(output, inputs)
@@ -385,7 +394,8 @@ def diff_command(
         if workloads is not None:
             if not workloads.is_dir():
                 raise InputFileError(f"{workloads}: --workloads must be a directory of workload files")
-            deltas, failed = workload_deltas(workloads, old_cat, new_cat)
+            with terminal_progress() if sys.stderr.isatty() else nullcontext():
+                deltas, failed = workload_deltas(workloads, old_cat, new_cat)
         gates = diff_gates(
             diff,
             deltas,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_nothing_is_reported_without_a_reporter() -> None:
 
 
 class _FakeProgress:
-    made: list[_FakeProgress] = []
+    made: ClassVar[list[_FakeProgress]] = []
 
     def __init__(self, *columns: object, **kwargs: object) -> None:
         self.updates: list[tuple[object, int]] = []
@@ -88,3 +89,16 @@ def test_the_bar_appears_only_after_a_second(monkeypatch: pytest.MonkeyPatch, se
     (bar,) = _FakeProgress.made
     assert bar.started and bar.stopped
     assert bar.updates[-1] == ("work", 3)
+
+
+def test_diff_over_workloads_reports_each_file(tmp_path: Path) -> None:
+    from llmdecide.api import DIFF_PROGRESS, workload_deltas
+
+    for name in ("startup-mvp.yaml", "thousand-queries-a-day.yaml"):
+        (tmp_path / name).write_text((REPO / "examples" / name).read_text())
+    catalog = load_catalog()
+    seen, reporter = _record()
+    with progress.reporting(reporter):
+        workload_deltas(tmp_path, catalog, catalog)
+    _check_steps(seen, DIFF_PROGRESS)
+    assert [d for w, d, _ in seen if w == DIFF_PROGRESS] == [0, 1, 2]
