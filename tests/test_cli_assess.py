@@ -42,7 +42,7 @@ def good(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "html"])
 def test_every_format(test_catalog: Path, good: Path, fmt: str) -> None:
     result = invoke(test_catalog, good, "--format", fmt)
     assert result.exit_code == 0, result.output
@@ -66,7 +66,13 @@ def test_every_format(test_catalog: Path, good: Path, fmt: str) -> None:
         DecisionReport.model_validate(data)
     elif fmt == "markdown":
         assert result.stdout.startswith("# LLM deployment decision: test workload")
-        assert "```mermaid\nxychart-beta" in result.stdout
+        assert '```mermaid\n%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#1d4ed8, ' in result.stdout
+        assert "%%\nxychart-beta\n" in result.stdout
+    elif fmt == "html":
+        assert result.stdout.startswith("<!DOCTYPE html>\n")
+        assert "<h1>LLM deployment decision: test workload</h1>" in result.stdout
+        assert result.stdout.count("<svg viewBox=") == 2 and "<table>" in result.stdout
+        assert "<script" not in result.stdout and " src=" not in result.stdout and "<link" not in result.stdout
     else:
         assert "Recommendation:" in result.stdout and "Options compared" in result.stdout
 

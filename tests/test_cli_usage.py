@@ -33,7 +33,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         (["capacity", "--model", "meta/llama-3.1-8b", "--gpu", "nvidia/h100-sxm-80gb", "--gpus", "abc"], "'--gpus'"),
         (["catalog", "diff", "old"], "Missing argument 'NEW'"),
         (["catalog", "show"], "Missing argument 'ID'"),
-        (["catalog", "list", "nonsense"], "expected one of api, rental, accelerators, models"),
+        (["catalog", "list", "nonsense"], "'nonsense' is not one of 'api', 'rental', 'accelerators', 'models'"),
         (["schema"], "Choose from: workload, report"),
         (["calibrate"], "Missing argument 'RESULTS'"),
         (["assess", EXAMPLE, "--format", "pdf"], "'pdf' is not one of 'table', 'json', 'markdown'"),
@@ -75,3 +75,19 @@ def test_narrow_tables_wrap_ids_instead_of_cutting_them(columns: str) -> None:
     assert "…" not in narrow and "..." not in narrow
     listing = run("catalog", "list", "accelerators", env={"COLUMNS": columns}).stdout
     assert "…" not in listing
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-h"], ["catalog", "list", "-h"], ["catalog", "list", "api"], ["catalog", "list", "api", "-f", "json"]],
+)
+def test_a_reader_that_goes_away_is_not_a_failed_check(args: list[str]) -> None:
+    env = {**os.environ, "COLUMNS": "120"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "llmdecide", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # closed before the first byte: every write meets a broken pipe
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 0, err
+    assert err == ""

@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 import llmdecide
 from llmdecide.cli import catalog as catalog_cli
@@ -15,6 +16,7 @@ from llmdecide.cli.capacity import capacity_command
 from llmdecide.cli.config_cmd import config_command
 from llmdecide.cli.help_text import COMPLETE_VAR, completion_command, enable_completion, plain_metavars
 from llmdecide.cli.init import init_command, schema_command
+from llmdecide.cli.options import quiet_on_broken_pipe
 from llmdecide.errors import ExitCode
 from llmdecide.report.text_safety import safe_message
 
@@ -60,6 +62,7 @@ UsageError: type[Exception] = typer.BadParameter.__mro__[1]
 def main() -> None:
     """Console-script entry point: usage errors become one line on stderr with exit code 2."""
     enable_completion()
+    Console.on_broken_pipe = quiet_on_broken_pipe  # type: ignore[method-assign,assignment]  # help too
     command = plain_metavars(typer.main.get_command(app))
     try:
         code = command.main(standalone_mode=False, complete_var=COMPLETE_VAR)

@@ -14,9 +14,9 @@ from llmdecide.cli.boundary import check_output_target, user_errors
 from llmdecide.cli.options import (
     CatalogDirOption,
     Format,
-    FormatOption,
     OutputOption,
     OverlayOption,
+    ReportFormatOption,
     catalog_inputs,
     emit,
     open_catalog,
@@ -29,7 +29,7 @@ from llmdecide.cli.settings import resolve_settings
 def assess_command(
     ctx: typer.Context,
     workload: Annotated[Path, typer.Argument(help="Workload YAML file (see 'llmdecide init').")],
-    fmt: FormatOption = Format.TABLE,
+    fmt: ReportFormatOption = Format.TABLE,
     output: OutputOption = None,
     as_of: Annotated[
         str | None,
@@ -49,6 +49,7 @@ def assess_command(
 ) -> None:
     """Recommend cloud, local or hybrid for a workload, with costs, scores and what would flip it."""
     from llmdecide.api import assess
+    from llmdecide.report.html import render_html
     from llmdecide.report.json_report import render_json
     from llmdecide.report.markdown import render_markdown
     from llmdecide.report.terminal import print_report
@@ -84,5 +85,6 @@ def assess_command(
             draw=lambda c: print_report(c, report),
             json_text=lambda: render_json(report),
             markdown_text=lambda: render_markdown(report),
+            html_text=lambda: render_html(report),
             inputs=inputs,
         )

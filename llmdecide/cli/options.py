@@ -26,6 +26,8 @@ class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     MARKDOWN = "markdown"
+    HTML = "html"
+    """A self-contained web page ('llmdecide assess' only)."""
 
 
 CatalogDirOption = Annotated[
@@ -46,6 +48,15 @@ OverlayOption = Annotated[
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ReportFormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: a terminal table, json, markdown (for GitHub), or html (one self-contained page "
+        "for finance, to read or print to PDF).",
+    ),
+]
 OUTPUT_RULES = (
     "Replaced atomically; a new file gets mode 0666 minus the umask, an existing one keeps its mode. "
     "A symbolic link to a regular file is written through (the link stays). Refused: the run's own input files, "
@@ -134,9 +145,16 @@ class _QuietOnBrokenPipe(Console):
         super().print(*objects, **kwargs)
 
     def on_broken_pipe(self) -> None:
-        self.quiet = True
-        if self.file is sys.stdout or getattr(self.file, "wrapped", None) is sys.stdout:
-            silence_stdout()
+        quiet_on_broken_pipe(self)
+
+
+def quiet_on_broken_pipe(console: Console) -> None:
+    """What a console does when its reader goes away: print nothing more, and send the rest of stdout nowhere,
+    so that the command's own exit code stands (rich's default exits 1, the code of a failed check). The CLI's
+    entry point makes it every console's behaviour, help screens included."""
+    console.quiet = True
+    if console.file is sys.stdout or getattr(console.file, "wrapped", None) is sys.stdout:
+        silence_stdout()
 
 
 PIPED_WIDTH = 160
@@ -167,10 +185,19 @@ def emit(
     draw: Callable[[Console], None],
     json_text: Callable[[], str],
     markdown_text: Callable[[], str] | None = None,
+    html_text: Callable[[], str] | None = None,
     inputs: Sequence[Path] = (),
 ) -> None:
-    """Write a result in the chosen format to stdout or, atomically, to ``output`` (never one of ``inputs``)."""
-    if fmt is Format.JSON:
+    """Write a result in the chosen format to stdout or, atomically, to ``output`` (never one of ``inputs``); a
+    format the command has no renderer for is a usage error naming ``--format``."""
+    if fmt is Format.HTML:
+        if html_text is None:
+            shown = "table, json or markdown" if markdown_text is not None else "table or json"
+            raise typer.BadParameter(
+                f"this command prints {shown}; html is a format of 'llmdecide assess' only", param_hint="--format"
+            )
+        write_output(html_text(), output, inputs, kind="html")
+    elif fmt is Format.JSON:
         write_output(json_text(), output, inputs, kind="json")
     elif fmt is Format.MARKDOWN:
         if markdown_text is None:

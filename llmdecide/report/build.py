@@ -11,6 +11,7 @@ from llmdecide.assessment import Assessment
 from llmdecide.catalog.catalog import Catalog, price_on
 from llmdecide.costing.finance import discount_rate, plan_cash
 from llmdecide.costing.plan import Placement, Plan
+from llmdecide.costing.projection import FloatArray, Scenario, cloud_monthly
 from llmdecide.demand.segment_load import SegmentLoad
 from llmdecide.report.result import (
     AssumptionUsed,
@@ -508,6 +509,7 @@ def _finance(a: Assessment, catalog: Catalog) -> FinanceReport | None:
     rows = []
     for plan in plans:
         pc = plan_cash(plan, horizon)
+        cloud = _api_bills(plan, horizon)
         rows.append(
             PlanFinance(
                 option=plan.id,
@@ -521,17 +523,37 @@ def _finance(a: Assessment, catalog: Catalog) -> FinanceReport | None:
                 years=[
                     YearCost(
                         year=y,
+                        months=min(12, horizon - 12 * (y - 1)),
                         capex_usd=capex,
-                        opex_usd=opex,
+                        opex_usd=opex - api,
                         staff_usd=staff,
+                        cloud_usd=api,
                         resale_usd=resale,
                         total_usd=capex + opex + staff - resale,
                     )
-                    for y, capex, opex, staff, resale in pc.by_year()
+                    for (y, capex, opex, staff, resale), api in zip(pc.by_year(), _by_year(cloud), strict=True)
                 ],
             )
         )
     return FinanceReport(discount_rate_per_year=rate.value, discount_rate_source=rate.source, plans=rows)
+
+
+def _api_bills(plan: Plan, horizon: int) -> FloatArray:
+    """The API bills of a plan each month (neutral scenario), the cloud part of ``plan_costs``: each segment's
+    bill for the share of its requests the cloud serves (the overflow share, hour by hour, for an overflow plan)."""
+    neutral = Scenario.build()
+    bills = np.zeros(horizon)
+    for p in plan.placements:
+        if p.cloud is not None and p.overflow is not None:
+            bills += (cloud_monthly(p.cloud.spec, neutral, horizon) * p.overflow.cloud_share(neutral, horizon))[0]
+        elif p.cloud is not None and p.local_share < 1.0:
+            bills += cloud_monthly(p.cloud.spec, neutral, horizon, share=1.0 - p.local_share)[0]
+    return bills
+
+
+def _by_year(monthly: FloatArray) -> list[float]:
+    """Monthly amounts summed per year of the horizon (the last year may be partial)."""
+    return [float(monthly[start : start + 12].sum()) for start in range(0, len(monthly), 12)]
 
 
 INPUT_LABELS = {sweep.field: sweep.label for sweep in SWEEPS}

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from llmdecide.costing.line_item import CostLineItem
 
-REPORT_VERSION = "3.1"
+REPORT_VERSION = "4.0"
 """Version of the report's JSON shape; bumped when a field changes meaning or is removed."""
 
 
@@ -413,11 +413,13 @@ class YearCost(Model):
     """One year of a plan's cash."""
 
     year: int
+    months: int = Field(description="Months of the horizon in that year (12, or fewer in a last, partial year).")
     capex_usd: float = Field(description="Hardware bought (and replaced) that year.")
-    opex_usd: float = Field(description="API bills, rent, power, hosting, maintenance and fixed costs.")
+    opex_usd: float = Field(description="Rent, power, hosting, maintenance and fixed costs (API bills are cloud_usd).")
     staff_usd: float = Field(description="Operations, on-call, setup and hiring.")
+    cloud_usd: float = Field(description="API bills.")
     resale_usd: float = Field(description="Hardware sold at the horizon's end (last year only).")
-    total_usd: float = Field(description="capex + opex + staff - resale.")
+    total_usd: float = Field(description="capex + opex + staff + cloud - resale.")
 
 
 class PlanFinance(Model):

@@ -33,8 +33,8 @@ from rich.text import Text
 
 from llmdecide.limits import shorten
 
-StreamKind = Literal["text", "markdown", "json"]
-"""What a stream is given: plain text, Markdown, or JSON (see :func:`stream_safe`)."""
+StreamKind = Literal["text", "markdown", "html", "json"]
+"""What a stream is given: plain text, Markdown, HTML, or JSON (see :func:`stream_safe`)."""
 
 NAME_LIMIT = 80
 """Characters of a name or an id a terminal line shows (:func:`shorten`)."""
@@ -158,9 +158,13 @@ def _inline_escape(text: str) -> str:
     return "".join(out)
 
 
-def markdown_inline(text: str) -> MarkdownSafe:
+def markdown_inline(text: str, *, line_start: bool = True) -> MarkdownSafe:
     """``text`` as Markdown inline text that renders as the characters given, anywhere a line of the report puts
     it: a heading, a list item, a paragraph, a blockquote or a table cell.
+
+    ``line_start=False`` is for text that continues a line after other Markdown (a sentence after a code span):
+    its leading whitespace is kept and its first character is not treated as the start of a block, because it
+    is not at the start of a line.
 
     Guarantees, for any input:
 
@@ -182,8 +186,10 @@ def markdown_inline(text: str) -> MarkdownSafe:
     Text without such characters (the report's own sentences, numbers, ids, URLs) comes back unchanged. The result
     is a :class:`MarkdownSafe`, so the template does not escape it twice.
     """
-    text = _LINE_BREAK.sub(" ", text).lstrip()
-    escaped = _inline_escape(text)
+    text = _LINE_BREAK.sub(" ", text)
+    if not line_start:
+        return MarkdownSafe(terminal_safe(_inline_escape(text)))
+    escaped = _inline_escape(text.lstrip())
     if escaped.startswith("#"):
         escaped = "\\" + escaped
     elif escaped.startswith(">"):
@@ -291,7 +297,12 @@ def _json_errors(exc: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error("llmdecide.text", _text_errors)
 codecs.register_error("llmdecide.json", _json_errors)
-_ERRORS: dict[str, str] = {"text": "llmdecide.text", "markdown": "xmlcharrefreplace", "json": "llmdecide.json"}
+_ERRORS: dict[str, str] = {
+    "text": "llmdecide.text",
+    "markdown": "xmlcharrefreplace",
+    "html": "xmlcharrefreplace",
+    "json": "llmdecide.json",
+}
 
 
 def stream_safe(text: str, encoding: str | None, kind: StreamKind = "text") -> str:
@@ -302,6 +313,8 @@ def stream_safe(text: str, encoding: str | None, kind: StreamKind = "text") -> s
       the result is valid JSON that parses to exactly the same data;
     - ``"markdown"``: a numeric character reference (``&#8212;``), which Markdown renders as the character itself
       and never as syntax (inside a code span it shows as typed);
+    - ``"html"``: the same character reference, which HTML renders as the character (inside ``<style>`` there is
+      only ASCII);
     - ``"text"``: common punctuation as ASCII (em and en dashes as ``-``, curly quotes as straight ones, ``…`` as
       ``...``, ``→`` as ``->``, ``█`` as ``#``), accented letters without their accents, anything else as ``?``.
 
