@@ -100,3 +100,17 @@ def test_list_choices_are_the_catalogs_own() -> None:
     assert set(get_args(TierChoice)) == {t.value for t in Tier}
     text = run("catalog", "list", "-h").stdout
     assert "frontier|good_enough|specialized|simple" in text.replace("\n", "").replace(" ", "").replace("│", "")
+
+
+@pytest.mark.parametrize(
+    ("command", "formats"),
+    [
+        ("llmdecide assess -f ", ["table", "json", "markdown", "html"]),
+        ("llmdecide capacity -f ", ["table", "json", "markdown"]),
+        ("llmdecide catalog list -f ", ["table", "json", "markdown"]),
+        ("llmdecide catalog validate -f ", ["table", "json", "markdown", "github"]),
+        ("llmdecide config -f ", ["table", "json"]),
+    ],
+)
+def test_each_command_offers_only_the_formats_it_writes(command: str, formats: list[str]) -> None:
+    assert _complete(command, len(command.split())) == formats

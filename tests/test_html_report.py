@@ -137,13 +137,24 @@ def test_nice_step(span: float, step: float) -> None:
 
 
 def test_html_is_for_assess_only(test_catalog: Path) -> None:
-    result = runner.invoke(
-        app,
-        ["capacity", "--catalog-dir", str(test_catalog), "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "-f", "html"],
-    )
-    assert result.exit_code == ExitCode.USAGE, result.output
-    assert "--format" in result.output and "html is a format of 'llmdecide assess' only" in result.output
-    assert result.stdout == ""
+    import subprocess
+    import sys
+
+    args = [
+        "capacity",
+        "--catalog-dir",
+        str(test_catalog),
+        "--model",
+        "llama-3.1-8b",
+        "--gpu",
+        "h100-sxm",
+        "-f",
+        "html",
+    ]
+    done = subprocess.run([sys.executable, "-m", "llmdecide", *args], capture_output=True, text=True, check=False)
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert "'--format'" in done.stderr and "'html' is not one of 'table', 'json', 'markdown'" in done.stderr
+    assert done.stdout == ""
 
 
 def test_assess_writes_an_html_file(test_catalog: Path, tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ import typer
 from llmdecide.cli.boundary import check_output_target, user_errors
 from llmdecide.cli.options import (
     CatalogDirOption,
-    Format,
+    FormatOption,
+    ListingFormat,
     OutputOption,
     OverlayOption,
     catalog_inputs,
@@ -60,7 +61,7 @@ def capacity_command(
     ] = None,
     input_tokens: Annotated[int, typer.Option("--input-tokens", help="Prompt tokens per request.")] = 1024,
     output_tokens: Annotated[int, typer.Option("--output-tokens", help="Generated tokens per request.")] = 256,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TABLE,
+    fmt: FormatOption = ListingFormat.TABLE,
     output: OutputOption = None,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,

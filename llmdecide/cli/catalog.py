@@ -16,8 +16,8 @@ from rich.console import Console
 from llmdecide.cli.boundary import check_output_target, user_errors, write_output
 from llmdecide.cli.options import (
     CatalogDirOption,
-    Format,
     FormatOption,
+    ListingFormat,
     OutputOption,
     OverlayOption,
     catalog_inputs,
@@ -210,7 +210,7 @@ def list_command(
         str | None,
         typer.Option("--as-of", help="Prices as they stood on this date (YYYY-MM-DD).", show_default=False),
     ] = None,
-    fmt: FormatOption = Format.TABLE,
+    fmt: FormatOption = ListingFormat.TABLE,
     output: OutputOption = None,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,
@@ -242,7 +242,7 @@ def list_command(
 def show_command(
     ctx: typer.Context,
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="Entry id, e.g. openai/gpt-4o or h100-sxm.")],
-    fmt: FormatOption = Format.TABLE,
+    fmt: FormatOption = ListingFormat.TABLE,
     output: OutputOption = None,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,
@@ -294,7 +294,7 @@ def stats_command(
     stale_after: Annotated[
         int, typer.Option("--stale-after", min=1, max=3650, help="Days after which a price's evidence is old.")
     ] = 90,
-    fmt: FormatOption = Format.TABLE,
+    fmt: FormatOption = ListingFormat.TABLE,
     output: OutputOption = None,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,
@@ -426,7 +426,8 @@ def diff_command(
         if fmt is CatalogFormat.GITHUB:
             write_output(comment_body(as_markdown()), output, inputs, kind="markdown")
         else:
-            emit(Format(fmt.value), output, draw=draw, json_text=as_json, markdown_text=as_markdown, inputs=inputs)
+            shown = ListingFormat(fmt.value)
+            emit(shown, output, draw=draw, json_text=as_json, markdown_text=as_markdown, inputs=inputs)
     github = fmt is CatalogFormat.GITHUB
     for name, exc in failed:
         why = f"{workloads}/{name}: skipped: {exc}"

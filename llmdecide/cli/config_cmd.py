@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from llmdecide.cli.boundary import user_errors, write_output
-from llmdecide.cli.options import CatalogDirOption, Format, OverlayOption, make_console
+from llmdecide.cli.options import CatalogDirOption, Format, OverlayOption, TableOrJson, make_console
 from llmdecide.cli.settings import ENV_VARS, FLAGS, KEYS, display_path, resolve_settings
 
 
@@ -23,7 +23,7 @@ def config_command(
             show_default=False,
         ),
     ] = None,
-    shown_as: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.TABLE,
+    shown_as: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.TABLE,
     catalog_dir: CatalogDirOption = None,
     overlay: OverlayOption = None,
 ) -> None:
@@ -53,7 +53,7 @@ def config_command(
             "output": display_path(settings.output) if settings.output is not None else "(standard output)",
         }
         file = settings.file.path if settings.file is not None else None
-        if shown_as is Format.JSON:
+        if shown_as is TableOrJson.JSON:
             data = {
                 "settings_file": display_path(file) if file is not None else None,
                 "settings": {
@@ -63,8 +63,6 @@ def config_command(
             }
             write_output(json.dumps(data, indent=2) + "\n", None, (), kind="json")
             return
-        if shown_as is not Format.TABLE:
-            raise typer.BadParameter("this command prints table or json", param_hint="--format")
         from rich.table import Table
         from rich.text import Text
 

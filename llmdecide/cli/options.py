@@ -47,7 +47,25 @@ OverlayOption = Annotated[
         show_default=False,
     ),
 ]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+class ListingFormat(StrEnum):
+    """The formats of the listing commands (``catalog list|show|stats``, ``capacity``): every format but html,
+    which is a report's."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+class TableOrJson(StrEnum):
+    """The formats of a command with no Markdown view (``config``)."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[ListingFormat, typer.Option("--format", "-f", help="Output format.")]
 ReportFormatOption = Annotated[
     Format,
     typer.Option(
@@ -179,7 +197,7 @@ def make_console() -> Console:
 
 
 def emit(
-    fmt: Format,
+    fmt: Format | ListingFormat | TableOrJson,
     output: Path | None,
     *,
     draw: Callable[[Console], None],
@@ -190,6 +208,7 @@ def emit(
 ) -> None:
     """Write a result in the chosen format to stdout or, atomically, to ``output`` (never one of ``inputs``); a
     format the command has no renderer for is a usage error naming ``--format``."""
+    fmt = Format(fmt)  # a command's own narrower choice (ListingFormat, TableOrJson) as the one Format
     if fmt is Format.HTML:
         if html_text is None:
             shown = "table, json or markdown" if markdown_text is not None else "table or json"
