@@ -15,6 +15,7 @@ from llmdecide.cli.calibrate import calibrate_command
 from llmdecide.cli.capacity import capacity_command
 from llmdecide.cli.config_cmd import config_command
 from llmdecide.cli.help_text import COMPLETE_VAR, completion_command, enable_completion, plain_metavars
+from llmdecide.cli.import_cmd import import_command
 from llmdecide.cli.init import init_command, schema_command
 from llmdecide.cli.options import quiet_on_broken_pipe
 from llmdecide.errors import ExitCode
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.command("assess")(assess_command)
 app.add_typer(catalog_cli.app, name="catalog")
 app.command("capacity")(capacity_command)
+app.command("import")(import_command)
 app.command("calibrate")(calibrate_command)
 app.command("init")(init_command)
 app.command("config")(config_command)

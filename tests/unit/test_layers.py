@@ -1,6 +1,6 @@
 """Imports point one way.
 
-cli -> api -> report -> assessment -> scoring -> options -> costing -> capacity -> demand
+cli -> api -> report -> assessment, usage_import -> scoring -> options -> costing -> capacity -> demand
 -> catalog, workload -> errors, units.
 
 Domain layers never import typer, rich or jinja2.
@@ -29,6 +29,7 @@ RANK = {
     "options": 5,
     "scoring": 6,
     "assessment": 7,
+    "usage_import": 7,
     "report": 8,
     "api": 9,
     "cli": 10,
