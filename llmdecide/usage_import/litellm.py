@@ -170,6 +170,7 @@ class _Rows:
         self._skip: dict[tuple[Any, Any, Any], str | None] = {}
         self._tags: dict[str, tuple[tuple[str, str], ...]] = {}
         self._keys: dict[tuple[str | None, str | None], str | None] = {}
+        self._naive_noted = False
 
     def _count(self, value: Any, where: str, field: str) -> float:
         if type(value) is str:
@@ -190,7 +191,9 @@ class _Rows:
             else:
                 if when.tzinfo is not None:
                     return when
-                self.notes.once(NAIVE_NOTE, f"{self.name}: timestamps without a time zone: read as UTC")
+                if not self._naive_noted:  # said once; not formatted again for every row
+                    self._naive_noted = True
+                    self.notes.once(NAIVE_NOTE, f"{self.name}: timestamps without a time zone: read as UTC")
                 return when.replace(tzinfo=UTC)
         return timestamp(value, self.name, where, "startTime", self.notes)
 
@@ -249,13 +252,14 @@ class _Rows:
         if why is not None:
             self.notes.once(why, f"{name}: {why}")
             return None
-        model = _label(row.get("model")) or _label(row.get("model_group"))
+        field = row.get
+        model = _label(field("model")) or _label(field("model_group"))
         if model is None:
-            raise field_error(name, where, "model", "a model name", row.get("model", ""))
-        prompt = self._count(row.get("prompt_tokens"), where, "prompt_tokens")
-        output = self._count(row.get("completion_tokens"), where, "completion_tokens")
-        start = self._time(row.get("startTime"), where)
-        meta = _metadata(row.get("metadata"), name, where)
+            raise field_error(name, where, "model", "a model name", field("model", ""))
+        prompt = self._count(field("prompt_tokens"), where, "prompt_tokens")
+        output = self._count(field("completion_tokens"), where, "completion_tokens")
+        start = self._time(field("startTime"), where)
+        meta = _metadata(field("metadata"), name, where)
         cached, written = _cache_counts(meta, name, where) if meta else (0.0, 0.0)
         if cached + written > prompt:
             self.notes.once(
@@ -273,8 +277,8 @@ class _Rows:
                 or _label(get("user_api_key_team_alias"))
                 or _label(get("user_api_key_team_id"))
             )
-        project = project or _label(row.get("team_id"))
-        key_hash = _label(row.get("api_key")) or _label(meta.get("user_api_key"))
+        project = project or _label(field("team_id"))
+        key_hash = _label(field("api_key")) or _label(meta.get("user_api_key"))
         return UsageRecord(
             start,
             None,
@@ -286,11 +290,11 @@ class _Rows:
             1.0,
             project,
             self.key(key_hash, _label(meta.get("user_api_key_alias"))),
-            self.tags(row.get("request_tags"), where),
+            self.tags(field("request_tags"), where),
             False,
-            self._cost(row.get("spend"), where),
+            self._cost(field("spend"), where),
             where,
-            _label(row.get("custom_llm_provider")),
+            _label(field("custom_llm_provider")),
         )
 
 
