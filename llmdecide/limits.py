@@ -27,6 +27,13 @@ MAX_RESULT_BYTES = 32 * 1024 * 1024
 """Largest benchmark result file ``llmdecide calibrate`` reads."""
 MAX_SETTINGS_BYTES = 1024 * 1024
 """Largest settings file read (``llmdecide.toml``, or a ``pyproject.toml`` holding ``[tool.llmdecide]``)."""
+MAX_IMPORT_JSON_VALUE_CHARS = 256 * 1024 * 1024
+"""Longest single JSON value ``llmdecide import`` reads (a page of an API's answer, one line of JSON lines)."""
+MAX_IMPORT_CSV_FIELD_CHARS = 64 * 1024 * 1024
+"""Longest CSV field ``llmdecide import`` reads (a gateway log's messages column can hold a conversation)."""
+MAX_IMPORT_SEGMENTS = 1000
+"""Distinct segments ``llmdecide import`` counts apart while reading; further ones are counted as ``other``
+(and the written workload keeps at most ``MAX_SEGMENTS``)."""
 
 MAX_SEGMENTS = 64
 """Most segments (request classes) in one workload."""

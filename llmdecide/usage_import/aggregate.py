@@ -20,9 +20,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from llmdecide.limits import MAX_IMPORT_SEGMENTS
 from llmdecide.usage_import.records import UsageRecord
 
-MAX_TRACKED_SEGMENTS = 1000
+MAX_TRACKED_SEGMENTS = MAX_IMPORT_SEGMENTS
 """Distinct segments counted apart while reading; records of further ones are counted in ``OTHER``."""
 OTHER = "other"
 HISTOGRAM_BINS_PER_E = 200

@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from llmdecide.errors import InputFileError
+from llmdecide.limits import MAX_IMPORT_JSON_VALUE_CHARS
 
 CHUNK_CHARS = 1 << 20
 """Characters read at a time."""
-MAX_VALUE_CHARS = 256 * 1024 * 1024
+MAX_VALUE_CHARS = MAX_IMPORT_JSON_VALUE_CHARS
 """Longest single JSON value (a page of an API's answer, one line of JSON lines) read, in characters."""
 
 _WHITESPACE = " \t\r\n\ufeff"

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 from llmdecide.errors import InputFileError
+from llmdecide.limits import MAX_IMPORT_CSV_FIELD_CHARS
 from llmdecide.usage_import.fields import (
     NAIVE_NOTE,
     UTC,
@@ -62,7 +63,7 @@ SPEND_LOG_COLUMNS = frozenset(
 )  # fmt: skip
 NOT_GENERATION = ("embedding", "image", "moderation", "transcription", "speech", "rerank")
 """Call types that generate no text: left out."""
-MAX_FIELD_CHARS = 64 * 1024 * 1024
+MAX_FIELD_CHARS = MAX_IMPORT_CSV_FIELD_CHARS
 """Longest CSV field read (a ``messages`` or ``response`` column can hold a whole conversation)."""
 
 
