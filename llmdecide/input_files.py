@@ -18,7 +18,8 @@ class InputReadError(Exception):
     """A file that cannot be read as input; ``str()`` is a one-line reason without the path."""
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for messages: a directory, a FIFO, a device, a socket."""
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -30,7 +31,8 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _reason(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be opened or read, in a few words (no such file, permission denied, ...)."""
     if isinstance(exc, FileNotFoundError):
         return "no such file"
     if isinstance(exc, PermissionError):
@@ -52,20 +54,20 @@ def read_input_bytes(path: Path, limit: int, expected: str) -> bytes:
     try:
         info = os.stat(path)
     except (OSError, ValueError) as exc:
-        raise InputReadError(_reason(exc) if isinstance(exc, OSError) else "invalid path") from None
+        raise InputReadError(os_reason(exc) if isinstance(exc, OSError) else "invalid path") from None
     if not stat.S_ISREG(info.st_mode):
-        raise InputReadError(f"is {_kind(info.st_mode)}, expected {expected}")
+        raise InputReadError(f"is {file_kind(info.st_mode)}, expected {expected}")
     if info.st_size > limit:
         raise InputReadError(f"file is {info.st_size:,} bytes, larger than the {limit:,}-byte limit")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise InputReadError(_reason(exc)) from None
+        raise InputReadError(os_reason(exc)) from None
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
-            raise InputReadError(f"is {_kind(opened.st_mode)}, expected {expected}")
+            raise InputReadError(f"is {file_kind(opened.st_mode)}, expected {expected}")
         chunks: list[bytes] = []
         total = 0
         while total <= limit:
@@ -75,7 +77,7 @@ def read_input_bytes(path: Path, limit: int, expected: str) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
     except OSError as exc:
-        raise InputReadError(_reason(exc)) from None
+        raise InputReadError(os_reason(exc)) from None
     finally:
         os.close(fd)
     if total > limit:

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import TextIO
 
 from llmdecide.errors import InputFileError
-from llmdecide.input_files import _kind, _reason
+from llmdecide.input_files import file_kind, os_reason
 
 HEAD_BYTES = 64 * 1024
 """Bytes of (decompressed) text looked at before reading: for binary files, the encoding and the format's sniff."""
@@ -76,7 +76,7 @@ def _read_head(stream: io.BufferedIOBase, name: str, compressed: bool) -> bytes:
 
 
 def _reason_of(exc: BaseException) -> str:
-    return _reason(exc) if isinstance(exc, OSError) else f"cannot read: {exc}"
+    return os_reason(exc) if isinstance(exc, OSError) else f"cannot read: {exc}"
 
 
 def gzip_problem(exc: BaseException) -> str:
@@ -116,20 +116,20 @@ class UsageFile:
             info = os.stat(path)
         except (OSError, ValueError) as exc:
             raise InputFileError(
-                f"{self.name}: {_reason(exc) if isinstance(exc, OSError) else 'invalid path'}"
+                f"{self.name}: {os_reason(exc) if isinstance(exc, OSError) else 'invalid path'}"
             ) from None
         if not stat.S_ISREG(info.st_mode):
-            raise InputFileError(f"{self.name}: is {_kind(info.st_mode)}, expected a usage export")
+            raise InputFileError(f"{self.name}: is {file_kind(info.st_mode)}, expected a usage export")
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
         try:
             fd = os.open(path, flags)
         except OSError as exc:
-            raise InputFileError(f"{self.name}: {_reason(exc)}") from None
+            raise InputFileError(f"{self.name}: {os_reason(exc)}") from None
         self._raw = io.FileIO(fd, "rb", closefd=True)
         try:
             opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode):
-                raise InputFileError(f"{self.name}: is {_kind(opened.st_mode)}, expected a usage export")
+                raise InputFileError(f"{self.name}: is {file_kind(opened.st_mode)}, expected a usage export")
             self.size = opened.st_size
             """Bytes on disk (compressed, for a gzip file)."""
             disk = io.BufferedReader(self._raw, READ_BUFFER_BYTES)
