@@ -42,7 +42,9 @@ GATEWAY_SAMPLES = [
 PROVIDER_SAMPLES = [
     ("openai-usage", DATA / "openai" / "usage_completions.json"),
     ("openai-usage", DATA / "openai" / "usage_completions_pages.jsonl"),
+    ("openai-usage", DATA / "openai" / "dashboard_activity.csv"),
     ("anthropic-usage", DATA / "anthropic" / "messages_usage.json"),
+    ("anthropic-usage", DATA / "anthropic" / "console_usage.csv"),
     ("openrouter", DATA / "openrouter" / "activity.csv"),
 ]
 
@@ -362,3 +364,22 @@ def test_every_sample_is_told_apart_by_the_sniffs(tmp_path: Path) -> None:
         code, _, stderr = _run("import", other, str(path), "-o", str(tmp_path / "w.yaml"))
         assert code == ExitCode.INPUT_ERROR and f"it looks like {fmt}" in stderr, stderr
         assert not (tmp_path / "w.yaml").exists()
+
+
+def test_privacy_the_dashboard_exports_user_ids_never_reach_the_output(tmp_path: Path) -> None:
+    """The OpenAI dashboard export has a user_id column; planted ids (and text in a column the reader does not
+    know) reach neither the workload nor the terminal, whatever the segments."""
+    text = (DATA / "openai" / "dashboard_activity.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[0] += ",notes"
+    lines[1:] = [
+        line.replace("user-synthetic-a", PLANTED[1]) + f",{PLANTED[0]} said {PLANTED[2]}" for line in lines[1:]
+    ]
+    path = tmp_path / "activity.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for by in ("model", "project", "api_key", "none"):
+        out = tmp_path / "w.yaml"
+        code, stdout, stderr = _run("import", "openai-usage", str(path), "--segment-by", by, "-o", str(out))
+        assert code == 0, stderr
+        written = out.read_text() + stdout + stderr
+        assert not any(secret in written for secret in PLANTED), by

@@ -58,11 +58,41 @@ Sources
   list ``result``; the OpenAPI file, the Python reference and the published examples name it ``results``.
   Both are read; ``results`` wins when a bucket has both.
 
+The usage dashboard's CSV export
+--------------------------------
+A file that does not start with ``{`` or ``[`` is read as the CSV the usage dashboard exports
+(platform.openai.com/usage, *Export* in the activity view): a header row, then one row per time bucket and
+grouping, comma separated (tab separated too, as a spreadsheet saves it). Its columns are the Usage API result's
+fields under the same names, so they are read as in the table above, plus the bucket's bounds:
+
+=====================================  ======================================================================
+``start_time``/``end_time``            bucket start and end in unix seconds; where absent or empty,
+                                       ``start_time_iso``/``end_time_iso`` (ISO 8601) are read instead
+``num_model_requests``, ``*_tokens``   counts as above; the export writes them as ``10.0``
+``batch``                              ``TRUE``/``FALSE`` (or empty: not batch)
+``user_id``                            never read
+=====================================  ======================================================================
+
+``where`` is ``line N``. A row with no counts at all (the export lists a day without usage with its times only)
+is skipped. The export can hold two rows of one bucket whose every shown label is the same (it groups by more
+than it shows); they are added together (:func:`llmdecide.usage_import.csv_reports.summed_buckets`), with a
+note. The dashboard's *cost* export (``amount_value``, ``amount_currency``, ``line_item``) has no token counts
+and is refused with a message saying to export the activity view.
+
+Sources of the CSV columns. OpenAI's help article
+(https://help.openai.com/en/articles/8554956-understanding-your-api-usage) says the dashboard exports its Cost or
+its Activity data (up to 60 days, timestamps in UTC) but does not list the columns. The header this reader
+expects (``start_time, end_time, start_time_iso, end_time_iso, project_id, num_model_requests, user_id,
+api_key_id, model, batch, service_tier, input_tokens, output_tokens, input_cached_tokens, input_uncached_tokens,
+input_text_tokens, output_text_tokens, input_cached_text_tokens, input_audio_tokens, input_cached_audio_tokens,
+output_audio_tokens, input_image_tokens, input_cached_image_tokens, output_image_tokens``), the ``10.0`` counts,
+the ``TRUE``/``FALSE`` flags, the times-only rows of days without usage and the cost export's header come from a
+copy of one organisation's exports published in a public repository (github.com/xavierjflanagan/Guardian,
+``openai-usage-and-cost-report-2025-10-12.md``, exported 2025-10-12): a secondary source. Its figures show
+``input_tokens`` = ``input_cached_tokens`` + ``input_uncached_tokens``, as the Usage API reference says.
+
 Not supported
 -------------
-The usage dashboard's CSV export (platform.openai.com/usage, *Export*): OpenAI's help article
-(https://help.openai.com/en/articles/8554956-understanding-your-api-usage) says the export exists, but no
-OpenAI page documents its columns, so this reader does not guess them. Export through the Usage API instead.
 Other usage endpoints (embeddings, images, audio, ...) are rejected by their result ``object``.
 """
 
@@ -70,13 +100,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from llmdecide.errors import InputFileError
-from llmdecide.usage_import.fields import field_error, shown, text_label, timestamp, token_count
-from llmdecide.usage_import.jsonstream import json_values
+from llmdecide.usage_import.csv_reports import CsvReport, header_columns, report_or_csv
+from llmdecide.usage_import.fields import field_error, shown, text_label, timestamp, token_count, unix_seconds
+from llmdecide.usage_import.jsonstream import Readable, json_values
 from llmdecide.usage_import.records import ImportFormat, ReadNotes, UsageRecord
 
 COMPLETIONS_RESULT = "organization.usage.completions.result"
@@ -110,7 +141,7 @@ class JsonPage:
     """Whether the file holds more than one page (then messages and records name the page's line)."""
 
 
-def report_pages(stream: TextIO, name: str, what: str) -> Iterator[JsonPage]:
+def report_pages(stream: Readable, name: str, what: str) -> Iterator[JsonPage]:
     """The pages of a report file: one JSON value, a JSON array of pages, or JSON lines of pages, streamed a page
     at a time (:func:`llmdecide.usage_import.jsonstream.json_values`). ``what`` names a page for the message an
     empty file or array gets."""
@@ -199,6 +230,11 @@ def _bucket_time(bucket: dict[str, Any], key: str, name: str, where: str, notes:
     return timestamp(value, name, where, key, notes).astimezone(dt.UTC)
 
 
+def _path(field: str, key: str) -> str:
+    """A result's field for messages: ``results[0].input_tokens`` in JSON, the column ``input_tokens`` in CSV."""
+    return f"{field}.{key}" if field else key
+
+
 def _result_record(
     result: Any,
     start: dt.datetime,
@@ -219,19 +255,19 @@ def _result_record(
     why = "every completions usage result has input_tokens, output_tokens and num_model_requests"
 
     def required(key: str) -> float:
-        return token_count(need(res, key, name, where, f"{field}.{key}", why), name, where, f"{field}.{key}")
+        return token_count(need(res, key, name, where, _path(field, key), why), name, where, _path(field, key))
 
     input_tokens = required("input_tokens")
     output_tokens = required("output_tokens")
     requests = required("num_model_requests")
-    cached = optional_count(res, "input_cached_tokens", name, where, f"{field}.input_cached_tokens")
-    written = optional_count(res, "input_cache_write_tokens", name, where, f"{field}.input_cache_write_tokens")
+    cached = optional_count(res, "input_cached_tokens", name, where, _path(field, "input_cached_tokens"))
+    written = optional_count(res, "input_cache_write_tokens", name, where, _path(field, "input_cache_write_tokens"))
     if cached + written > input_tokens:
         raise InputFileError(
-            f"{name}: {where}: {field}.input_cached_tokens: {cached:.0f} cached plus {written:.0f} cache-write "
-            f"tokens is more than input_tokens {input_tokens:.0f}, which includes both"
+            f"{name}: {where}: {_path(field, 'input_cached_tokens')}: {cached:.0f} cached plus {written:.0f} "
+            f"cache-write tokens is more than input_tokens {input_tokens:.0f}, which includes both"
         )
-    breakdown = {key: optional_count(res, key, name, where, f"{field}.{key}") for key in _BREAKDOWNS}
+    breakdown = {key: optional_count(res, key, name, where, _path(field, key)) for key in _BREAKDOWNS}
     if any(breakdown[key] > 0 for key in _AUDIO):
         notes.once(
             "openai-audio-tokens",
@@ -240,19 +276,19 @@ def _result_record(
         )
     batch = res.get("batch")
     if batch is not None and not isinstance(batch, bool):
-        raise field_error(name, where, f"{field}.batch", "true, false or null", batch)
-    tier = optional_label(res, "service_tier", name, where, f"{field}.service_tier")
+        raise field_error(name, where, _path(field, "batch"), "true, false or null", batch)
+    tier = optional_label(res, "service_tier", name, where, _path(field, "service_tier"))
     return UsageRecord(
         start=start,
         end=end,
-        model=optional_label(res, "model", name, where, f"{field}.model"),
+        model=optional_label(res, "model", name, where, _path(field, "model")),
         input_tokens=input_tokens,
         cached_input_tokens=cached,
         cache_write_tokens=written,
         output_tokens=output_tokens,
         requests=requests,
-        project=optional_label(res, "project_id", name, where, f"{field}.project_id"),
-        api_key=optional_label(res, "api_key_id", name, where, f"{field}.api_key_id"),
+        project=optional_label(res, "project_id", name, where, _path(field, "project_id")),
+        api_key=optional_label(res, "api_key_id", name, where, _path(field, "api_key_id")),
         tags=(("service_tier", tier),) if tier else (),
         batch=batch is True,
         where=record_at,
@@ -261,7 +297,12 @@ def _result_record(
 
 
 def read(stream: TextIO, name: str, notes: ReadNotes) -> Iterator[UsageRecord]:
-    """Usage records of an OpenAI completions usage file (see the module docstring for the shapes read)."""
+    """Usage records of an OpenAI completions usage file: Usage API pages in JSON, or the dashboard's CSV export
+    (see the module docstring)."""
+    return report_or_csv(stream, name, notes, _read_pages, _read_dashboard_csv)
+
+
+def _read_pages(stream: Readable, name: str, notes: ReadNotes) -> Iterator[UsageRecord]:
     record = 0
     more_follow = False
     for page in report_pages(stream, name, "an OpenAI Usage API completions page"):
@@ -296,16 +337,85 @@ def read(stream: TextIO, name: str, notes: ReadNotes) -> Iterator[UsageRecord]:
         )
 
 
+# --- The usage dashboard's CSV export --------------------------------------------------------------------------
+
+DASHBOARD_REQUIRED: tuple[str | tuple[str, ...], ...] = (
+    ("start_time", "start_time_iso"),
+    ("end_time", "end_time_iso"),
+    "num_model_requests",
+    "input_tokens",
+    "output_tokens",
+)
+"""Columns the dashboard's activity export has and this reader needs (a bucket bound in either form)."""
+_DASHBOARD_COUNTS = (
+    "num_model_requests",
+    "input_tokens",
+    "output_tokens",
+    "input_cached_tokens",
+    "input_cache_write_tokens",
+    *_BREAKDOWNS,
+)
+_DASHBOARD_LABELS = ("model", "project_id", "api_key_id", "service_tier")
+_COST_EXPORT = ("amount_value", "line_item")
+_BATCH_CELLS = {"true": True, "false": False, "1": True, "0": False, "": None}
+
+
+def _csv_time(row: dict[str, str], key: str, name: str, where: str, notes: ReadNotes) -> dt.datetime:
+    """A bucket bound from ``start_time``/``end_time`` (unix seconds, as the export writes them) or, where that
+    column is absent or empty, from its ``_iso`` twin."""
+    cell = row.get(key, "")
+    if cell:
+        try:
+            seconds = float(cell)
+        except ValueError:
+            return timestamp(cell, name, where, key, notes).astimezone(dt.UTC)
+        if seconds != seconds or seconds in (float("inf"), float("-inf")):
+            raise field_error(name, where, key, "a Unix time in seconds", cell)
+        return unix_seconds(seconds, name, where, key)
+    iso = f"{key}_iso"
+    if row.get(iso):
+        return timestamp(row[iso], name, where, iso, notes).astimezone(dt.UTC)
+    raise field_error(name, where, key, "the bucket's time (unix seconds, or ISO 8601 in " + iso + ")", "")
+
+
+def _read_dashboard_csv(lines: Iterable[str], name: str, notes: ReadNotes) -> Iterator[UsageRecord]:
+    table = CsvReport(lines, name, "the OpenAI usage dashboard's activity CSV export", ())
+    if all(column in table.at for column in _COST_EXPORT) and "input_tokens" not in table.at:
+        raise InputFileError(
+            f"{name}: line {table.header_line}: this is the usage dashboard's cost export (amount_value, "
+            "line_item), which has no token or request counts: export the dashboard's activity view instead"
+        )
+    table = table.require(DASHBOARD_REQUIRED, "the OpenAI usage dashboard's activity CSV export")
+    counts = [column for column in _DASHBOARD_COUNTS if column in table.at]
+    labels = [column for column in _DASHBOARD_LABELS if column in table.at]
+    for line, row in table.rows():
+        where = f"line {line}"
+        if not any(row[column] for column in counts):
+            continue  # a bucket with no usage: the export writes its times and nothing else
+        result: dict[str, Any] = {column: row[column] for column in (*counts, *labels)}
+        batch = row.get("batch", "").lower()
+        if batch not in _BATCH_CELLS:
+            raise field_error(name, where, "batch", "TRUE, FALSE or empty", row["batch"])
+        result["batch"] = _BATCH_CELLS[batch]
+        start = _csv_time(row, "start_time", name, where, notes)
+        end = _csv_time(row, "end_time", name, where, notes)
+        if end <= start:
+            raise InputFileError(f"{name}: {where}: end_time: {end:%Y-%m-%d %H:%M:%S} is not after start_time")
+        yield _result_record(result, start, end, name, where, "", where, notes)
+
+
 _PAGE_OBJECT = re.compile(r'"object"\s*:\s*"(page|bucket)"')
 _START_TIME = re.compile(r'"start_time"\s*:\s*\d')
 _RESULT_OBJECT = re.compile(r'"object"\s*:\s*"(organization\.[a-z_.]+)"')
 
 
 def sniff(head: str) -> bool:
-    """Whether ``head`` looks like an OpenAI completions usage page."""
+    """Whether ``head`` looks like an OpenAI completions usage page or the dashboard's activity (or cost) CSV."""
     text = head.lstrip("\ufeff \t\r\n")
     if not text.startswith(("{", "[")):
-        return False
+        columns = header_columns(head)
+        bounds = {"start_time", "end_time"} <= columns or {"start_time_iso", "end_time_iso"} <= columns
+        return bounds and ("num_model_requests" in columns or set(_COST_EXPORT) <= columns)
     kinds = set(_RESULT_OBJECT.findall(text))
     if kinds:
         return kinds == {COMPLETIONS_RESULT}
@@ -316,7 +426,7 @@ FORMAT = ImportFormat(
     name="openai-usage",
     description=(
         "OpenAI Usage API completions report (GET /v1/organization/usage/completions): one JSON page, "
-        "a JSON array of pages, or JSON lines of pages"
+        "a JSON array of pages, or JSON lines of pages; or the usage dashboard's activity CSV export"
     ),
     read=read,
     sniff=sniff,

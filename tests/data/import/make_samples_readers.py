@@ -23,8 +23,17 @@ Files written, and the documented format each follows:
     An OpenRouter activity CSV export, one row per generation, with the columns OpenRouter's export has
     (OpenRouter does not document them; see ``llmdecide/usage_import/openrouter.py`` for where they come from).
 
-Neither OpenAI's dashboard CSV export nor the Anthropic Console's CSV export has documented columns, so no
-sample of either is written.
+``openai/dashboard_activity.csv``
+    The usage dashboard's activity CSV export (platform.openai.com/usage, *Export*): one row per day and grouping,
+    January to March 2026, with the columns of the Usage API result plus ``start_time_iso``/``end_time_iso``.
+    OpenAI does not document the export's columns; ``llmdecide/usage_import/openai_usage.py`` says where they
+    come from. It has what such an export has: counts written as ``10.0``, ``TRUE``/``FALSE`` batch flags, a
+    ``user_id`` column (which the reader must drop), a day with no usage (times only), and two rows of one day
+    whose shown labels are equal.
+``anthropic/console_usage.csv``
+    The Claude Console's usage CSV export: one row per UTC day and model, API key (by name), workspace, usage
+    type, context window, inference geography and speed, January to March 2026. Anthropic does not document its
+    columns; ``llmdecide/usage_import/anthropic_usage.py`` says where they come from.
 """
 
 from __future__ import annotations
@@ -264,6 +273,123 @@ def anthropic_hourly_page() -> dict[str, Any]:
     return {"data": buckets, "has_more": False, "next_page": None}
 
 
+# --- Dashboard and Console CSV exports --------------------------------------------------------------------------
+
+OPENAI_DASHBOARD_COLUMNS = [
+    "start_time",
+    "end_time",
+    "start_time_iso",
+    "end_time_iso",
+    "project_id",
+    "num_model_requests",
+    "user_id",
+    "api_key_id",
+    "model",
+    "batch",
+    "service_tier",
+    "input_tokens",
+    "output_tokens",
+    "input_cached_tokens",
+    "input_uncached_tokens",
+    "input_text_tokens",
+    "output_text_tokens",
+    "input_cached_text_tokens",
+    "input_audio_tokens",
+    "input_cached_audio_tokens",
+    "output_audio_tokens",
+    "input_image_tokens",
+    "input_cached_image_tokens",
+    "output_image_tokens",
+]
+
+EXPORT_DAYS = [dt.date(2026, 1, 1) + dt.timedelta(days=offset) for offset in range(90)]
+"""2026-01-01 to 2026-03-31: three full months."""
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
+def openai_dashboard_rows() -> list[list[str]]:
+    rows = []
+    for number, day in enumerate(EXPORT_DAYS):
+        start = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+        end = start + dt.timedelta(days=1)
+        times = [str(unix(start)), str(unix(end)), iso(start), iso(end)]
+        if day == dt.date(2026, 2, 14):
+            rows.append(times + [""] * (len(OPENAI_DASHBOARD_COLUMNS) - 4))
+            continue
+        weekday = 0.35 if day.weekday() >= 5 else 1.0
+        scale = 1.06 ** (number / 30)
+        groups = [
+            # (model, project, user, key, batch, requests, input, cached, output per request)
+            ("gpt-4.1-2025-04-14", "proj_synthetic_support", "user-synthetic-a", "key_synthetic_support", False,
+             round(700 * scale * weekday), 1500, 600, 250),
+            ("gpt-4.1-2025-04-14", "proj_synthetic_support", "user-synthetic-a", "key_synthetic_support", False,
+             round(40 * scale * weekday), 6000, 0, 900),
+            ("gpt-4.1-mini-2025-04-14", "proj_synthetic_reports", "user-synthetic-b", "key_synthetic_batch", True,
+             round(300 * scale), 2400, 1200, 300),
+        ]  # fmt: skip
+        for model, project, user, key, batch, requests, per_in, per_cached, per_out in groups:
+            tokens_in, cached, tokens_out = requests * per_in, requests * per_cached, requests * per_out
+            counts = [tokens_in, tokens_out, cached, tokens_in - cached, tokens_in - cached, tokens_out, cached]
+            counts += [0] * 6
+            rows.append(
+                times
+                + [project, f"{requests:.1f}", user, key, model, "TRUE" if batch else "FALSE", "default"]
+                + [f"{count:.1f}" for count in counts]
+            )
+    return rows
+
+
+ANTHROPIC_CONSOLE_COLUMNS = [
+    "usage_date_utc",
+    "model_version",
+    "api_key",
+    "workspace",
+    "usage_type",
+    "context_window",
+    "usage_input_tokens_no_cache",
+    "usage_input_tokens_cache_write_5m",
+    "usage_input_tokens_cache_write_1h",
+    "usage_input_tokens_cache_read",
+    "usage_output_tokens",
+    "web_search_count",
+    "inference_geo",
+    "speed",
+]
+
+
+def anthropic_console_rows() -> list[list[str]]:
+    rows = []
+    for number, day in enumerate(EXPORT_DAYS):
+        weekday = 0.3 if day.weekday() >= 5 else 1.0
+        scale = 1.08 ** (number / 30)
+        groups = [
+            # (model, key name, workspace, usage type, uncached, 5m write, 1h write, cache read, output, searches)
+            ("claude-sonnet-4-5-20250929", "support-bot", "Support", "standard", 2_100_000, 150_000, 40_000,
+             5_500_000, 600_000, 3),
+            ("claude-haiku-4-5-20251001", "nightly-reports", "Reports", "batch", 4_000_000, 0, 0, 0, 500_000, 0),
+        ]  # fmt: skip
+        for model, key, workspace, usage_type, uncached, five, hour, read, output, searches in groups:
+            factor = scale * (weekday if usage_type == "standard" else 1.0)
+            counts = [round(value * factor) for value in (uncached, five, hour, read, output)]
+            rows.append(
+                [day.isoformat(), model, key, workspace, usage_type, "\u2264 200k"]
+                + [str(count) for count in counts]
+                + [str(searches), "not_available", ""]
+            )
+    return rows
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
 # --- OpenRouter --------------------------------------------------------------------------------------------------
 
 OPENROUTER_COLUMNS = [
@@ -364,11 +490,9 @@ def main() -> None:
     )
     (HERE / "anthropic" / "messages_usage.json").write_text(dump_page(anthropic_hourly_page()), encoding="utf-8")
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(OPENROUTER_COLUMNS)
-    writer.writerows(openrouter_rows())
-    (HERE / "openrouter" / "activity.csv").write_text(out.getvalue(), encoding="utf-8")
+    write_csv(HERE / "openrouter" / "activity.csv", OPENROUTER_COLUMNS, openrouter_rows())
+    write_csv(HERE / "openai" / "dashboard_activity.csv", OPENAI_DASHBOARD_COLUMNS, openai_dashboard_rows())
+    write_csv(HERE / "anthropic" / "console_usage.csv", ANTHROPIC_CONSOLE_COLUMNS, anthropic_console_rows())
 
 
 if __name__ == "__main__":
