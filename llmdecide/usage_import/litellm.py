@@ -42,6 +42,7 @@ from typing import Any, TextIO
 
 from llmdecide.errors import InputFileError
 from llmdecide.limits import MAX_IMPORT_CSV_FIELD_CHARS
+from llmdecide.usage_import.csv_reports import opening_lines
 from llmdecide.usage_import.fields import (
     NAIVE_NOTE,
     UTC,
@@ -363,10 +364,9 @@ def _read_json(stream: Readable, name: str, notes: ReadNotes) -> Iterator[UsageR
 
 def read(stream: TextIO, name: str, notes: ReadNotes) -> Iterator[UsageRecord]:
     """Spend-log rows as usage records (see the module docstring for what is read and what is left out)."""
-    first = stream.readline()
-    while first and not first.strip("\ufeff \t\r\n"):
-        first = stream.readline()
-    if first.lstrip("\ufeff \t")[:1] in ("[", "{"):
+    opening, is_json = opening_lines(stream)
+    first = opening[-1]
+    if is_json and first:
         yield from _read_json(Rejoined(first, stream), name, notes)
     else:
         yield from _read_csv(itertools.chain([first], stream), name, notes)

@@ -369,9 +369,7 @@ def _csv_time(row: dict[str, str], key: str, name: str, where: str, notes: ReadN
             seconds = float(cell)
         except ValueError:
             return timestamp(cell, name, where, key, notes).astimezone(dt.UTC)
-        if seconds != seconds or seconds in (float("inf"), float("-inf")):
-            raise field_error(name, where, key, "a Unix time in seconds", cell)
-        return unix_seconds(seconds, name, where, key)
+        return unix_seconds(seconds, name, where, key)  # refuses NaN and infinities with the range
     iso = f"{key}_iso"
     if row.get(iso):
         return timestamp(row[iso], name, where, iso, notes).astimezone(dt.UTC)

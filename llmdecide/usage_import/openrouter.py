@@ -62,6 +62,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from llmdecide.errors import InputFileError
+from llmdecide.usage_import.csv_reports import header_columns
 from llmdecide.usage_import.fields import cost_usd, timestamp, token_count
 from llmdecide.usage_import.records import ImportFormat, ReadNotes, UsageRecord
 
@@ -171,14 +172,7 @@ def read(stream: TextIO, name: str, notes: ReadNotes) -> Iterator[UsageRecord]:
 
 def sniff(head: str) -> bool:
     """Whether ``head`` starts with an OpenRouter activity export header."""
-    first = head.removeprefix("\ufeff").split("\n", 1)[0].strip()
-    if not first or first.startswith(("{", "[")):
-        return False
-    try:
-        columns = {cell.strip() for cell in next(csv.reader([first]))}
-    except (csv.Error, StopIteration):
-        return False
-    return set(REQUIRED_COLUMNS) <= columns
+    return set(REQUIRED_COLUMNS) <= header_columns(head)
 
 
 FORMAT = ImportFormat(
