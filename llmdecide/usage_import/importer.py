@@ -84,6 +84,7 @@ class _Models:
         self.catalog = catalog
         self.default_provider = default_provider
         self.found: dict[tuple[str, str], ModelMatch] = {}
+        self._labels: dict[tuple[str | None, str | None], str] = {}
 
     def match(self, model: str, provider: str) -> ModelMatch:
         key = (model, provider)
@@ -93,8 +94,13 @@ class _Models:
         return found
 
     def label(self, r: UsageRecord) -> str:
-        found = self.match(r.model or "unknown model", r.provider or "")
-        return found.catalog_id or clean_label(found.written, 80)
+        """The segment name of a record's model (the catalog id where one matched); runs once per record."""
+        key = (r.model, r.provider)
+        label = self._labels.get(key)
+        if label is None:
+            found = self.match(r.model or "unknown model", r.provider or "")
+            label = self._labels[key] = found.catalog_id or clean_label(found.written, 80)
+        return label
 
 
 @contextmanager

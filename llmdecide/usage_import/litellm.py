@@ -37,7 +37,7 @@ import json
 import math
 import operator
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from llmdecide.errors import InputFileError
@@ -62,6 +62,12 @@ SPEND_LOG_COLUMNS = frozenset(
      "startTime", "endTime", "model", "model_group", "custom_llm_provider", "metadata", "request_tags",
      "cache_hit", "team_id", "status"}
 )  # fmt: skip
+"""Columns of the table (the sniffer's and the error messages' idea of a spend-log export)."""
+READ_FIELDS = (
+    "status", "cache_hit", "call_type", "model", "model_group", "prompt_tokens", "completion_tokens", "startTime",
+    "metadata", "team_id", "api_key", "request_tags", "spend", "custom_llm_provider",
+)  # fmt: skip
+"""The fields a row is read from, in the order ``_Rows.record`` takes them (every other field is never read)."""
 NOT_GENERATION = ("embedding", "image", "moderation", "transcription", "speech", "rerank")
 """Call types that generate no text: left out."""
 MAX_FIELD_CHARS = MAX_IMPORT_CSV_FIELD_CHARS
@@ -135,14 +141,17 @@ def _cache_counts(meta: dict[str, Any], name: str, where: str) -> tuple[float, f
     if not isinstance(found, dict):
         found = meta.get("usage_object")
     usage: dict[str, Any] = found if isinstance(found, dict) else {}
-    field = "metadata.additional_usage_values"
     read = usage.get("cache_read_input_tokens")
     if read is None:
         details = usage.get("prompt_tokens_details")
         read = details.get("cached_tokens") if isinstance(details, dict) else None
-    cached = _whole(read, name, where, f"{field}.cache_read_input_tokens")
-    written = _whole(usage.get("cache_creation_input_tokens"), name, where, f"{field}.cache_creation_input_tokens")
+    cached = _whole(read, name, where, _CACHE_READ_FIELD)
+    written = _whole(usage.get("cache_creation_input_tokens"), name, where, _CACHE_WRITE_FIELD)
     return cached, written
+
+
+_CACHE_READ_FIELD = "metadata.additional_usage_values.cache_read_input_tokens"
+_CACHE_WRITE_FIELD = "metadata.additional_usage_values.cache_creation_input_tokens"
 
 
 def _truthy(value: Any) -> bool:
@@ -196,7 +205,12 @@ class _Rows:
                 if not self._naive_noted:  # said once; not formatted again for every row
                     self._naive_noted = True
                     self.notes.once(NAIVE_NOTE, f"{self.name}: timestamps without a time zone: read as UTC")
-                return when.replace(tzinfo=UTC)
+                # PostgreSQL's timestamp(3) has no zone: parsing it again with one is several times faster
+                # than datetime.replace, and this runs once per row
+                try:
+                    return dt.datetime.fromisoformat(value + "+00:00")
+                except ValueError:
+                    return when.replace(tzinfo=UTC)
         return timestamp(value, self.name, where, "startTime", self.notes)
 
     def _cost(self, value: Any, where: str) -> float | None:
@@ -210,8 +224,8 @@ class _Rows:
                     return number
         return cost_usd(value, self.name, where, "spend")
 
-    def _left_out(self, row: dict[str, Any]) -> str | None:
-        key = (row.get("status"), row.get("cache_hit"), row.get("call_type"))
+    def _left_out(self, key: tuple[Any, Any, Any]) -> str | None:
+        """Why a row with this (status, cache_hit, call_type) is left out, or None when it is counted."""
         try:
             return self._skip[key]
         except (KeyError, TypeError):
@@ -248,20 +262,23 @@ class _Rows:
                 self._keys[pair] = found
         return found
 
-    def record(self, row: dict[str, Any], where: str) -> UsageRecord | None:
+    def record(self, values: Sequence[Any], where: str) -> UsageRecord | None:
+        """The record of one row, given its READ_FIELDS values in that order (None for a field it lacks);
+        None for a row that is left out. Runs once per row: the values come as one sequence, not a dict."""
         name = self.name
-        why = self._left_out(row)
+        (status, cache_hit, call_type, model_name, model_group, prompt_tokens, completion_tokens, start_time,
+         metadata, team_id, api_key, request_tags, spend, provider) = values  # fmt: skip
+        why = self._left_out((status, cache_hit, call_type))
         if why is not None:
             self.notes.once(why, f"{name}: {why}")
             return None
-        field = row.get
-        model = _label(field("model")) or _label(field("model_group"))
+        model = _label(model_name) or _label(model_group)
         if model is None:
-            raise field_error(name, where, "model", "a model name", field("model", ""))
-        prompt = self._count(field("prompt_tokens"), where, "prompt_tokens")
-        output = self._count(field("completion_tokens"), where, "completion_tokens")
-        start = self._time(field("startTime"), where)
-        meta = _metadata(field("metadata"), name, where)
+            raise field_error(name, where, "model", "a model name", "" if model_name is None else model_name)
+        prompt = self._count(prompt_tokens, where, "prompt_tokens")
+        output = self._count(completion_tokens, where, "completion_tokens")
+        start = self._time(start_time, where)
+        meta = _metadata(metadata, name, where)
         cached, written = _cache_counts(meta, name, where) if meta else (0.0, 0.0)
         if cached + written > prompt:
             self.notes.once(
@@ -279,8 +296,8 @@ class _Rows:
                 or _label(get("user_api_key_team_alias"))
                 or _label(get("user_api_key_team_id"))
             )
-        project = project or _label(field("team_id"))
-        key_hash = _label(field("api_key")) or _label(meta.get("user_api_key"))
+        project = project or _label(team_id)
+        key_hash = _label(api_key) or _label(meta.get("user_api_key"))
         return UsageRecord(
             start,
             None,
@@ -292,11 +309,11 @@ class _Rows:
             1.0,
             project,
             self.key(key_hash, _label(meta.get("user_api_key_alias"))),
-            self.tags(field("request_tags"), where),
+            self.tags(request_tags, where),
             False,
-            self._cost(field("spend"), where),
+            self._cost(spend, where),
             where,
-            _label(field("custom_llm_provider")),
+            _label(provider),
         )
 
 
@@ -315,10 +332,10 @@ def _read_csv(stream: Iterable[str], name: str, notes: ReadNotes, line_offset: i
                 f"{name}: line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                 "(a LiteLLM_SpendLogs export has model, prompt_tokens, completion_tokens and startTime)"
             )
-        wanted = [(c, columns.index(c)) for c in sorted(SPEND_LOG_COLUMNS) if c in columns]
-        names = [c for c, _ in wanted]
-        pick = operator.itemgetter(*(i for _, i in wanted))
         width = len(columns)
+        # a field the header lacks reads the None appended to every row
+        pick = operator.itemgetter(*(columns.index(c) if c in columns else width for c in READ_FIELDS))
+        record = reader.record
         for row in rows:
             if len(row) != width:
                 if not row or (len(row) == 1 and not row[0].strip()):
@@ -327,9 +344,11 @@ def _read_csv(stream: Iterable[str], name: str, notes: ReadNotes, line_offset: i
                     f"{name}: line {rows.line_num + line_offset}: expected {width} columns as in the header, "
                     f"got {len(row)}"
                 )
-            record = reader.record(dict(zip(names, pick(row), strict=False)), f"line {rows.line_num + line_offset}")
-            if record is not None:
-                yield record
+            cells: list[Any] = row
+            cells.append(None)
+            found = record(pick(cells), f"line {rows.line_num + line_offset}")
+            if found is not None:
+                yield found
     except csv.Error as exc:
         raise InputFileError(f"{name}: line {rows.line_num + line_offset}: malformed CSV ({exc})") from None
 
@@ -357,7 +376,7 @@ def _read_json(stream: Readable, name: str, notes: ReadNotes) -> Iterator[UsageR
             missing = [c for c in REQUIRED if c not in row]
             if missing:
                 raise InputFileError(f"{name}: {where}: {missing[0]}: missing (a LiteLLM spend-log row has it)")
-            record = reader.record(row, where)
+            record = reader.record(tuple(map(row.get, READ_FIELDS)), where)
             if record is not None:
                 yield record
 

