@@ -256,6 +256,13 @@ START_WEIGHT = 0.1
 TP latency without multi-GPU points, a request overhead without time-to-first-token figures) stays where
 it started instead of wherever a restart left it."""
 
+ENGINE_OWN_FACTORS = frozenset({"request_overhead_ms"})
+"""Factors an engine's fit holds only weakly (START_WEIGHT, towards GENERIC_START), never towards the pooled
+prior: a request's fixed cost (HTTP, tokenising, scheduling) belongs to the serving stack, not to the kernels the
+pooled engines share, and measured it differs several-fold between them (one publisher's Qwen3-8B on one H100 at
+4 concurrent requests: about 30 ms to first token under SGLang, 64 ms under vLLM). Pulled towards the pool, an
+engine with few time-to-first-token figures of its own took the pool's cost and over-predicted its own by 3x."""
+
 SWEEPS = 5
 """Passes of coordinate descent over the parameters (stops early when a pass changes nothing)."""
 
@@ -506,11 +513,13 @@ def fit_factors(
     prior_weight: float = PRIOR_WEIGHT,
     restarts: int = RESTARTS,
     polish: int = 0,
+    own: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, float], float]:
     """Coordinate descent from ``start`` and from RESTARTS seeded random points: each pass tries every
     candidate of each factor in turn with the others held, keeping one only when it lowers the objective
-    (plus the pull towards ``prior``). Returns the best factors and their objective, which never exceeds
-    the start's."""
+    (plus the pull towards ``prior``; factors named in ``own`` are pulled only weakly, towards GENERIC_START,
+    as ``ENGINE_OWN_FACTORS`` says). Returns the best factors and their objective, which never exceeds the
+    start's."""
     figures = max(stack.figures, 1)
 
     def score(factors: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
@@ -518,8 +527,14 @@ def fit_factors(
         if errors.shape[0] == 0:
             return np.zeros(len(next(iter(factors.values()))))
         value = fit_objective(errors, weights, robust=robust)
-        anchor, weight = (prior, prior_weight) if prior is not None else (start, START_WEIGHT)
-        return value + weight / figures * _prior_distance(factors, anchor)
+        if prior is None:
+            return value + START_WEIGHT / figures * _prior_distance(factors, start)
+        held = {k: v for k, v in factors.items() if k not in own}
+        free = {k: v for k, v in factors.items() if k in own}
+        pull = prior_weight * _prior_distance(held, prior)
+        if free:
+            pull = pull + START_WEIGHT * _prior_distance(free, GENERIC_START)
+        return value + pull / figures
 
     rng = np.random.default_rng(0)
     starts = [dict(start)] + [
@@ -615,7 +630,8 @@ def fit_profile(
     prior = _prior(catalog, engine_id, accelerator_classes, splits, exclude_sources)
     if points:
         stack = _stack(catalog, points, _profile_lookup(catalog, accelerator_classes))
-        factors, _ = fit_factors(stack, prior or GENERIC_START, prior)
+        own = ENGINE_OWN_FACTORS if engine_id in POOLED_ENGINES.get(accelerator_classes, ()) else frozenset()
+        factors, _ = fit_factors(stack, prior or GENERIC_START, prior, own=own)
     elif prior is not None:
         factors = prior
     else:

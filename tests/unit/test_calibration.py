@@ -78,3 +78,22 @@ def test_a_held_out_source_is_never_fitted(packaged: Catalog) -> None:
     used = set(next(iter(fitted[0].values())).calibrated_on)
     assert used and not any(source_of(packaged.measurements[mid].item) == nvidia for mid in used)
     assert any(packaged.measurements[mid].item.split == "holdout" for mid in used)  # both splits of other sources
+
+
+def test_a_pooled_engine_fits_its_own_request_overhead(packaged: Catalog) -> None:
+    """The pooled prior holds the shared kernels' factors, not the fixed cost of a request: a prior that says
+    250 ms per request does not drag the engine's fit away from what its own first-token figures say, while
+    it would if the request overhead were held to it like the rest."""
+    from llmdecide.capacity import calibration as c
+
+    group = ("datacenter", "workstation", "consumer")
+    points = [
+        m for m in c._engine_points(packaged, ("vllm",), group, ("calibration",), frozenset()) if c.scored(m, "ttft_ms")
+    ]
+    assert len(points) >= 5, "vLLM's own first-token figures"
+    stack = c._stack(packaged, points, c._profile_lookup(packaged, group))
+    prior = {**c.GENERIC_START, "request_overhead_ms": 250.0}
+    own, _ = c.fit_factors(stack, prior, prior, restarts=0, own=c.ENGINE_OWN_FACTORS)
+    held, _ = c.fit_factors(stack, prior, prior, restarts=0)
+    assert own["request_overhead_ms"] <= 120.0, own
+    assert held["request_overhead_ms"] > own["request_overhead_ms"] + 50.0, (held, own)
