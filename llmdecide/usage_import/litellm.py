@@ -57,12 +57,6 @@ from llmdecide.usage_import.records import ImportFormat, ReadNotes, UsageRecord
 
 REQUIRED = ("model", "prompt_tokens", "completion_tokens", "startTime")
 """Columns a spend-log row must have."""
-SPEND_LOG_COLUMNS = frozenset(
-    {"request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens", "completion_tokens",
-     "startTime", "endTime", "model", "model_group", "custom_llm_provider", "metadata", "request_tags",
-     "cache_hit", "team_id", "status"}
-)  # fmt: skip
-"""Columns of the table (the sniffer's and the error messages' idea of a spend-log export)."""
 READ_FIELDS = (
     "status", "cache_hit", "call_type", "model", "model_group", "prompt_tokens", "completion_tokens", "startTime",
     "metadata", "team_id", "api_key", "request_tags", "spend", "custom_llm_provider",
@@ -136,6 +130,10 @@ def _whole(value: Any, name: str, where: str, field: str) -> float:
     return token_count(value, name, where, field, blank=0.0)
 
 
+_CACHE_READ_FIELD = "metadata.additional_usage_values.cache_read_input_tokens"
+_CACHE_WRITE_FIELD = "metadata.additional_usage_values.cache_creation_input_tokens"
+
+
 def _cache_counts(meta: dict[str, Any], name: str, where: str) -> tuple[float, float]:
     found = meta.get("additional_usage_values")
     if not isinstance(found, dict):
@@ -148,10 +146,6 @@ def _cache_counts(meta: dict[str, Any], name: str, where: str) -> tuple[float, f
     cached = _whole(read, name, where, _CACHE_READ_FIELD)
     written = _whole(usage.get("cache_creation_input_tokens"), name, where, _CACHE_WRITE_FIELD)
     return cached, written
-
-
-_CACHE_READ_FIELD = "metadata.additional_usage_values.cache_read_input_tokens"
-_CACHE_WRITE_FIELD = "metadata.additional_usage_values.cache_creation_input_tokens"
 
 
 def _truthy(value: Any) -> bool:
