@@ -31,6 +31,7 @@ HISTOGRAM_BINS_PER_E = 200
 HISTOGRAM_BINS = int(math.log(1e8) * HISTOGRAM_BINS_PER_E) + 2
 """Bins up to 100M tokens a request."""
 SECONDS_PER_HOUR = 3600
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _log1p = math.log1p
 
 
@@ -225,6 +226,8 @@ class Aggregator:
         self.zone: dt.tzinfo | None = None
         """The export's time zone: that of its first record."""
         self._offset_s = 0
+        self._wall_zone: dt.tzinfo | None = None
+        """The export's zone when it is a fixed offset: a start in it gives its hour from its wall clock."""
         self.first: dt.datetime | None = None
         self.last: dt.datetime | None = None
         """Latest end (or start, for single requests) seen."""
@@ -265,6 +268,7 @@ class Aggregator:
         self.zone = start.tzinfo
         offset = start.utcoffset()
         self._offset_s = int(offset.total_seconds()) if offset is not None else 0
+        self._wall_zone = start.tzinfo if isinstance(start.tzinfo, dt.timezone) else None
         zone = dt.timezone(dt.timedelta(seconds=self._offset_s))
         if self._since_day is not None:
             self.since = dt.datetime.combine(self._since_day, dt.time(), tzinfo=zone)
@@ -276,6 +280,7 @@ class Aggregator:
         one part of a file counted in another process, to be added back with :meth:`absorb`."""
         other = Aggregator(self._name_segment, since=self._since_day, until=self._until_day)
         other.zone, other._offset_s, other.since, other.until = self.zone, self._offset_s, self.since, self.until
+        other._wall_zone = self._wall_zone
         return other
 
     def counts(self) -> AggregatorCounts:
@@ -321,8 +326,10 @@ class Aggregator:
             return
         if r.end is not None and self._is_repeat(r, file):
             return
-        seconds = int(start.timestamp()) + self._offset_s
-        hour = seconds // SECONDS_PER_HOUR
+        if start.tzinfo is self._wall_zone is not None:  # the same hour as below, without timestamp()'s work
+            hour = (start.toordinal() - _EPOCH_ORDINAL) * 24 + start.hour
+        else:
+            hour = (int(start.timestamp()) + self._offset_s) // SECONDS_PER_HOUR
         month = self._months.get(hour) or self._month(hour)
         key = (self._name_segment(r), r.batch)
         seg = self.segments.get(key)

@@ -189,6 +189,11 @@ class _Rows:
 
     def _time(self, value: Any, where: str) -> dt.datetime:
         if type(value) is str:
+            if self._naive_noted:  # a file of naive times: read the next one as UTC at once
+                try:
+                    return dt.datetime.fromisoformat(value + "+00:00")
+                except ValueError:
+                    pass  # a zone of its own, or no time at all: read below
             try:
                 when = dt.datetime.fromisoformat(value)
             except ValueError:

@@ -120,3 +120,26 @@ def test_the_export_time_zone_is_its_first_records() -> None:
     assert agg.outside_window == 1 and agg.offset == dt.timedelta(hours=2)
     seg = next(iter(agg.segments.values()))
     assert next(iter(seg.groups))[0] == "2025-01"
+
+
+@pytest.mark.parametrize("first_offset_minutes", [0, 330, -480])
+def test_a_start_falls_in_the_hour_of_the_exports_wall_clock_whatever_its_zone(first_offset_minutes: int) -> None:
+    """The hour a request counts in: in the export's zone (its first record's), for starts written in that zone
+    or in any other, before 1970 too."""
+    export_zone = dt.timezone(dt.timedelta(minutes=first_offset_minutes))
+    other = dt.timezone(dt.timedelta(hours=2))
+    rng = random.Random(first_offset_minutes)
+    starts = [dt.datetime(2025, 3, 1, 0, 30, tzinfo=export_zone)]
+    for _ in range(300):
+        moment = dt.datetime(1969, 12, 30, tzinfo=UTC) + dt.timedelta(seconds=rng.randrange(0, 60 * 86_400 * 365))
+        starts.append(moment.astimezone(rng.choice([export_zone, other, UTC])))
+    agg = Aggregator(segment_key("none", lambda r: ""))
+    for when in starts:
+        agg.add(request(when))
+    expected: dict[int, float] = {}
+    for when in starts:
+        wall = when.astimezone(export_zone).replace(tzinfo=None)
+        hour = math.floor((wall - dt.datetime(1970, 1, 1)).total_seconds() / 3600)
+        expected[hour] = expected.get(hour, 0.0) + 1.0
+    (segment,) = agg.segments.values()
+    assert segment.hours == expected
