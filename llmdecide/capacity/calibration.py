@@ -33,7 +33,14 @@ from llmdecide.capacity.deployment import (
 )
 from llmdecide.capacity.intervals import batch_regime
 from llmdecide.capacity.memory import device_memory_gb, kv_capacity_gb, memory_fit
-from llmdecide.capacity.throughput import ReplicaSpec, decode_step, prefill_seconds, stack_specs, ttft_seconds
+from llmdecide.capacity.throughput import (
+    ReplicaSpec,
+    decode_step,
+    prefill_seconds,
+    stack_specs,
+    ttft_seconds,
+    user_decode_step,
+)
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import EngineProfile, Measurement, PredictionInterval
 
@@ -110,7 +117,7 @@ def _figures(
     step = decode_step(spec, b, n_in, output_tokens).step_s
     return {
         "output_tokens_per_s": np.asarray(replicas, dtype=np.float64) * b / step,
-        "per_user_output_tokens_per_s": 1.0 / step,
+        "per_user_output_tokens_per_s": 1.0 / user_decode_step(spec, b, n_in, output_tokens).step_s,
         "ttft_ms": ttft_seconds(spec, b, n_in, output_tokens) * 1000.0,
         "prefill_tokens_per_s": n_in / prefill_seconds(spec, n_in),
     }
@@ -179,6 +186,56 @@ def source_of(m: Measurement) -> str:
     cross-validation holds them out together."""
     url = m.source.split("#", 1)[0]
     return _GITHUB_BLOB.sub(r"\1/\2", url)
+
+
+ENGINE_GAP = 2.5
+"""How many times slower than another engine on the same page a run may be before it is taken for a fallback
+path (an engine build without kernels for that GPU or weight format, say) rather than the engine's speed."""
+
+
+@dataclass(frozen=True)
+class EngineGap:
+    """A run far slower than another engine's run of the same setup in the same document."""
+
+    slow: Measurement
+    fast: Measurement
+    times: float
+    """How many times the fast run's output tokens/s per GPU the slow run's is below."""
+
+
+def _same_setup(a: Measurement, b: Measurement) -> bool:
+    def close(x: int, y: int) -> bool:
+        return abs(x - y) <= 0.05 * max(x, y)
+
+    return (
+        (a.model, a.accelerator, a.precision, a.tp, a.concurrency)
+        == (b.model, b.accelerator, b.precision, b.tp, b.concurrency)
+        and close(a.input_tokens, b.input_tokens)
+        and close(a.output_tokens, b.output_tokens)
+    )
+
+
+def engine_gaps(measurements: Sequence[Measurement]) -> list[EngineGap]:
+    """The scored runs among ``measurements`` whose output tokens/s per GPU is more than ENGINE_GAP times below
+    another engine's scored run in the same document: the same model, GPU, weight precision, tensor
+    parallelism, concurrency and prompt and output lengths (within 5%). The capacity model predicts an engine
+    that has kernels for the setup; a run several times slower than a second engine on the very same machine
+    and prompts measured something else, so each such run belongs among the excluded figures, with its reason
+    (a test holds the catalog to it)."""
+    runs = [m for m in measurements if m.output_tokens_per_s is not None and scored(m, "output_tokens_per_s")]
+    gaps = []
+    for slow in runs:
+        speed = slow.output_tokens_per_s / slow.gpus  # type: ignore[operator]
+        rivals = [
+            (fast.output_tokens_per_s / fast.gpus / speed, fast)  # type: ignore[operator]
+            for fast in runs
+            if fast.engine != slow.engine and source_of(fast) == source_of(slow) and _same_setup(fast, slow)
+        ]
+        if rivals:
+            times, fast = max(rivals, key=lambda r: (r[0], r[1].id))
+            if times > ENGINE_GAP:
+                gaps.append(EngineGap(slow, fast, times))
+    return sorted(gaps, key=lambda g: g.slow.id)
 
 
 @dataclass(frozen=True)
@@ -846,9 +903,9 @@ sources (PRIOR_WEIGHT), since the runs measure the very setup the profile is for
 
 
 USER_RESTARTS = 32
+"""Starting points of a fit on a user's runs: few points, so many starts cost little and find a better fit."""
 USER_POLISH = 16384
 """Joint random moves tried after the restarts on a user's runs (``_polish``)."""
-"""Starting points of a fit on a user's runs: few points, so many starts cost little and find a better fit."""
 
 
 @dataclass(frozen=True)

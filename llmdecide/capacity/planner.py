@@ -26,7 +26,7 @@ from llmdecide.capacity.deployment import (
 )
 from llmdecide.capacity.intervals import batch_regime, speed_interval
 from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
-from llmdecide.capacity.throughput import decode_step, prefill_seconds, ttft_seconds
+from llmdecide.capacity.throughput import decode_step, prefill_seconds, ttft_seconds, user_decode_step
 from llmdecide.catalog.catalog import Catalog
 
 Bound = Literal["memory-bandwidth", "compute", "kv-capacity"]
@@ -274,8 +274,8 @@ def plan_capacity(
     moe, multi = bool(d.model.experts), tp_used > 1
     interval = speed_interval(d.intervals, batch_regime(per_replica, per_replica_max), moe=moe, multi_gpu=multi)
     prefill_interval = speed_interval(d.intervals, "prefill", moe=moe, multi_gpu=multi)
-    per_user = 1.0 / step_s
-    system = per_replica * replicas * per_user
+    per_user = 1.0 / float(user_decode_step(spec, per_replica, input_tokens, output_tokens).step_s)
+    system = per_replica * replicas / step_s
     return CapacityResult(
         **base,
         fits=True,

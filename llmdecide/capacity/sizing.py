@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from llmdecide.capacity.deployment import Deployment, max_batch_per_replica, max_tp, replica_spec
 from llmdecide.capacity.intervals import SpeedInterval, batch_regime, speed_interval
 from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
-from llmdecide.capacity.throughput import decode_step, ttft_seconds
+from llmdecide.capacity.throughput import decode_step, ttft_seconds, user_decode_step
 from llmdecide.errors import InputFileError
 
 FloatArray = NDArray[np.float64]
@@ -170,7 +170,7 @@ def _size_at_tp(
     spec = replica_spec(d, tp_used)
     batches = np.arange(1, max_b + 1, dtype=np.float64)
     step = decode_step(spec, batches, input_tokens, output_tokens).step_s
-    per_user = 1.0 / step
+    per_user = 1.0 / user_decode_step(spec, batches, input_tokens, output_tokens).step_s
     ttft_ms = ttft_seconds(spec, batches, input_tokens, output_tokens) * 1000.0
     ok = np.ones_like(batches, dtype=bool)
     if min_output_tokens_per_s is not None:
@@ -264,7 +264,7 @@ def at_load(
     batch = float(sizing.batch_per_replica)
 
     def duration(b: float) -> tuple[float, float, float]:
-        step = float(decode_step(spec, b, input_tokens, output_tokens).step_s)
+        step = float(user_decode_step(spec, b, input_tokens, output_tokens).step_s)
         ttft = float(ttft_seconds(spec, b, input_tokens, output_tokens))
         prefill = 0.0 if math.isnan(ttft) else ttft
         return prefill + output_tokens * step, 1.0 / step, ttft

@@ -8,8 +8,9 @@ the slower of their memory and compute times, plus fixed costs:
 - dense weights (attention projections, dense MLPs, shared experts): read once per step at the weight
   streaming efficiency; 2 FLOPs per parameter per token at the decode (or prefill) efficiency;
 - routed experts (MoE): the experts the step's tokens touch, 1 - (1 - k/E)^tokens of them, read at the
-  streaming efficiency times ``moe_efficiency``; their FLOPs at the compute efficiency times
-  ``moe_compute_efficiency`` (grouped-GEMM kernels, expert load imbalance);
+  streaming efficiency times ``moe_efficiency``; prompt tokens arrive in chunks of up to CHUNK_TOKENS
+  (chunked prefill), so a step's share of a chunk touches the experts of the whole chunk; their FLOPs at
+  the compute efficiency times ``moe_compute_efficiency`` (grouped-GEMM kernels, expert load imbalance);
 - attention: each sequence's KV cache read at the KV efficiency (sliding-window layers hold at most the
   window; the recurrent state of linear layers is read too), and the attention FLOPs (``attention.py``) on
   the KV-precision tensor rate.
@@ -22,7 +23,9 @@ overhead, and with tensor parallelism two all-reduces per layer (a latency that 
 or PCIe, plus the bytes over it), and behind the engine's API server its per-token work for each sequence
 (detokenising and streaming). A request's time to first token adds the engine's per-request overhead.
 
-Per-user speed is ``1 / t_step``; whole-replica speed is ``batch / t_step``. Prefill of a prompt alone is
+Whole-replica speed is ``batch / t_step`` with every sequence's prompt spread over the steps; per-user speed
+(one over the time per output token) is ``1 / t_step`` of a step carrying the other sequences' prompts only,
+since a sequence's own prompt is processed before its first token. Prefill of a prompt alone is
 the same operator sum over the prompt's tokens; time to first token is that prefill plus the request
 overhead, plus one running step when other sequences share the replica.
 
@@ -129,14 +132,14 @@ class StepTimes:
     fixed_s: FloatArray
 
     @property
-    def per_user_tokens_per_s(self) -> FloatArray:
-        """Tokens/s one sequence sees."""
-        return np.asarray(1.0 / self.step_s, dtype=np.float64)
-
-    @property
     def compute_bound(self) -> NDArray[np.bool_]:
         """Where compute, not memory traffic, sets the step time."""
         return np.asarray(self.compute_s > self.memory_s)
+
+
+CHUNK_TOKENS = 8192.0
+"""Prompt tokens one prefill chunk holds: vLLM's default token budget per step behind its API server on GPUs
+of 70 GiB or more; SGLang's chunked-prefill defaults are of the same order."""
 
 
 def _experts_touched(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
@@ -184,6 +187,7 @@ def _operators(
     kv_bytes_read: FloatArray,
     decode_attention_flops: FloatArray,
     prefill_attention_flops: FloatArray,
+    prompt_tokens: FloatArray | None = None,
 ) -> _Operators:
     """The operator times of a pass over ``decode_tokens`` at the decode efficiency and ``prefill_tokens`` at
     the prefill efficiency, reading ``kv_bytes_read`` bytes of KV cache and state and spending the given attention
@@ -202,7 +206,14 @@ def _operators(
         / peak
     )
     dense_memory = spec.dense_weight_bytes / (peak_bw * spec.bandwidth_efficiency)
-    touched = _experts_touched(spec, tokens)
+    if prompt_tokens is None:
+        touched = _experts_touched(spec, tokens)
+    else:
+        chunk = np.minimum(CHUNK_TOKENS, np.maximum(prompt_tokens, prefill_tokens))
+        share = np.minimum(1.0, prefill_tokens / np.maximum(chunk, 1.0))
+        touched = (1.0 - share) * _experts_touched(spec, decode_tokens) + share * _experts_touched(
+            spec, decode_tokens + chunk
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         moe = spec.expert_active_params > 0
         expert_compute = np.where(
@@ -279,15 +290,17 @@ def _allreduce_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
     return np.asarray(np.where(spec.tp > 1, 2.0 * spec.layers * one, 0.0), dtype=np.float64)
 
 
-def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> StepTimes:
-    """Time of one decode step with ``batch`` sequences of the given shape in flight (see module doc)."""
+def _step(
+    spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike, prefilling: ArrayLike
+) -> StepTimes:
+    """One decode step of ``batch`` sequences carrying the prompts of ``prefilling`` sequences (see module
+    doc)."""
     b = np.asarray(batch, dtype=np.float64)
     n_in = np.asarray(input_tokens, dtype=np.float64)
     n_out = np.asarray(output_tokens, dtype=np.float64)
-    prefill_per_token = n_in / n_out
     context = n_in + n_out / 2.0
     windowed = _mean_windowed_context(n_in, n_out, spec.window_tokens)
-    prefill_tokens = b * prefill_per_token
+    prefill_tokens = np.asarray(prefilling, dtype=np.float64) * n_in / n_out
     ops = _operators(
         spec,
         b,
@@ -301,6 +314,7 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
         b
         * (spec.attention_flops_per_context_token * context + spec.window_attention_flops_per_context_token * windowed),
         prefill_tokens * _prefill_attention_per_token(spec, n_in),
+        n_in,
     )
     memory_s, compute_s = ops.memory_s, ops.compute_s
     fixed_s = _fixed_s(spec, b + prefill_tokens) + _serving_s(spec, b)
@@ -313,13 +327,46 @@ def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, ou
     )
 
 
+def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> StepTimes:
+    """The replica's mean step with ``batch`` sequences of the given shape in flight, so that ``batch / step``
+    is its whole throughput: the step one sequence sees between its tokens (``user_decode_step``, carrying
+    the other sequences' prompts) plus its own prompt's prefill spread over its output tokens. Alone on the
+    replica, a request's output tokens over its prefill and decode time are exactly that throughput."""
+    b = np.asarray(batch, dtype=np.float64)
+    n_in = np.asarray(input_tokens, dtype=np.float64)
+    user = user_decode_step(spec, b, n_in, output_tokens)
+    own = _prompt_s(spec, n_in) / np.asarray(output_tokens, dtype=np.float64)
+    return StepTimes(np.asarray(user.step_s + own), user.memory_s, user.compute_s, user.fixed_s)
+
+
+def user_decode_step(
+    spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike
+) -> StepTimes:
+    """The step one sequence sees between its tokens (its time per output token): the other ``batch - 1``
+    sequences' prompts interleave with its decode, but its own prompt was processed before its first token
+    (``ttft_seconds``). Alone on the replica (batch 1), no prompt shares its steps, whatever the prompt's
+    length."""
+    b = np.asarray(batch, dtype=np.float64)
+    return _step(spec, b, input_tokens, output_tokens, np.maximum(b - 1.0, 0.0))
+
+
+def _prompt_ops(spec: ReplicaSpec, n: FloatArray) -> _Operators:
+    zero = np.zeros_like(n)
+    return _operators(spec, zero, n, zero, zero, n * _prefill_attention_per_token(spec, n))
+
+
+def _prompt_s(spec: ReplicaSpec, input_tokens: FloatArray) -> FloatArray:
+    """One prompt's prefill inside the replica's running work: where the FLOPS are unknown, its weight and
+    cache reads only (as a decode step's compute is taken then), not NaN."""
+    n = np.asarray(input_tokens, dtype=np.float64)
+    return np.asarray(_prompt_ops(spec, n).time_s + _fixed_s(spec, n))
+
+
 def prefill_seconds(spec: ReplicaSpec, input_tokens: ArrayLike) -> FloatArray:
     """Time to process one prompt alone: each operator's roofline over the prompt's tokens, plus fixed costs.
     NaN without FLOPS."""
     n = np.asarray(input_tokens, dtype=np.float64)
-    zero = np.zeros_like(n)
-    ops = _operators(spec, zero, n, zero, zero, n * _prefill_attention_per_token(spec, n))
-    return np.asarray(ops.time_or_nan_s + _fixed_s(spec, n))
+    return np.asarray(_prompt_ops(spec, n).time_or_nan_s + _fixed_s(spec, n))
 
 
 def ttft_seconds(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> FloatArray:

@@ -343,6 +343,7 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
         ]
         models.sort(key=lambda m: (-TIER_RANK[m.tier], -m.total_params_b, m.id))
     share = pin.local_share
+    unserved: str | None = None
     for model in models:
         try:
             d = resolve_deployment(catalog, model.id, acc.id, engine_id=engine, precision=workload.local.precision)
@@ -356,6 +357,9 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
         if pin.output_tokens_per_s is not None:
             stated["requests_per_s_per_replica"] = pin.output_tokens_per_s / replicas / load.output_tokens
         fixed = LoadSizing(**{**sizing.model_dump(), **stated})
+        if fixed.requests_per_s_per_replica <= 0:  # fits, but serves nothing within the latency target
+            unserved = f"{pin.name}: {model.id} on {pin.gpus} x {acc.id} {sizing.reason}"
+            continue
         needed = pinned_needs(load, fixed, share, workload.local.target_utilization)
         scale = needed > pin.gpus and workload.local.scale_pinned
         if needed > pin.gpus and not scale:
@@ -412,7 +416,7 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
             label = f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id}, {pin.acquisition}"
             choice = price_local(load, d, fixed, prices, book.terms, share=share, label=label, pinned_gpus=pin.gpus)
         return _with_context_note(choice, load)
-    return f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"
+    return unserved or f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"
 
 
 def segment_candidates(

@@ -26,14 +26,17 @@ def test_holdout_accuracy(packaged: Catalog, capsys: pytest.CaptureFixture[str])
             f"{summary.median_abs_pct:.1f}%, worst x{summary.worst_ratio:.2f}"
         )
     assert summary.points >= 250
-    assert summary.median_abs_pct <= 18.5
-    assert summary.within_2x >= 0.8 * summary.points
+    assert summary.median_abs_pct <= 21.5
+    assert summary.within_2x >= 0.77 * summary.points
     # Speeds hold up on the publishers first seen as holdout; their times to first token do not: large MoE
     # models served by SGLang at TP8 take 3-6x longer to a first token than the model says (README, capacity).
+    # The worst speeds: MiniMax-M2 on 4 x MI300X and DeepSeek-V3.1 on 8 x MI300X under SGLang at one user,
+    # 3.4-3.7x slower per token than the model says (DeepSeek-R1 on 8 x B200 is 1.7x slower); a per-user step
+    # no longer carries the request's own prompt, which had hidden part of that gap.
     speeds = summarise([e for e in errors if e.metric != "ttft_ms"])
-    assert speeds.median_abs_pct <= 16.5
-    assert speeds.within_2x >= 0.95 * speeds.points
-    assert speeds.worst_ratio <= 3.5
+    assert speeds.median_abs_pct <= 16.0
+    assert speeds.within_2x >= 0.89 * speeds.points
+    assert speeds.worst_ratio <= 4.0
 
 
 def test_calibration_points_mostly_within_2x(packaged: Catalog) -> None:
@@ -43,9 +46,10 @@ def test_calibration_points_mostly_within_2x(packaged: Catalog) -> None:
     assert summary.points >= 200
     assert summary.median_abs_pct <= 15.0
     assert summary.within_2x >= 0.85 * summary.points
-    # The worst: SGLang serving MXFP4 gpt-oss on A100s, which have no FP4 path in it, at a seventh of the speed
-    # the same weights reach in vLLM; one profile per engine cannot carry both.
-    assert summary.worst_ratio <= 8.0
+    # Runs far slower than another engine on the same page (SGLang serving MXFP4 gpt-oss on A100s at a
+    # seventeenth of vLLM's speed) are excluded (ENGINE_GAP). The worst left: vLLM's burst of 1,000 prompts of
+    # 128 tokens with 4 output tokens each, DeepSeek-R1 on 8 x H200, 3.6x faster predicted than measured.
+    assert summary.worst_ratio <= 4.0
 
 
 def test_every_class_is_measured(packaged: Catalog) -> None:
@@ -97,3 +101,45 @@ def test_a_pooled_engine_fits_its_own_request_overhead(packaged: Catalog) -> Non
     held, _ = c.fit_factors(stack, prior, prior, restarts=0)
     assert own["request_overhead_ms"] <= 120.0, own
     assert held["request_overhead_ms"] > own["request_overhead_ms"] + 50.0, (held, own)
+
+
+def test_no_scored_run_is_an_engine_fallback(packaged: Catalog) -> None:
+    """A run several times slower than another engine's on the same page, GPU and prompts is kept for context
+    but neither fitted nor scored, and the rule holds for every such run, not for some."""
+    from llmdecide.capacity.calibration import engine_gaps
+
+    runs = [e.item for e in packaged.measurements.values()]
+    gaps = engine_gaps(runs)
+    assert not gaps, [f"{g.slow.id}: {g.times:.1f}x below {g.fast.id}" for g in gaps]
+    excluded = [m for m in runs if "ENGINE_GAP" in (m.exclusion_reason or "")]
+    assert len(excluded) >= 6
+    restored = [m.model_copy(update={"excluded_metrics": [], "exclusion_reason": None}) for m in excluded]
+    others = [m for m in runs if m not in excluded]
+    assert {g.slow.id for g in engine_gaps(others + restored)} == {m.id for m in excluded}
+
+
+def test_an_engine_gap_needs_the_same_setup_in_the_same_document(packaged: Catalog) -> None:
+    from llmdecide.capacity.calibration import ENGINE_GAP, engine_gaps
+
+    fast = packaged.measurements["gpustack-perflab/qwen3-32b-a100-tp1-bf16-vllm-217-201-offline"].item
+    assert fast.output_tokens_per_s is not None
+    slow = fast.model_copy(
+        update={"id": "slow", "engine": "sglang", "output_tokens_per_s": fast.output_tokens_per_s / (ENGINE_GAP + 0.5)}
+    )
+    [gap] = engine_gaps([fast, slow])
+    assert gap.slow.id == "slow" and gap.fast is fast and gap.times == pytest.approx(ENGINE_GAP + 0.5)
+    near = slow.model_copy(update={"output_tokens_per_s": fast.output_tokens_per_s / (ENGINE_GAP - 0.5)})
+    assert not engine_gaps([fast, near])
+    for change in (
+        {"engine": fast.engine},
+        {"tp": 2, "gpus": 2},
+        {"precision": "fp8"},
+        {"concurrency": 16},
+        {"input_tokens": round(fast.input_tokens * 1.2)},
+        {"source": "https://example.com/another-page"},
+    ):
+        assert not engine_gaps([fast, slow.model_copy(update=change)]), change
+    # Per GPU: twice the GPUs at twice the throughput is the same speed.
+    assert not engine_gaps(
+        [fast, slow.model_copy(update={"gpus": 2, "output_tokens_per_s": fast.output_tokens_per_s * 2})]
+    )

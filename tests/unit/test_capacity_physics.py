@@ -13,7 +13,7 @@ from llmdecide.capacity.intervals import SpeedInterval, batch_regime, sample_spe
 from llmdecide.capacity.memory import GIB_IN_GB, device_memory_gb, memory_fit
 from llmdecide.capacity.planner import plan_capacity
 from llmdecide.capacity.sizing import size_for_load
-from llmdecide.capacity.throughput import decode_step, roofline_tokens_per_s
+from llmdecide.capacity.throughput import decode_step, prefill_seconds, roofline_tokens_per_s, user_decode_step
 from llmdecide.catalog import Catalog, load_catalog
 
 
@@ -117,6 +117,23 @@ def test_tensor_parallelism_costs_a_fixed_time_per_layer_not_a_factor(cat: Catal
     one, eight = decode_step(replica_spec(d, 2), 1, 128, 128), decode_step(replica_spec(d, 8), 1, 128, 128)
     assert float(eight.fixed_s) > float(one.fixed_s)
     assert float(eight.step_s) < float(one.step_s)
+
+
+def test_one_user_sees_no_prompt_in_the_steps_between_its_tokens(cat: Catalog) -> None:
+    """Alone on a replica, a request's own prompt is processed before its first token, so its time per output
+    token barely depends on the prompt's length (published runs at one user show the same TPOT at 1,000 and
+    8,000 prompt tokens); with others in flight their prompts interleave. The replica's throughput carries
+    every prompt: at one user it is the request's output over its prefill and decode time, so the two figures
+    `capacity` prints side by side never contradict each other."""
+    d = resolve_deployment(cat, "deepseek/deepseek-r1", "nvidia/h200-sxm-141gb")
+    spec = replica_spec(d, 8)
+    short, long = (float(user_decode_step(spec, 1, n, 1000).step_s) for n in (1000, 8000))
+    assert long == pytest.approx(short, rel=0.05)
+    life = float(prefill_seconds(spec, 8000)) + 1000 * long
+    assert 1000 * float(decode_step(spec, 1, 8000, 1000).step_s) == pytest.approx(life, rel=1e-9)
+    for b in (2.0, 16.0, 64.0):
+        user, replica = (float(f(spec, b, 4000, 500).step_s) for f in (user_decode_step, decode_step))
+        assert user < replica < user + float(prefill_seconds(spec, 4000)) / 500 * 1.000001
 
 
 def test_no_prediction_exceeds_the_roofline(cat: Catalog) -> None:
