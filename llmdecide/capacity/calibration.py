@@ -35,11 +35,10 @@ from llmdecide.capacity.intervals import batch_regime
 from llmdecide.capacity.memory import device_memory_gb, kv_capacity_gb, memory_fit
 from llmdecide.capacity.throughput import (
     ReplicaSpec,
-    decode_step,
+    decode_steps,
     prefill_seconds,
     stack_specs,
     ttft_seconds,
-    user_decode_step,
 )
 from llmdecide.catalog.catalog import Catalog
 from llmdecide.catalog.schema import EngineProfile, Measurement, PredictionInterval
@@ -114,10 +113,10 @@ def _figures(
     """The four figures a measurement can give, as the model predicts them (scalars or stacked arrays)."""
     b = np.asarray(batch, dtype=np.float64)
     n_in = np.asarray(input_tokens, dtype=np.float64)
-    step = decode_step(spec, b, n_in, output_tokens).step_s
+    replica, user = decode_steps(spec, b, n_in, output_tokens)
     return {
-        "output_tokens_per_s": np.asarray(replicas, dtype=np.float64) * b / step,
-        "per_user_output_tokens_per_s": 1.0 / user_decode_step(spec, b, n_in, output_tokens).step_s,
+        "output_tokens_per_s": np.asarray(replicas, dtype=np.float64) * b / replica.step_s,
+        "per_user_output_tokens_per_s": 1.0 / user.step_s,
         "ttft_ms": ttft_seconds(spec, b, n_in, output_tokens) * 1000.0,
         "prefill_tokens_per_s": n_in / prefill_seconds(spec, n_in),
     }

@@ -26,7 +26,7 @@ from llmdecide.capacity.deployment import (
 )
 from llmdecide.capacity.intervals import batch_regime, speed_interval
 from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
-from llmdecide.capacity.throughput import decode_step, prefill_seconds, ttft_seconds, user_decode_step
+from llmdecide.capacity.throughput import decode_steps, prefill_seconds, ttft_seconds
 from llmdecide.catalog.catalog import Catalog
 
 Bound = Literal["memory-bandwidth", "compute", "kv-capacity"]
@@ -251,7 +251,7 @@ def plan_capacity(
             "so figures are for the full batch"
         )
     spec = replica_spec(d, tp_used)
-    step = decode_step(spec, per_replica, input_tokens, output_tokens)
+    step, user = decode_steps(spec, per_replica, input_tokens, output_tokens)
     step_s = float(step.step_s)
     ttft = float(ttft_seconds(spec, per_replica, input_tokens, output_tokens))
     prefill = float(prefill_seconds(spec, input_tokens))
@@ -274,7 +274,7 @@ def plan_capacity(
     moe, multi = bool(d.model.experts), tp_used > 1
     interval = speed_interval(d.intervals, batch_regime(per_replica, per_replica_max), moe=moe, multi_gpu=multi)
     prefill_interval = speed_interval(d.intervals, "prefill", moe=moe, multi_gpu=multi)
-    per_user = 1.0 / float(user_decode_step(spec, per_replica, input_tokens, output_tokens).step_s)
+    per_user = 1.0 / float(user.step_s)
     system = per_replica * replicas / step_s
     return CapacityResult(
         **base,

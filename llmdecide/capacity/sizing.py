@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from llmdecide.capacity.deployment import Deployment, max_batch_per_replica, max_tp, replica_spec
 from llmdecide.capacity.intervals import SpeedInterval, batch_regime, speed_interval
 from llmdecide.capacity.memory import memory_fit, smallest_fitting_tp
-from llmdecide.capacity.throughput import decode_step, ttft_seconds, user_decode_step
+from llmdecide.capacity.throughput import decode_steps, ttft_seconds, user_decode_step
 from llmdecide.errors import InputFileError
 
 FloatArray = NDArray[np.float64]
@@ -169,8 +169,9 @@ def _size_at_tp(
         return _unserved(tp_used, fits=False, reason=reason)
     spec = replica_spec(d, tp_used)
     batches = np.arange(1, max_b + 1, dtype=np.float64)
-    step = decode_step(spec, batches, input_tokens, output_tokens).step_s
-    per_user = 1.0 / user_decode_step(spec, batches, input_tokens, output_tokens).step_s
+    replica, user = decode_steps(spec, batches, input_tokens, output_tokens)
+    step = replica.step_s
+    per_user = 1.0 / user.step_s
     ttft_ms = ttft_seconds(spec, batches, input_tokens, output_tokens) * 1000.0
     ok = np.ones_like(batches, dtype=bool)
     if min_output_tokens_per_s is not None:

@@ -327,16 +327,24 @@ def _step(
     )
 
 
+def decode_steps(
+    spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike
+) -> tuple[StepTimes, StepTimes]:
+    """The replica's mean step and the step one sequence sees (``decode_step``, ``user_decode_step``) in one
+    evaluation, for callers that need both."""
+    b = np.asarray(batch, dtype=np.float64)
+    n_in = np.asarray(input_tokens, dtype=np.float64)
+    user = user_decode_step(spec, b, n_in, output_tokens)
+    own = _prompt_s(spec, n_in) / np.asarray(output_tokens, dtype=np.float64)
+    return StepTimes(np.asarray(user.step_s + own), user.memory_s, user.compute_s, user.fixed_s), user
+
+
 def decode_step(spec: ReplicaSpec, batch: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike) -> StepTimes:
     """The replica's mean step with ``batch`` sequences of the given shape in flight, so that ``batch / step``
     is its whole throughput: the step one sequence sees between its tokens (``user_decode_step``, carrying
     the other sequences' prompts) plus its own prompt's prefill spread over its output tokens. Alone on the
     replica, a request's output tokens over its prefill and decode time are exactly that throughput."""
-    b = np.asarray(batch, dtype=np.float64)
-    n_in = np.asarray(input_tokens, dtype=np.float64)
-    user = user_decode_step(spec, b, n_in, output_tokens)
-    own = _prompt_s(spec, n_in) / np.asarray(output_tokens, dtype=np.float64)
-    return StepTimes(np.asarray(user.step_s + own), user.memory_s, user.compute_s, user.fixed_s)
+    return decode_steps(spec, batch, input_tokens, output_tokens)[0]
 
 
 def user_decode_step(
