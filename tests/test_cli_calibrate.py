@@ -182,6 +182,18 @@ def test_a_run_with_one_output_token_keeps_its_time_to_first_token(tmp_path: Pat
     assert run.per_user_output_tokens_per_s is None and run.ttft_ms is not None
 
 
+def test_a_run_says_which_statistic_its_first_token_time_is(tmp_path: Path) -> None:
+    """The median where the file gives it (the steady-state figure the model predicts), else the mean; a
+    calibrated point carries which, as every catalog measurement does."""
+    raw = json.loads(VLLM[1].read_text())
+    run = read_results(VLLM[1])[0]
+    assert run.ttft_ms == pytest.approx(raw["median_ttft_ms"]) and run.ttft_statistic == "median"
+    mean_only = read_results(_vllm(tmp_path, median_ttft_ms=None))[0]
+    assert mean_only.ttft_ms == pytest.approx(raw["mean_ttft_ms"]) and mean_only.ttft_statistic == "mean"
+    genai = read_results(VLLM[-1])[0]
+    assert genai.ttft_ms is not None and genai.ttft_statistic == "median"
+
+
 def test_files_of_one_name_in_two_folders_stay_apart(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -162,6 +162,7 @@ def runs_to_measurements(
                     "output_tokens_per_s": r.output_tokens_per_s,
                     "per_user_output_tokens_per_s": r.per_user_output_tokens_per_s,
                     "ttft_ms": r.ttft_ms,
+                    "ttft_statistic": r.ttft_statistic if r.ttft_ms is not None else None,
                     "prefill_tokens_per_s": r.prefill_tokens_per_s,
                     "split": "calibration",
                     "source": f"{r.file} (sha256 {digests[r.file]})",

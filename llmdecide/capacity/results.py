@@ -60,6 +60,8 @@ class RunResult:
     per_user_output_tokens_per_s: float | None
     ttft_ms: float | None
     prefill_tokens_per_s: float | None
+    ttft_statistic: str | None = None
+    """'median' or 'mean': what ttft_ms is (the median where the file gives it)."""
     gpu_info: str | None = None
     """The GPU the file names, when it names one (llama-bench's gpu_info)."""
     build: str | None = None
@@ -197,6 +199,7 @@ def _serving(path: Path, where: str, run: dict[str, Any], tool: str, index: int)
             "rerun with --max-concurrency, or with --request-rate inf",
         )
     ttft = _latency(path, where, run, ("median_ttft_ms", "mean_ttft_ms"))
+    ttft_statistic = "median" if _latency(path, where, run, ("median_ttft_ms",)) is not None else "mean"
     tpot = _latency(path, where, run, ("median_tpot_ms", "mean_tpot_ms"))
     prompts = _whole(path, where, run, "num_prompts")
     return RunResult(
@@ -211,6 +214,7 @@ def _serving(path: Path, where: str, run: dict[str, Any], tool: str, index: int)
         per_user_output_tokens_per_s=1000.0 / tpot if tpot is not None and concurrency is not None else None,
         ttft_ms=ttft if concurrency is not None else None,
         prefill_tokens_per_s=None,
+        ttft_statistic=ttft_statistic if ttft is not None and concurrency is not None else None,
     )
 
 
@@ -283,6 +287,11 @@ def _metric(path: Path, where: str, metrics: dict[str, Any], key: str, unit: str
     return value if value is not None else _positive(path, f"{where}.{key}", entry, "avg", required=required)
 
 
+def _statistic(entry: dict[str, Any]) -> str:
+    """Which statistic ``_metric`` read from an entry it accepted: the median (p50) where given, else the mean."""
+    return "median" if entry.get("p50") is not None else "mean"
+
+
 def _genai_perf(path: Path, where: str, run: dict[str, Any], index: int) -> RunResult:
     metrics = run.get("records", run)
     if not isinstance(metrics, dict):
@@ -313,6 +322,7 @@ def _genai_perf(path: Path, where: str, run: dict[str, Any], index: int) -> RunR
         per_user_output_tokens_per_s=1000.0 / itl if itl is not None else None,
         ttft_ms=ttft,
         prefill_tokens_per_s=None,
+        ttft_statistic=None if ttft is None else _statistic(metrics["time_to_first_token"]),
     )
 
 

@@ -1006,7 +1006,18 @@ class Measurement(Sourced):
     per_user_output_tokens_per_s: Num | None = Field(
         default=None, gt=0, description="Measured decode tokens/s seen by one request."
     )
-    ttft_ms: Num | None = Field(default=None, gt=0, description="Measured time to first token, ms.")
+    ttft_ms: Num | None = Field(
+        default=None,
+        gt=0,
+        description="Measured time to first token, ms: the median over the run's requests where the source gives "
+        "it (the steady-state figure the model predicts; a mean carries the opening burst's queue and cold "
+        "requests), else what the source gives.",
+    )
+    ttft_statistic: Literal["median", "mean", "unstated"] | None = Field(
+        default=None,
+        description="What ttft_ms is: the 'median' or 'mean' over the run's requests, or 'unstated' by the "
+        "source. Required with ttft_ms.",
+    )
     prefill_tokens_per_s: Num | None = Field(
         default=None, gt=0, description="Measured prompt-processing tokens/s (e.g. llama-bench pp512)."
     )
@@ -1031,6 +1042,8 @@ class Measurement(Sourced):
             raise ValueError("gpus is not a multiple of tp")
         if self.excluded_metrics and not self.exclusion_reason:
             raise ValueError("give exclusion_reason when excluding figures")
+        if (self.ttft_ms is None) != (self.ttft_statistic is None):
+            raise ValueError("ttft_ms and ttft_statistic go together: say whether the time is a median or a mean")
         return self
 
 
