@@ -75,9 +75,12 @@ def scored(m: Measurement, metric: str) -> bool:
     Not: a figure the entry does not give, one it excludes (``excluded_metrics``), or a time to first token
     or per-user speed measured offline (every request sent at once): the first measures the queue behind
     the whole batch, the second depends on the order in which a burst's prefills and decodes interleave;
-    the model predicts neither, only steady-state figures.
+    the model predicts neither, only steady-state figures. Nor a mean time to first token at several
+    concurrent requests: it carries the opening burst's queue and cold requests (the median does not).
     """
     if getattr(m, metric) is None or metric in m.excluded_metrics:
+        return False
+    if metric == "ttft_ms" and m.ttft_statistic == "mean" and (m.concurrency or 0) > 1:
         return False
     return not (metric in ("ttft_ms", "per_user_output_tokens_per_s") and m.concurrency is None)
 
