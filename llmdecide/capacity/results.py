@@ -198,8 +198,9 @@ def _serving(path: Path, where: str, run: dict[str, Any], tool: str, index: int)
             f"a run at {rate:g} requests/s without max_concurrency is not one the model predicts; "
             "rerun with --max-concurrency, or with --request-rate inf",
         )
-    ttft = _latency(path, where, run, ("median_ttft_ms", "mean_ttft_ms"))
-    ttft_statistic = "median" if _latency(path, where, run, ("median_ttft_ms",)) is not None else "mean"
+    median_ttft = _latency(path, where, run, ("median_ttft_ms",))
+    ttft = median_ttft if median_ttft is not None else _latency(path, where, run, ("mean_ttft_ms",))
+    ttft_statistic = "median" if median_ttft is not None else "mean"
     tpot = _latency(path, where, run, ("median_tpot_ms", "mean_tpot_ms"))
     prompts = _whole(path, where, run, "num_prompts")
     return RunResult(
