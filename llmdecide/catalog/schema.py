@@ -999,8 +999,9 @@ class Measurement(Sourced):
     requests: Int | None = Field(
         default=None,
         ge=1,
-        description="Requests of an offline run (all sent at once, no concurrency given): the run's batch is "
-        "the smaller of this and what the replicas hold.",
+        description="Requests of a run that sends every prompt at once (offline, or served with no "
+        "concurrency limit): the run's batch is the smaller of this and what the replicas hold. Required for "
+        "such a served run; without it the batch would be the engine's limit, whatever the run sent.",
     )
     output_tokens_per_s: Num | None = Field(default=None, gt=0, description="Measured output tokens/s, whole system.")
     per_user_output_tokens_per_s: Num | None = Field(
@@ -1044,6 +1045,11 @@ class Measurement(Sourced):
             raise ValueError("give exclusion_reason when excluding figures")
         if (self.ttft_ms is None) != (self.ttft_statistic is None):
             raise ValueError("ttft_ms and ttft_statistic go together: say whether the time is a median or a mean")
+        if self.harness == "served" and self.concurrency is None and self.requests is None:
+            raise ValueError(
+                "a served run gives its concurrency, or the requests it sent at once: without either, its batch "
+                "would be taken as the engine's limit"
+            )
         return self
 
 

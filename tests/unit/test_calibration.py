@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from llmdecide.capacity.calibration import prediction_errors, scored, summarise
+from llmdecide.capacity.calibration import predict_measurement, prediction_errors, scored, summarise
 from llmdecide.catalog import Catalog, load_catalog
 from llmdecide.catalog.schema import Measurement
 
@@ -162,3 +162,19 @@ def test_a_first_token_time_says_which_statistic_it_is(packaged: Catalog) -> Non
         Measurement.model_validate({k: v for k, v in fields.items() if k != "ttft_statistic"})
     with pytest.raises(ValidationError, match="ttft_statistic"):
         Measurement.model_validate({**fields, "ttft_statistic": "p99"})
+
+
+def test_a_burst_is_sized_by_the_prompts_it_sent(packaged: Catalog) -> None:
+    """A served run with no concurrency limit sends every prompt at once: its batch is at most the number it
+    sent (1,000 prompts on an engine that holds 2,048 sequences run at 1,000, not 2,048)."""
+    bursts = [
+        e.item for e in packaged.measurements.values() if e.item.harness == "served" and e.item.concurrency is None
+    ]
+    assert len(bursts) >= 50 and all(m.requests for m in bursts)
+    burst = next(m for m in bursts if m.engine == "sglang" and m.requests == 1000 and m.input_tokens < 300)
+    predicted = predict_measurement(packaged, burst)["output_tokens_per_s"]
+    more = predict_measurement(packaged, burst.model_copy(update={"requests": 2000}))["output_tokens_per_s"]
+    assert more > predicted
+    fields = burst.model_dump(exclude_none=True)
+    with pytest.raises(ValidationError, match="the requests it sent at once"):
+        Measurement.model_validate({k: v for k, v in fields.items() if k != "requests"})
