@@ -198,18 +198,22 @@ def compute_known(d: Deployment) -> bool:
     )
 
 
-PCIE_ALLREDUCE_FACTOR = 4.0
-"""How many times an NVLink all-reduce's latency the same all-reduce takes over PCIe: NCCL's 8-byte
+PCIE_ALLREDUCE_EXTRA_S = 32e-6
+"""What an all-reduce over PCIe costs beyond the same all-reduce over NVLink, seconds: NCCL's 8-byte
 all-reduce over 8 PCIe RTX 4090s takes about 42 us (nccl-tests output in NVIDIA/nccl-tests issues), where
 the engines' custom all-reduce over NVLink takes about 6-13 us at decode sizes on 8 H100s (SGLang PR #2904,
-vLLM PRs #24111 and #24532); engines fall back to NCCL on PCIe."""
+vLLM PRs #24111 and #24532); engines fall back to NCCL on PCIe, so the link adds about 42 - 10 = 32 us.
+Added to the engine's fitted per-all-reduce latency rather than multiplying it: the fitted figure (22.5 us
+for the batching servers) also carries per-layer work that does not depend on the link, and a factor would
+scale that too (4 x 22.5 = 90 us put a 4-GPU PCIe workstation at half its published decode speed)."""
 
 PCIE_GB_PER_S = {"gen5": 64.0, "5.0": 64.0, "gen4": 32.0, "4.0": 32.0, "gen3": 16.0, "3.0": 16.0}
 """Bandwidth of one x16 PCIe link in each direction, GB/s, by generation as accelerator entries name it."""
 
 
 def interconnect_link(accelerator: Accelerator, tp: int) -> tuple[float, float]:
-    """(bytes/s per GPU and direction, all-reduce latency scale) of the link a ``tp``-GPU replica talks over.
+    """(bytes/s per GPU and direction, seconds each all-reduce takes beyond NVLink's) of the link a ``tp``-GPU
+    replica talks over.
 
     - NVLink without a bridge (NVSwitch, NVLink Switch, the V100's hybrid cube mesh) and Gaudi's on-chip RoCE:
       half the listed bidirectional bandwidth each way, NVLink latency;
@@ -217,11 +221,11 @@ def interconnect_link(accelerator: Accelerator, tp: int) -> tuple[float, float]:
       (tp - 1) / links of the listed aggregate;
     - a two-way NVLink bridge joins pairs only, and only where the card comes with one (an 'optional' bridge is
       not assumed): tp 2 over the bridge;
-    - anything else, and a bridged card in a group of more than two, goes over PCIe at PCIE_ALLREDUCE_FACTOR
-      times the latency.
+    - anything else, and a bridged card in a group of more than two, goes over PCIe, PCIE_ALLREDUCE_EXTRA_S
+      slower per all-reduce.
     """
     if tp <= 1:
-        return math.inf, 1.0  # one GPU talks to no other
+        return math.inf, 0.0  # one GPU talks to no other
     text = accelerator.interconnect.lower()
     listed = accelerator.interconnect_gb_per_s
     bridged = "bridge" in text
@@ -229,15 +233,15 @@ def interconnect_link(accelerator: Accelerator, tp: int) -> tuple[float, float]:
     if listed and "infinity fabric" in text:
         found = re.search(r"(\d+) links", text)
         links = int(found[1]) if found else 7
-        return listed * 1e9 / 2.0 * min(tp - 1, links) / links, 1.0
+        return listed * 1e9 / 2.0 * min(tp - 1, links) / links, 0.0
     if listed and ((nvlink and not bridged) or "roce" in text):
-        return listed * 1e9 / 2.0, 1.0
+        return listed * 1e9 / 2.0, 0.0
     if listed and bridged and tp == 2 and "optional" not in text and "supported" not in text:
-        return listed * 1e9 / 2.0, 1.0
+        return listed * 1e9 / 2.0, 0.0
     pcie = next((v for k, v in PCIE_GB_PER_S.items() if k in text), None)
     if pcie is None:
         pcie = 16.0
-    return pcie * 1e9, PCIE_ALLREDUCE_FACTOR
+    return pcie * 1e9, PCIE_ALLREDUCE_EXTRA_S
 
 
 def replica_spec(d: Deployment, tp: int, *, served: bool = True) -> ReplicaSpec:
@@ -255,7 +259,7 @@ def replica_spec(d: Deployment, tp: int, *, served: bool = True) -> ReplicaSpec:
     tflops = compute_tflops(a, d.precision, p)
     attention_tflops = compute_tflops(a, "fp8" if d.kv_precision == "fp8" else "bf16", p)
     fit = memory_fit(m, a, p, d.precision, d.kv_precision, tp)
-    link_bytes, latency_scale = interconnect_link(a, tp)
+    link_bytes, link_latency = interconnect_link(a, tp)
     # Sliding-window layers see at most the window; without a window every attending layer is "full".
     windowed_kv = fit.window_gb_per_token > 0
     full, windowed = ("full", "windowed") if windowed_kv else ("all", "none")
@@ -280,7 +284,7 @@ def replica_spec(d: Deployment, tp: int, *, served: bool = True) -> ReplicaSpec:
         serving_token_s=p.serving_token_overhead_us / 1e6,
         served=float(served),
         allreduce_s=p.allreduce_latency_us / 1e6,
-        allreduce_latency_scale=latency_scale,
+        allreduce_extra_s=link_latency,
         interconnect_bytes_per_s=link_bytes,
         layers=m.layers,
         hidden_size=m.hidden_size,

@@ -75,8 +75,9 @@ class ReplicaSpec:
     engine's own offline benchmark."""
     allreduce_s: FloatArray
     """Latency of one all-reduce over NVLink-class links."""
-    allreduce_latency_scale: FloatArray
-    """How many times that latency the replica's own link takes (1 on NVLink / Infinity Fabric, more on PCIe)."""
+    allreduce_extra_s: FloatArray
+    """What each all-reduce costs beyond that over the replica's own link (0 on NVLink / Infinity Fabric, more
+    on PCIe)."""
     interconnect_bytes_per_s: FloatArray
     """GPU-to-GPU bandwidth per GPU and direction (inf when tp is 1 or unknown)."""
     layers: FloatArray
@@ -286,7 +287,7 @@ def _allreduce_s(spec: ReplicaSpec, tokens: FloatArray) -> FloatArray:
     """
     payload = tokens * spec.hidden_size * spec.activation_bytes
     ring = 2.0 * (spec.tp - 1.0) / np.maximum(spec.tp, 1.0)
-    one = spec.allreduce_s * spec.allreduce_latency_scale + ring * payload / spec.interconnect_bytes_per_s
+    one = spec.allreduce_s + spec.allreduce_extra_s + ring * payload / spec.interconnect_bytes_per_s
     return np.asarray(np.where(spec.tp > 1, 2.0 * spec.layers * one, 0.0), dtype=np.float64)
 
 

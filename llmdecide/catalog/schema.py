@@ -816,7 +816,7 @@ class EngineProfile(Sourced):
         ge=0,
         le=1000,
         description="Latency of one tensor-parallel all-reduce of a decode step's activations over NVLink or "
-        "Infinity Fabric (two per layer per step); PCIe links cost PCIE_ALLREDUCE_FACTOR times as much.",
+        "Infinity Fabric (two per layer per step); PCIe links add PCIE_ALLREDUCE_EXTRA_S to each.",
     )
     memory_utilization: Num = Field(
         gt=0, le=1, description="Fraction of memory the engine may use (see memory_utilization_of)."
