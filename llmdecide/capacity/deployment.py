@@ -203,9 +203,10 @@ PCIE_ALLREDUCE_EXTRA_S = 32e-6
 all-reduce over 8 PCIe RTX 4090s takes about 42 us (nccl-tests output in NVIDIA/nccl-tests issues), where
 the engines' custom all-reduce over NVLink takes about 6-13 us at decode sizes on 8 H100s (SGLang PR #2904,
 vLLM PRs #24111 and #24532); engines fall back to NCCL on PCIe, so the link adds about 42 - 10 = 32 us.
-Added to the engine's fitted per-all-reduce latency rather than multiplying it: the fitted figure (22.5 us
-for the batching servers) also carries per-layer work that does not depend on the link, and a factor would
-scale that too (4 x 22.5 = 90 us put a 4-GPU PCIe workstation at half its published decode speed)."""
+The 8-GPU figure is charged at 2 and 4 GPUs too (NCCL's small-message latency grows only slowly with the ring).
+Added to the engine's fitted per-all-reduce latency rather than multiplying it: the fitted figure also carries
+per-layer work that does not depend on the link, and a factor would scale that too (four times the fitted
+latency put a 4-GPU PCIe workstation at half its published decode speed)."""
 
 PCIE_GB_PER_S = {"gen5": 64.0, "5.0": 64.0, "gen4": 32.0, "4.0": 32.0, "gen3": 16.0, "3.0": 16.0}
 """Bandwidth of one x16 PCIe link in each direction, GB/s, by generation as accelerator entries name it."""

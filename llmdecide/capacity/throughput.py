@@ -418,6 +418,7 @@ def roofline_tokens_per_s(
             "request_overhead_s": np.zeros_like(spec.request_overhead_s),
             "serving_token_s": np.zeros_like(spec.serving_token_s),
             "allreduce_s": np.zeros_like(spec.allreduce_s),
+            "allreduce_extra_s": np.zeros_like(spec.allreduce_extra_s),
             "interconnect_bytes_per_s": np.full_like(spec.interconnect_bytes_per_s, np.inf),
         }
     )

@@ -9,7 +9,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from llmdecide.capacity.deployment import interconnect_link, replica_spec, resolve_deployment
+from llmdecide.capacity.deployment import (
+    PCIE_ALLREDUCE_EXTRA_S,
+    interconnect_link,
+    replica_spec,
+    resolve_deployment,
+)
 from llmdecide.capacity.intervals import SpeedInterval, batch_regime, sample_speed, speed_interval
 from llmdecide.capacity.memory import GIB_IN_GB, device_memory_gb, memory_fit
 from llmdecide.capacity.planner import plan_capacity
@@ -124,6 +129,13 @@ def test_pcie_adds_a_fixed_latency_to_each_all_reduce_not_a_factor(cat: Catalog)
     layers = d.model.layers
     # 30 us more per all-reduce, two per layer: exactly that much more fixed time, not four times as much
     assert steps[1] - steps[0] == pytest.approx(2 * layers * 30e-6, rel=1e-6)
+    # and the link itself costs PCIE_ALLREDUCE_EXTRA_S per all-reduce, which the physical ceiling leaves out
+    spec = replica_spec(replace(d, profile=fast), 4)
+    on_nvlink = replace(spec, allreduce_extra_s=np.zeros_like(spec.allreduce_extra_s))
+    extra = float(decode_step(spec, 1, 128, 128).fixed_s) - float(decode_step(on_nvlink, 1, 128, 128).fixed_s)
+    assert extra == pytest.approx(2 * layers * PCIE_ALLREDUCE_EXTRA_S, rel=1e-6)
+    ceiling = float(roofline_tokens_per_s(spec, 1, 128, 128))
+    assert ceiling == pytest.approx(float(roofline_tokens_per_s(on_nvlink, 1, 128, 128)))
 
 
 def test_tensor_parallelism_costs_a_fixed_time_per_layer_not_a_factor(cat: Catalog) -> None:
