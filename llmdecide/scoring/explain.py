@@ -166,6 +166,12 @@ def premium_at_point(decider: Decider, decision: Decision, recommended: Plan) ->
     )
 
 
+RATIO_FLOOR_USD = 0.01
+"""Below a cent over the horizon a plan's cost is no base for "N times as much": a workload of a few requests
+a year would make the runner-up cost 10^17 times the winner. The margin is then left out and the reason
+says only that the runner-up is dearer."""
+
+
 def decided_by(
     recommended: Plan | None,
     plans: Sequence[Plan],
@@ -219,7 +225,7 @@ def decided_by(
             "kind": recommended.kind,
             "runner_up": runner.id,
             "runner_up_kind": runner.kind,
-            "margin": cost[runner.id] / mine - 1.0 if mine > 0 else None,
+            "margin": cost[runner.id] / mine - 1.0 if mine >= RATIO_FLOOR_USD else None,
             "basis": basis,
             "cost_usd": mine,
             "runner_up_cost_usd": cost[runner.id],

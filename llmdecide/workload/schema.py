@@ -125,7 +125,9 @@ class Segment(Strict):
         description="Input plus output tokens per month; requests = tokens / (input_tokens + output_tokens).",
     )
     input_tokens: Num = Field(gt=0, le=10_000_000, description="Prompt tokens per request (average).")
-    output_tokens: Num = Field(gt=0, le=1_000_000, description="Generated tokens per request (average).")
+    output_tokens: Num = Field(
+        ge=1, le=1_000_000, description="Generated tokens per request (average; every request generates at least one)."
+    )
     cached_input_fraction: Num = Field(
         default=0.0, ge=0, le=1, description="Share of prompt tokens served from a provider's prompt cache."
     )

@@ -245,3 +245,15 @@ def test_a_premium_that_buys_nothing_more_waives_nothing() -> None:
     for a in (plain, zero):
         assert a.recommended is not None and a.recommended.kind == "cloud"
         assert a.decided_by.rule == "gate" and a.decided_by.values["gate"] == "payback"
+
+
+def test_a_winner_costing_less_than_a_cent_gives_no_times_as_much_margin() -> None:
+    """A few requests a year make the cloud cost a fraction of a cent: the runner-up is dearer, but "10^17 times
+    as much" is no figure for a reader, so the margin is left out rather than divided by almost nothing."""
+    a = run(data(1e-9))
+    assert a.decided_by.rule == "cheapest"
+    assert a.decided_by.values["cost_usd"] < 0.01
+    assert a.decided_by.values["margin"] is None
+    b = run(data(300_000))
+    if b.decided_by.rule == "cheapest":
+        assert b.decided_by.values["margin"] is not None
