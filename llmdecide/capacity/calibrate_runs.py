@@ -154,7 +154,7 @@ def runs_to_measurements(
                     "gpus": gpus,
                     "tp": setup.tp,
                     "precision": d.precision,
-                    "kv_precision": d.kv_precision if d.kv_precision != "bf16" else None,
+                    "kv_precision": d.kv_precision,
                     "input_tokens": r.input_tokens,
                     "output_tokens": r.output_tokens,
                     "concurrency": r.concurrency,

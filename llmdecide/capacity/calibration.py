@@ -85,9 +85,30 @@ def scored(m: Measurement, metric: str) -> bool:
     return not (metric in ("ttft_ms", "per_user_output_tokens_per_s") and m.concurrency is None)
 
 
+KV_FOLLOWS_CHECKPOINT = frozenset({"tensorrt-llm"})
+"""Engines whose KV cache takes the checkpoint's quantisation when a run does not set it: TensorRT-LLM's
+KvCacheConfig dtype 'auto' follows the checkpoint's kv_cache_quant_algo, which its FP8 recipes set to FP8
+(TensorRT-LLM PR #16240 documents the resolution). vLLM's kv_cache_dtype 'auto' and SGLang's default keep the
+model's 16-bit dtype whatever the weights (FP8 KV needs --kv-cache-dtype fp8; vLLM and SGLang quantized
+KV-cache docs), and so do llama.cpp and MLX."""
+
+
+def measured_kv_precision(m: Measurement) -> str | None:
+    """The KV precision a measured run had: as recorded, else its engine's default for unset (16-bit, or the
+    checkpoint's own where ``KV_FOLLOWS_CHECKPOINT``; None lets the deployment pick that)."""
+    if m.kv_precision is not None:
+        return m.kv_precision
+    return None if m.engine in KV_FOLLOWS_CHECKPOINT else "bf16"
+
+
 def _deployment(catalog: Catalog, m: Measurement, profile: EngineProfile | None) -> Deployment:
     d = resolve_deployment(
-        catalog, m.model, m.accelerator, engine_id=m.engine, precision=m.precision, kv_precision=m.kv_precision
+        catalog,
+        m.model,
+        m.accelerator,
+        engine_id=m.engine,
+        precision=m.precision,
+        kv_precision=measured_kv_precision(m),
     )
     return d if profile is None else replace(d, profile=profile)
 

@@ -984,7 +984,11 @@ class Measurement(Sourced):
     gpus: Int = Field(ge=1, le=1024, description="GPUs in the measured system.")
     tp: Int = Field(ge=1, le=64, description="Tensor-parallel degree (GPUs per replica).")
     precision: Precision = Field(description="Weight precision (Q4_0 and AWQ/GPTQ 4-bit are int4, Q8_0 is int8).")
-    kv_precision: Precision | None = Field(default=None, description="KV-cache precision when not bf16/fp16.")
+    kv_precision: Precision | None = Field(
+        default=None,
+        description="KV-cache precision of the run; absent: the engine's default (16-bit, except where "
+        "TensorRT-LLM takes its FP8 checkpoint's FP8 cache; calibration.measured_kv_precision).",
+    )
     input_tokens: Int = Field(ge=1, description="Prompt tokens per request.")
     output_tokens: Int = Field(ge=1, description="Generated tokens per request.")
     concurrency: Int | None = Field(

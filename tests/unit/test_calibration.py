@@ -178,3 +178,18 @@ def test_a_burst_is_sized_by_the_prompts_it_sent(packaged: Catalog) -> None:
     fields = burst.model_dump(exclude_none=True)
     with pytest.raises(ValidationError, match="the requests it sent at once"):
         Measurement.model_validate({k: v for k, v in fields.items() if k != "requests"})
+
+
+def test_a_run_without_a_kv_precision_has_its_engines_default_cache(packaged: Catalog) -> None:
+    """vLLM and SGLang keep a 16-bit KV cache unless told otherwise, whatever the weights; TensorRT-LLM's FP8
+    checkpoints carry an FP8 cache. A published run that does not say is predicted with its engine's default."""
+    from llmdecide.capacity.calibration import _deployment, measured_kv_precision
+
+    base = next(e.item for e in packaged.measurements.values() if e.item.engine == "vllm" and e.item.precision == "fp8")
+    unset = base.model_copy(update={"kv_precision": None})
+    assert measured_kv_precision(unset) == "bf16"
+    assert _deployment(packaged, unset, None).kv_precision == "bf16"
+    assert measured_kv_precision(unset.model_copy(update={"kv_precision": "fp8"})) == "fp8"
+    trt = unset.model_copy(update={"engine": "tensorrt-llm"})
+    assert measured_kv_precision(trt) is None
+    assert _deployment(packaged, trt, None).kv_precision == "fp8"
