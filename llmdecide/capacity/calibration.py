@@ -88,9 +88,9 @@ def scored(m: Measurement, metric: str) -> bool:
 KV_FOLLOWS_CHECKPOINT = frozenset({"tensorrt-llm"})
 """Engines whose KV cache takes the checkpoint's quantisation when a run does not set it: TensorRT-LLM's
 KvCacheConfig dtype 'auto' follows the checkpoint's kv_cache_quant_algo, which its FP8 recipes set to FP8
-(TensorRT-LLM PR #16240 documents the resolution). vLLM's kv_cache_dtype 'auto' and SGLang's default keep the
-model's 16-bit dtype whatever the weights (FP8 KV needs --kv-cache-dtype fp8; vLLM and SGLang quantized
-KV-cache docs), and so do llama.cpp and MLX."""
+(described in TensorRT-LLM documentation PR #16240, open when read). vLLM's kv_cache_dtype 'auto' and
+SGLang's default keep the model's 16-bit dtype whatever the weights (FP8 KV needs --kv-cache-dtype fp8; vLLM
+and SGLang quantized KV-cache docs), and so do llama.cpp and MLX."""
 
 
 def measured_kv_precision(m: Measurement) -> str | None:
