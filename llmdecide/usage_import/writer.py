@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from llmdecide.limits import shorten
 from llmdecide.usage_import.aggregate import GroupKey, Totals
 from llmdecide.usage_import.figures import SegmentFigures, Window
+from llmdecide.workload.schema import MIN_OUTPUT_TOKENS
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 COMMENT_CHARS = 110
@@ -190,7 +191,7 @@ def _segment(entry: SegmentEntry, tokens_per_request: float | None) -> list[str]
                 f"    # the export's token split of {number(scale, 1)} tokens a request (--tokens-per-request)"
             )
         lines.append(f"    input_tokens: {number(max(f.input_mean * scale, 0.1), 1)}")
-        lines.append(f"    output_tokens: {number(max(f.output_mean * scale, 1.0), 1)}")
+        lines.append(f"    output_tokens: {number(max(f.output_mean * scale, MIN_OUTPUT_TOKENS), 1)}")
     else:
         if f.volume_per_day:
             lines.append(f"    # no full month in the window: requests per day over its {number(f.days, 1)} days")
@@ -203,7 +204,7 @@ def _segment(entry: SegmentEntry, tokens_per_request: float | None) -> list[str]
         lines.append(f"    # mean over {grouped(f.totals.requests)} requests{p90_in}")
         lines.append(f"    input_tokens: {number(max(f.input_mean, 0.1), 1)}")
         lines.append(f"    # mean{p90_out}")
-        lines.append(f"    output_tokens: {number(max(f.output_mean, 1.0), 1)}")
+        lines.append(f"    output_tokens: {number(max(f.output_mean, MIN_OUTPUT_TOKENS), 1)}")
     cached = round(f.cached_share, 4)
     written = round(f.cache_write_share, 4)
     if cached + written > 1:

@@ -112,6 +112,11 @@ class Team(Strict):
         return self
 
 
+MIN_OUTPUT_TOKENS = 1.0
+"""Fewest generated tokens a request averages: every request generates at least one, and a fraction of a token
+would put a prompt of millions of tokens into each decode step (``usage import`` writes no less)."""
+
+
 class Segment(Strict):
     """One class of requests in the workload, with its own volume and needs."""
 
@@ -126,7 +131,9 @@ class Segment(Strict):
     )
     input_tokens: Num = Field(gt=0, le=10_000_000, description="Prompt tokens per request (average).")
     output_tokens: Num = Field(
-        ge=1, le=1_000_000, description="Generated tokens per request (average; every request generates at least one)."
+        ge=MIN_OUTPUT_TOKENS,
+        le=1_000_000,
+        description="Generated tokens per request (average; every request generates at least one).",
     )
     cached_input_fraction: Num = Field(
         default=0.0, ge=0, le=1, description="Share of prompt tokens served from a provider's prompt cache."
