@@ -92,6 +92,23 @@ class Deployment:
     intervals: tuple[PredictionInterval, ...] = ()
     """The catalog's error bars on the capacity model (``intervals.py``)."""
 
+    @property
+    def precisions(self) -> str:
+        """The weights' and KV cache's precisions as plans name them (``precision_text``)."""
+        return precision_text(self.precision, self.kv_precision)
+
+
+SIXTEEN_BIT = frozenset({"bf16", "fp16"})
+
+
+def precision_text(precision: str, kv_precision: str | None) -> str:
+    """How plans name a deployment's precisions: the weights' alone when weights and KV cache are both 16-bit,
+    else both ('fp8 with fp8 KV cache'), since engines differ in the cache they take by default and the fleet
+    size depends on it (vLLM and SGLang keep a 16-bit cache unless told ``--kv-cache-dtype fp8``)."""
+    if kv_precision is None or (precision in SIXTEEN_BIT and kv_precision in SIXTEEN_BIT):
+        return precision
+    return f"{precision} with {kv_precision} KV cache"
+
 
 def profile_for(engine: Engine, accelerator: Accelerator) -> EngineProfile | None:
     """The engine's profile for an accelerator: one limited to it (``EngineProfile.accelerators``, as

@@ -210,8 +210,8 @@ class LocalChoice:
 
 
 def deployment_label(d: Deployment, gpus: int, acquisition: str) -> str:
-    """How a sized deployment is named in reports: model, precision, GPUs, accelerator, engine, buy or rent."""
-    return f"{d.model.id} {d.precision} on {gpus} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
+    """How a sized deployment is named in reports: model, precisions, GPUs, accelerator, engine, buy or rent."""
+    return f"{d.model.id} {d.precisions} on {gpus} x {d.accelerator.id} ({d.engine.id}), {acquisition}"
 
 
 def machine_kind(prices: Acquisition, devices: bool) -> MachineKind:

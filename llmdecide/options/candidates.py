@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from llmdecide.capacity.attention import rope_scaling_note
-from llmdecide.capacity.deployment import DEFAULT_ENGINE, CapacityError, Deployment, compute_known, resolve_deployment
+from llmdecide.capacity.deployment import (
+    DEFAULT_ENGINE,
+    CapacityError,
+    Deployment,
+    compute_known,
+    resolve_deployment,
+)
 from llmdecide.capacity.sizing import LoadSizing, size_for_load
 from llmdecide.catalog.catalog import Catalog, Entry, price_on
 from llmdecide.catalog.schema import (
@@ -247,7 +253,7 @@ def _on_devices(
     prices = _acquisition(book, d.accelerator, "buy", excluded)
     if prices is None:
         return []
-    label = f"{d.model.id} {d.precision} on {devices:,} devices ({d.accelerator.id}, {d.engine.id}), buy"
+    label = f"{d.model.id} {d.precisions} on {devices:,} devices ({d.accelerator.id}, {d.engine.id}), buy"
     choice = price_local(load, d, sizing, prices, book.terms, label=label, devices=devices)
     return [_with_context_note(choice, load)]
 
@@ -400,7 +406,7 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
             return next(iter(excluded), f"{pin.name}: no price") + f" ({pin.name})"
         if scale:
             label = (
-                f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id} extended to {needed:,} for its "
+                f"{pin.name}: {d.model.id} {d.precisions} on {pin.gpus} x {acc.id} extended to {needed:,} for its "
                 f"load, {pin.acquisition}"
             )
             choice = price_local(load, d, fixed, prices, book.terms, share=share, label=label, min_gpus=pin.gpus)
@@ -413,7 +419,7 @@ def pinned_choice(book: PriceBook, load: SegmentLoad, pin: PinnedDeployment, ind
                 ),
             )
         else:
-            label = f"{pin.name}: {d.model.id} {d.precision} on {pin.gpus} x {acc.id}, {pin.acquisition}"
+            label = f"{pin.name}: {d.model.id} {d.precisions} on {pin.gpus} x {acc.id}, {pin.acquisition}"
             choice = price_local(load, d, fixed, prices, book.terms, share=share, label=label, pinned_gpus=pin.gpus)
         return _with_context_note(choice, load)
     return unserved or f"{pin.name}: no open model meeting the need fits on {pin.gpus} x {acc.id}"

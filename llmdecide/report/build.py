@@ -99,6 +99,7 @@ def _step(p: Placement, load: SegmentLoad | None = None) -> PlanStep:
             acquisition=p.local.acquisition,
             engine=d.engine.id,
             precision=d.precision,
+            kv_precision=d.kv_precision,
             per_user_output_tokens_per_s=_finite(s.per_user_output_tokens_per_s),
             ttft_ms=_finite(s.ttft_ms),
             batch_per_replica=s.batch_per_replica,

@@ -115,6 +115,7 @@ class PlanStep(Model):
     acquisition: Literal["buy", "rent"] | None = None
     engine: str | None = None
     precision: str | None = None
+    kv_precision: str | None = Field(default=None, description="KV-cache precision the fleet is sized with.")
     per_user_output_tokens_per_s: float | None = Field(
         default=None, description="Per-user speed at the batch the fleet is sized at."
     )

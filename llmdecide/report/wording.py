@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from llmdecide.capacity.deployment import precision_text
 from llmdecide.report.formatting import fmt_gpus, fmt_more, fmt_pct, fmt_sweep_value, fmt_usd
 from llmdecide.report.result import BreakEvenReport, PlanStep
 from llmdecide.scoring.explain import DecidedBy, Premium
@@ -311,7 +312,8 @@ def runs_on(step: PlanStep) -> str:
     overflow ('local ... sized below the peak; overflow to cloud: MODEL')."""
     if step.side == "cloud":
         return f"cloud: {step.cloud_model}"
-    local = f"{step.open_model} ({step.precision}) on {fmt_gpus(step.gpus)} x {step.accelerator}, {step.acquisition}"
+    precisions = precision_text(str(step.precision), step.kv_precision)
+    local = f"{step.open_model} ({precisions}) on {fmt_gpus(step.gpus)} x {step.accelerator}, {step.acquisition}"
     if step.gpus_pessimistic is not None and step.gpus is not None and step.gpus_pessimistic > step.gpus:
         local += f" ({fmt_gpus(step.gpus_pessimistic)} if it runs at the capacity model's pessimistic speed)"
     if step.overflow_share is not None:
