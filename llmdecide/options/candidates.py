@@ -18,6 +18,7 @@ from typing import Literal
 from llmdecide.capacity.attention import rope_scaling_note
 from llmdecide.capacity.deployment import (
     DEFAULT_ENGINE,
+    SIXTEEN_BIT,
     CapacityError,
     Deployment,
     compute_known,
@@ -124,7 +125,7 @@ def _precisions(workload: Workload, model: OpenModel, accelerator: Accelerator) 
     if workload.local.precision is not None:
         return [workload.local.precision]
     options: list[str | None] = [None]
-    if accelerator.fp8_dense_tflops and model.native_precision in ("bf16", "fp16"):
+    if accelerator.fp8_dense_tflops and model.native_precision in SIXTEEN_BIT:
         options.append("fp8")
     if accelerator.accelerator_class is not AcceleratorClass.DATACENTER:
         options.append("int4")
