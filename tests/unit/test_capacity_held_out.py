@@ -40,21 +40,24 @@ def table(held: list[HeldOutError]) -> dict[str, HeldOutRow]:
 
 FLOORS = {
     # group: (highest median |error| %, lowest share within 2x, largest bias off 1 either way); the held-out
-    # figures of engines 2026.12.04.7 (597 figures from 52 documents) with a little room
-    "all": (16.0, 0.90, 0.04),
+    # figures of engines 2026.12.04.8 (619 figures from 55 documents) with a little room. The floors rose
+    # from 2026.12.04.7 (597 figures) with the data, not the model: DataCrunch's 22 SGLang figures of dense
+    # Llama models on H200 (a publisher not seen before) come within 23.5% held out, and refitting every
+    # other document with them in the pool moves vLLM's and the tensor-parallel groups too.
+    "all": (17.0, 0.91, 0.04),
     "engine: llama.cpp": (12.5, 0.97, 0.04),
     "engine: mlx": (14.0, 0.97, 0.08),
-    "engine: vllm": (14.5, 0.89, 0.04),
+    "engine: vllm": (15.5, 0.89, 0.04),
     "engine: tensorrt-llm": (21.0, 0.91, 0.13),
-    "engine: sglang": (20.0, 0.87, 0.05),
-    "regime: batch 1": (16.5, 0.90, 0.04),
-    "regime: mid concurrency": (15.0, 0.93, 0.07),
-    "regime: saturation": (20.0, 0.89, 0.08),
-    "regime: prefill": (15.5, 0.85, 0.05),
-    "model: dense": (13.5, 0.95, 0.07),
-    "model: mixture of experts": (20.5, 0.85, 0.04),
+    "engine: sglang": (21.5, 0.87, 0.06),
+    "regime: batch 1": (17.5, 0.90, 0.04),
+    "regime: mid concurrency": (16.0, 0.93, 0.07),
+    "regime: saturation": (21.5, 0.89, 0.08),
+    "regime: prefill": (16.0, 0.85, 0.05),
+    "model: dense": (15.0, 0.95, 0.07),
+    "model: mixture of experts": (20.5, 0.85, 0.06),
     "GPUs: one": (14.5, 0.91, 0.08),
-    "GPUs: several (tensor parallel)": (17.0, 0.90, 0.04),
+    "GPUs: several (tensor parallel)": (19.0, 0.90, 0.04),
 }
 
 
